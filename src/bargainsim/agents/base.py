@@ -1,0 +1,111 @@
+"""What every bargaining party shares: preferences, patience, a tactic, offers, acceptance."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from bargainsim.packages import TIE, concede, utility
+from bargainsim.strategies import Rubinstein, aspiration
+
+if TYPE_CHECKING:
+    from bargainsim.table import Table
+
+
+class Party(mesa.Agent):
+    """A side at a bargaining table: it aims for a utility and turns it into an offer.
+
+    Subclasses say where the party's limit is (static, driven by losses, by members'
+    hardship, or by a coalition's rule) and may add conditions to accepting.
+    """
+
+    wants_high: bool = False
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        name: str,
+        weights: np.ndarray,
+        opening: np.ndarray,
+        discount: float,
+        tactic: object,
+    ) -> None:
+        super().__init__(model)
+        self.name = name
+        self.weights = weights
+        self.opening = opening
+        self.discount = discount
+        self.tactic = tactic
+
+    def utility(self, vector: np.ndarray) -> float:
+        """This party's utility in [0, 1] of a normalised package."""
+        return utility(self.weights, vector, self.wants_high)
+
+    def limit_utility(self, table: Table) -> float:
+        """The least utility this party would settle for now."""
+        raise NotImplementedError
+
+    def opening_for(self, table: Table) -> np.ndarray:
+        """Where this party starts at `table` (the union may start from a pattern deal)."""
+        return self.opening
+
+    def ceiling_for(self, table: Table) -> np.ndarray | None:
+        """How far each issue may move at most (a coalition's agreed limit); None: no cap."""
+        return None
+
+    def tactic_time(self, t: float, table: Table) -> float:
+        """Time as the tactic sees it."""
+        return t
+
+    def aim(self, t: float, table: Table) -> float:
+        """The utility this party aims for at time t at this table."""
+        u_open = self.utility(self.opening_for(table))
+        other = table.other(self)
+        rounds_left = None
+        if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
+            rounds_left = self.tactic.rounds - int(round(t))
+        return aspiration(
+            self.tactic,
+            self.tactic_time(t, table),
+            u_open,
+            self.limit_utility(table),
+            d_self=self.discount,
+            d_opp=other.discount,
+            rounds_left=rounds_left,
+        )
+
+    def offer(self, t: float, table: Table) -> np.ndarray:
+        """The package this party proposes at time t: its aim, conceded cheapest first."""
+        other = table.other(self)
+        if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
+            if self.tactic.rounds - int(round(t)) <= 0:
+                return self.opening_for(table).copy()
+        return concede(
+            self.aim(t, table),
+            self.weights,
+            self.wants_high,
+            self.opening_for(table),
+            other.opening_for(table),
+            other.weights,
+            self.ceiling_for(table),
+        )
+
+    def give_in(self) -> None:
+        """War of attrition: concede now (a scheduled event at a real-valued time)."""
+        self.model.attrition_concession(self, float(self.model.time))
+
+    def consents(self, vector: np.ndarray, table: Table) -> bool:
+        """Extra conditions on accepting (a coalition's rule); a single party has none."""
+        return True
+
+    def accepts(self, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
+        """Accept when the offer is worth at least the discounted value of its own next offer."""
+        if not self.consents(vector, table):
+            return False
+        if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
+            if self.tactic.rounds - int(round(t)) <= 0:
+                return self.utility(vector) + TIE >= 0.0
+        own_next = self.utility(self.offer(t, table))
+        return self.utility(vector) + TIE >= (self.discount**dt) * own_next

@@ -1,0 +1,147 @@
+"""The employers' alliance: one offer for all its members, made by a rule.
+
+Each member reports its limit package (how far it would go now, conceding what is cheap
+for it first); the rule turns them into the coalition's limit: `hardest_line` takes each
+issue at the level of its least willing member, `unanimity` goes as far along the line
+to the most generous member's package as every member accepts, `share_weighted` takes
+the market-share-weighted mean and scales it back until a quorum of share consents.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from bargainsim.agents.base import Party
+from bargainsim.agents.company import Company
+from bargainsim.packages import TIE, concede
+
+if TYPE_CHECKING:
+    from bargainsim.table import Table
+
+_GRID = np.linspace(0.0, 1.0, 33)
+
+
+class Coalition(Party):
+    """The alliance bargaining for its members when the mode says so."""
+
+    wants_high = False
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        name: str,
+        members: list[Company],
+        opening: np.ndarray,
+        discount: float | None,
+        tactic: object,
+        rule: str,
+        quorum: float,
+        publish_from: int | None,
+    ) -> None:
+        self.members = list(members)
+        self.rule = rule
+        self.quorum = quorum
+        self.publish_from = publish_from
+        self._fixed_discount = discount
+        super().__init__(model, name, self._pooled_weights(), opening, 1.0, tactic)
+        self.discount = self._pooled_discount()
+        self._cache_key: tuple[float, ...] | None = None
+        self._cache: tuple[np.ndarray, np.ndarray] | None = None
+        for m in self.members:
+            m.in_coalition = True
+
+    def _pooled_weights(self) -> np.ndarray:
+        costs = sum(m.cost_scale * m.weights for m in self.members)
+        total = float(np.sum(costs))
+        return costs / total if total > 0 else np.full(len(costs), 1.0 / len(costs))
+
+    def _pooled_discount(self) -> float:
+        if self._fixed_discount is not None:
+            return self._fixed_discount
+        shares = np.array([m.share for m in self.members])
+        d = np.array([m.discount for m in self.members])
+        return float((shares @ d) / shares.sum()) if shares.sum() > 0 else float(d.mean())
+
+    def remove_member(self, company: Company) -> None:
+        """A member leaves (break-away): the alliance re-pools what remains."""
+        self.members.remove(company)
+        company.in_coalition = False
+        if self.members:
+            self.weights = self._pooled_weights()
+            self.discount = self._pooled_discount()
+        self._cache_key = None
+
+    def member_limits(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
+        """Each member's limit package (rows) and limit utility, cached within a week."""
+        utils = tuple(m.limit_utility() for m in self.members)
+        far = table.union.opening_for(table)
+        key = utils + tuple(far)
+        if self._cache_key != key or self._cache is None:
+            packages = np.array(
+                [
+                    concede(u, m.weights, False, m.opening, far, table.union.weights)
+                    for m, u in zip(self.members, utils, strict=True)
+                ]
+            )
+            self._cache = (packages, np.array(utils))
+            self._cache_key = key
+        return self._cache
+
+    def _member_utils(self, vectors: np.ndarray) -> np.ndarray:
+        """Members' utilities (rows) of packages (columns)."""
+        w = np.array([m.weights for m in self.members])
+        return 1.0 - w @ np.atleast_2d(vectors).T
+
+    def _consent_share(self, vectors: np.ndarray, limits: np.ndarray) -> np.ndarray:
+        shares = np.array([m.share for m in self.members])
+        ok = self._member_utils(vectors) + TIE >= limits[:, None]
+        return (shares @ ok) / shares.sum()
+
+    def _scale_back(self, target: np.ndarray, limits: np.ndarray, need: float) -> np.ndarray:
+        """Furthest point on the line opening -> target whose consent reaches `need`."""
+        lo, hi = 0.0, 1.0
+        for _ in range(2):
+            grid = lo + (hi - lo) * _GRID
+            pts = self.opening[None, :] + grid[:, None] * (target - self.opening)[None, :]
+            ok = self._consent_share(pts, limits) + 1e-12 >= need
+            if ok.all():
+                return pts[-1]
+            first_bad = int(np.argmin(ok))
+            if first_bad == 0:
+                return self.opening.copy()
+            lo, hi = grid[first_bad - 1], grid[first_bad]
+        return self.opening + lo * (target - self.opening)
+
+    def limit_package(self, table: Table) -> np.ndarray:
+        """The coalition's limit package under its rule."""
+        packages, limits = self.member_limits(table)
+        if self.rule == "hardest_line":
+            return packages.min(axis=0)
+        if self.rule == "unanimity":
+            return self._scale_back(packages.max(axis=0), limits, 1.0)
+        shares = np.array([m.share for m in self.members])
+        mean = (shares @ packages) / shares.sum()
+        return self._scale_back(mean, limits, self.quorum)
+
+    def limit_utility(self, table: Table) -> float:
+        """Pooled utility of the limit package."""
+        return self.utility(self.limit_package(table))
+
+    def ceiling_for(self, table: Table) -> np.ndarray | None:
+        """Offers never go past the rule's limit package on any issue."""
+        return self.limit_package(table)
+
+    def consents(self, vector: np.ndarray, table: Table) -> bool:
+        """The rule's consent: issue-wise within the hardest line, every member, or a quorum."""
+        packages, limits = self.member_limits(table)
+        if self.rule == "hardest_line":
+            return bool(np.all(vector <= packages.min(axis=0) + 1e-9))
+        need = 1.0 if self.rule == "unanimity" else self.quorum
+        return bool(self._consent_share(vector, limits)[0] + 1e-12 >= need)
+
+    def publishes(self, week: int) -> bool:
+        """Whether the coalition publishes its offer to the union's members this week."""
+        return self.publish_from is not None and week >= self.publish_from

@@ -1,0 +1,103 @@
+"""A studio, streamer or tech platform: strike losses drive how far it will concede."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+
+from bargainsim.agents.base import Party
+
+if TYPE_CHECKING:
+    from bargainsim.table import Table
+
+
+class Company(Party):
+    """An employer with a business model.
+
+    Its limit is the most costly package it would sign now: its opening plus the strike
+    losses it expects to avoid by settling (recent weekly loss times an expected remaining
+    length), raised by investor pressure once cumulative losses pass its tolerance. A
+    classroom company may instead have a static limit package.
+    """
+
+    wants_high = False
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        name: str,
+        weights: np.ndarray,
+        opening: np.ndarray,
+        discount: float,
+        tactic: object,
+        business: dict[str, Any],
+        cost_scale: float,
+        static_limit: np.ndarray | None = None,
+    ) -> None:
+        super().__init__(model, name, weights, opening, discount, tactic)
+        self.business = business
+        self.share0 = float(business["market_share"])
+        self.share = self.share0
+        self.cost_scale = cost_scale  # $M over the contract of conceding every issue fully
+        self.static_limit = static_limit
+        self.cum_loss = 0.0
+        self.last_loss = 0.0
+        self.settled_step: int | None = None
+        self.settled_time: float | None = None
+        self.terms: np.ndarray | None = None
+        self.in_coalition = False
+
+    @property
+    def settled(self) -> bool:
+        """True once a ratified deal covers this company."""
+        return self.settled_step is not None
+
+    def full_weekly_loss(self) -> float:
+        """Weekly loss ($M) once the backlog is gone, at the current share, before shocks."""
+        b = self.business
+        return float(b["revenue_at_risk"]) * self.share * (1.0 - float(b["substitution"]))
+
+    def strike_week(self, week: int, multiplier: float, shock: float) -> float:
+        """Book this week's strike loss ($M) and return it."""
+        b = self.business
+        ramp = min(1.0, max(0.0, (week + 1 - float(b["backlog_weeks"])) / float(b["ramp_weeks"])))
+        loss = self.full_weekly_loss() * ramp * multiplier * shock
+        self.last_loss = loss
+        self.cum_loss += loss
+        return loss
+
+    def lose_share(self, fraction: float) -> float:
+        """Hand `fraction` of its share to rivals that have resumed; book the lost revenue."""
+        moved = self.share * fraction
+        self.share -= moved
+        cost = float(self.business["revenue_at_risk"]) * moved * self.model.share_loss_weeks
+        self.last_loss += cost
+        self.cum_loss += cost
+        return moved
+
+    def limit_cost(self) -> float:
+        """Extra contract cost ($M) beyond its opening it would accept now."""
+        b = self.business
+        tolerance = float(b["loss_tolerance"]) * self.share0
+        pressure = 1.0 + float(b["investor_pressure"]) * max(0.0, self.cum_loss - tolerance) / max(
+            tolerance, 1e-12
+        )
+        return self.last_loss * float(b["expected_remaining_weeks"]) * pressure
+
+    def limit_utility(self, table: Table | None = None) -> float:
+        """Least utility it would settle for now (1 - cost / cost scale)."""
+        if self.static_limit is not None:
+            return self.utility(self.static_limit)
+        return max(0.0, self.utility(self.opening) - self.limit_cost() / self.cost_scale)
+
+    def deal_cost(self) -> float:
+        """Contract cost ($M) of its deal; 0 while unsettled."""
+        if self.terms is None:
+            return 0.0
+        return float(self.weights @ self.terms) * self.cost_scale
+
+    def wants_to_leave(self) -> bool:
+        """True when cumulative losses pass its exit threshold (at its share)."""
+        return self.cum_loss > float(self.business["exit_threshold"]) * self.share0

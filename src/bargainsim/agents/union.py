@@ -1,0 +1,199 @@
+"""The union: leadership negotiates, a population of members (numpy arrays) decides.
+
+Members drain savings while on strike; once savings run out, hardship rises over a grace
+period and each member's reservation (the least they would vote for, as a fraction of
+what the opening demand is worth to them) falls towards a floor. A strike fund pays the
+weekly need of the neediest. Solidarity is the share of striking members who would still
+vote no on the best offer they see; leadership concedes faster when it falls. Every
+tentative deal goes to a ratification vote.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from bargainsim.agents.base import Party
+from bargainsim.packages import TIE, IssueSpace
+from bargainsim.scenario import Members as MembersSpec
+from bargainsim.scenario import UnionParty
+from bargainsim.strategies import Rubinstein
+
+if TYPE_CHECKING:
+    from bargainsim.table import Table
+
+
+class MemberPopulation:
+    """Representative members as arrays; each stands for `writers / count` writers."""
+
+    def __init__(
+        self,
+        spec: MembersSpec,
+        space: IssueSpace,
+        union_opening: np.ndarray,
+        employer_shares: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
+        n = spec.count
+        names = list(spec.tiers)
+        shares = np.array([spec.tiers[t].share for t in names])
+        counts = np.floor(shares / shares.sum() * n).astype(int)
+        remainder = n - counts.sum()
+        if remainder:
+            frac = shares / shares.sum() * n - counts
+            counts[np.argsort(-frac, kind="stable")[:remainder]] += 1
+        self.tier = np.repeat(np.arange(len(names)), counts)
+        self.tier_names = names
+        tiers = [spec.tiers[t] for t in names]
+        self.pay = np.array([tiers[k].weekly_pay for k in self.tier], dtype=float)
+        mean_runway = np.array([tiers[k].savings_weeks for k in self.tier], dtype=float)
+        sd = np.array([tiers[k].savings_sd for k in self.tier], dtype=float)
+        self.runway0 = mean_runway * np.exp(sd * rng.standard_normal(n) - 0.5 * sd**2)
+        base_w = np.array([space.weights(tiers[k].weights) for k in self.tier])
+        noisy = base_w * np.exp(spec.weight_noise * rng.standard_normal((n, space.size)))
+        self.weights = noisy / noisy.sum(axis=1, keepdims=True)
+        res = np.array([tiers[k].reservation for k in self.tier])
+        self.floor = np.array([tiers[k].floor for k in self.tier])
+        self.rho0 = np.clip(res + spec.reservation_noise * rng.standard_normal(n), self.floor, 1.0)
+        cdf = np.cumsum(employer_shares) / np.sum(employer_shares)
+        self.employer = np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(cdf) - 1)
+        self.rep = spec.writers / n
+        self.need_fraction = spec.need_fraction
+        self.grace = spec.grace_weeks
+        self.refill = spec.refill_weeks_per_week
+        self.savings = self.runway0.copy()
+        self.exhausted = np.zeros(n)
+        self.hardship = np.zeros(n)
+        self.rho = self.rho0.copy()
+        self.u_open = self.weights @ union_opening
+        self.neediest_first = np.argsort(self.runway0, kind="stable")
+
+    def week(self, striking: np.ndarray, fund: float) -> float:
+        """Advance one week; returns the strike fund left ($M)."""
+        working = ~striking
+        self.savings[striking] -= 1.0
+        self.savings[working] = np.minimum(
+            self.savings[working] + self.refill, self.runway0[working]
+        )
+        self.exhausted[working] = np.maximum(self.exhausted[working] - 1.0, 0.0)
+        needy = striking & (self.savings < 0.0)
+        if fund > 0.0 and needy.any():
+            order = self.neediest_first[needy[self.neediest_first]]
+            cost = self.need_fraction * self.pay[order] * self.rep / 1e6
+            paid = np.cumsum(cost) <= fund
+            covered = order[paid]
+            self.savings[covered] += 1.0
+            fund -= float(cost[paid].sum())
+        out = striking & (self.savings < 0.0)
+        self.exhausted[out] += 1.0
+        self.hardship = np.minimum(self.exhausted / self.grace, 1.0)
+        self.rho = self.floor + (self.rho0 - self.floor) * (1.0 - self.hardship)
+        return fund
+
+    def votes_yes(self, vector: np.ndarray) -> np.ndarray:
+        """Which members would vote for a deal."""
+        return self.weights @ vector + TIE >= self.rho * self.u_open
+
+
+class Union(Party):
+    """The union's leadership, its members and its strike fund."""
+
+    wants_high = True
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        name: str,
+        spec: UnionParty,
+        space: IssueSpace,
+        opening: np.ndarray,
+        tactic: object,
+        members: MemberPopulation | None,
+    ) -> None:
+        if spec.weights:
+            weights = space.weights(spec.weights)
+        elif members is not None:
+            weights = members.weights.mean(axis=0)
+        else:
+            weights = space.weights(None)
+        discount = spec.discount if spec.discount is not None else 1.0
+        super().__init__(model, name, weights, opening, discount, tactic)
+        self.spec = spec
+        self.members = members
+        self.static_limit = (
+            space.normalise(spec.limit, opening) if spec.limit is not None else None
+        )
+        self.fund = spec.strike_fund
+        self.solidarity = 1.0
+        self.floor_utility = 0.0  # never accept less than a deal the members rejected
+        self.rejections = 0
+
+    # --- limit and aim -------------------------------------------------------------
+    def limit_ratio(self) -> float:
+        """Share of the opening's worth the pivotal member needs for a deal to pass."""
+        assert self.members is not None
+        return float(np.quantile(self.members.rho, self.spec.ratification_threshold))
+
+    def limit_utility(self, table: Table) -> float:
+        """The least utility leadership would sign now."""
+        if self.static_limit is not None:
+            return max(self.utility(self.static_limit), self.floor_utility)
+        u_open = self.utility(self.opening)
+        return max(self.limit_ratio() * u_open, self.floor_utility)
+
+    def opening_for(self, table: Table) -> np.ndarray:
+        """The union's demand at this table (a pattern deal when bargaining from one)."""
+        return table.union_opening if table.union_opening is not None else self.opening
+
+    def tactic_time(self, t: float, table: Table) -> float:
+        """Time since this table opened (pattern follow-ups restart the clock)."""
+        return t - table.t0
+
+    def aim(self, t: float, table: Table) -> float:
+        """Leadership's aim; it concedes faster when solidarity is below its threshold."""
+        base = super().aim(t, table)
+        if isinstance(self.tactic, Rubinstein) or self.members is None:
+            return max(base, self.floor_utility)
+        theta = self.spec.solidarity_threshold
+        pressure = 0.0
+        if theta > 0 and self.solidarity < theta:
+            pressure = min(1.0, self.spec.solidarity_gain * (theta - self.solidarity) / theta)
+        u_open = self.utility(self.opening_for(table))
+        u_lim = min(self.limit_utility(table), u_open)
+        return max(base - pressure * (base - u_lim), self.floor_utility)
+
+    # --- members ---------------------------------------------------------------------
+    def update_solidarity(
+        self, striking: np.ndarray, relayed: list[np.ndarray], published: list[np.ndarray]
+    ) -> float:
+        """Share of striking members whose reservation beats the best offer they see.
+
+        Leadership relays employers' offers with its own weights and framing; a
+        published offer is judged by each member with their own weights.
+        """
+        m = self.members
+        if m is None or not striking.any():
+            self.solidarity = 1.0
+            return self.solidarity
+        best = np.zeros(len(m.rho))
+        u_open = self.utility(self.opening)
+        for v in relayed:
+            best = np.maximum(best, (1.0 - self.spec.framing) * self.utility(v) / u_open)
+        for v in published:
+            best = np.maximum(best, (m.weights @ v) / m.u_open)
+        against = m.rho[striking] > best[striking] + TIE
+        self.solidarity = float(against.mean())
+        return self.solidarity
+
+    def ratify(self, vector: np.ndarray) -> tuple[bool, float]:
+        """Members vote on a tentative deal; returns (passed, share voting yes)."""
+        if self.members is None:
+            return True, 1.0
+        share = float(self.members.votes_yes(vector).mean())
+        passed = share + 1e-12 >= self.spec.ratification_threshold
+        if not passed:
+            self.rejections += 1
+            self.floor_utility = max(self.floor_utility, self.utility(vector) + 1e-6)
+        return passed, share

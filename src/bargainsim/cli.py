@@ -1,0 +1,218 @@
+"""The `bargainsim` command: a thin layer over functions a user can import.
+
+Bad input (a file, a field, an argument) prints what and where on stderr and exits 2,
+never with a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bargainsim.yamlio import InputError, Problem
+
+logger = logging.getLogger("bargainsim")
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as `bargainsim: error: ...` with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"seed must be between 0 and 2**63-1, got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    from bargainsim.scenario import MODES
+
+    parser = _Parser(
+        prog="bargainsim",
+        description="Simulate multi-party bargaining: a writers' union against studios and "
+        "streamers, in coalition or separately.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("validate", help="check scenario files; exit 2 if any is invalid")
+    p.add_argument("files", nargs="+", metavar="FILE")
+
+    p = sub.add_parser("run", help="simulate one scenario with one seed")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    p.add_argument("--mode", choices=MODES, help="bargaining mode (default: the scenario's)")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--trace", metavar="FILE.csv", help="write the weekly trace to a CSV file")
+
+    p = sub.add_parser("demo", help="the Quickstart demonstration")
+    p.add_argument("--seeds", type=_positive_int, default=40)
+    return parser
+
+
+def _fail(error: InputError) -> int:
+    for problem in error.problems:
+        print(problem.render(error.source), file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate each file; print `FILE: ok` or its problems."""
+    from bargainsim.scenario import load_scenario
+
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            load_scenario(name)
+        except InputError as exc:
+            _fail(exc)
+            status = EXIT_USAGE
+        else:
+            print(f"{name}: ok")
+    return status
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}g}" if abs(value) < 1e4 else f"{value:,.0f}"
+
+
+def summarize_run(rec: dict[str, Any]) -> str:
+    """A readable summary of one run's record."""
+    lines = [f"scenario {rec['scenario']}  mode {rec['mode']}  seed {rec['seed']}"]
+    unit = {"move": "step", "week": "week", "continuous": "time"}[rec["clock"]]
+    if rec["settled"]:
+        when = (
+            f"time {rec['settlement_time']:.3f} ({rec['conceded_by']} conceded)"
+            if rec["clock"] == "continuous"
+            else f"{unit} {rec['settlement_step']}"
+        )
+        lines.append(f"settled: every employer has a deal by {when}")
+    else:
+        lines.append(f"not settled by the horizon ({rec['horizon']:g} {unit}s): censored")
+    for deal in rec["deals"]:
+        who = deal.get("coalition") or ", ".join(deal["parties"])
+        covered = f" (covers {', '.join(deal['parties'])})" if deal.get("coalition") else ""
+        terms = ", ".join(f"{k}={v:.4f}" for k, v in deal["terms"].items())
+        when = f"time {deal['time']:.3f}" if "time" in deal else f"{unit} {deal['step']}"
+        lines.append(f"  {when}: {who}{covered}: {terms}")
+    if rec["clock"] == "week":
+        lines.append("")
+        lines.append(f"  {'company':<14}{'settled':>8}{'losses $M':>11}{'deal $M':>9}{'share':>7}")
+        for name, c in rec["companies"].items():
+            lines.append(
+                f"  {name:<14}{_fmt(c['settlement_step']):>8}{c['losses']:>11.0f}"
+                f"{c['deal_cost']:>9.0f}{c['market_share']:>7.3f}"
+            )
+        lines.append(
+            f"union utility {_fmt(rec['union_utility'], 3)}   writer-weeks lost "
+            f"{rec['writer_weeks_lost']:,.0f}   deadweight loss ${rec['deadweight_loss']:,.0f}M"
+        )
+        rejected = sum(1 for v in rec["ratification_votes"] if not v["passed"])
+        if rejected:
+            lines.append(f"members rejected {rejected} tentative deal(s)")
+    return "\n".join(lines)
+
+
+def write_trace(rows: list[dict[str, Any]], path: str) -> None:
+    """Write trace rows to CSV (one row per step and party)."""
+    fields: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in fields:
+                fields.append(key)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """One simulation."""
+    from bargainsim.model import BargainingModel
+    from bargainsim.runner import record
+    from bargainsim.scenario import load_scenario
+
+    spec = load_scenario(args.file, args.overrides)
+    if args.trace:
+        target = Path(args.trace)
+        if target.is_dir() or not target.parent.exists():
+            raise InputError("--trace", [Problem(args.trace, "cannot write a file there")])
+    model = BargainingModel(spec, mode=args.mode, seed=args.seed, trace=bool(args.trace)).run()
+    rec = record(model)
+    if args.trace:
+        assert model.trace_rows is not None
+        write_trace(model.trace_rows, args.trace)
+    if args.json:
+        print(json.dumps(rec))
+    else:
+        print(summarize_run(rec))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Quickstart demonstration: the classroom Faratin example."""
+    from bargainsim.runner import run
+    from bargainsim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[2]
+    path = root / "scenarios" / "classroom" / "faratin.yaml"
+    rec = run(load_scenario(path))
+    print(summarize_run(rec))
+    return EXIT_OK
+
+
+COMMANDS = {"validate": cmd_validate, "run": cmd_run, "demo": cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `bargainsim` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        return _fail(exc)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,459 @@
+"""The Mesa model: a union, its employers, optionally their coalition, and the tables between.
+
+Two clocks share one engine. With `clock: move` (classroom two-party games) a step is
+one move, an offer or an acceptance, the first offer at step 0. With `clock: week` a
+step is a week of strike: losses and hardship accrue, members may break away, then
+every table with a session this week runs several alternating rounds. With
+`clock: continuous` (war of attrition) concessions are events at real-valued times.
+
+Order of events in a week (docs/model.md explains each):
+  1. companies book strike losses (backlog, ramp, substitution, companion strike, shock);
+     unsettled companies lose market share to rivals that have resumed;
+  2. a pattern deal by another guild, when signed this week, anchors both sides;
+  3. in breakaway mode, coalition members past their exit threshold leave;
+  4. members drain savings, the strike fund pays the neediest, hardship and
+     reservations update; solidarity is measured against the offers members see;
+  5. talks: each table with a session runs its rounds; tentative deals go to a vote;
+  6. members of companies that settled go back to work.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import mesa
+import numpy as np
+
+from bargainsim.agents import Coalition, Company, Union
+from bargainsim.agents.union import MemberPopulation
+from bargainsim.packages import IssueSpace
+from bargainsim.scenario import (
+    CompanyParty,
+    Mode,
+    Scenario,
+    UnionParty,
+    company_opening,
+    resolve_companies,
+)
+from bargainsim.strategies import Attrition, TimeDependent
+from bargainsim.table import Table
+
+logger = logging.getLogger(__name__)
+
+_PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4}
+_DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
+
+
+def stream(seed: int, purpose: str, key: str = "") -> np.random.Generator:
+    """An independent generator for one purpose (and one party), derived from the seed.
+
+    Each purpose and party has its own stream, so a draw for one never shifts another,
+    and seed i gives every mode the same streams (common random numbers).
+    """
+    entropy = [int(seed), _PURPOSES[purpose], zlib.crc32(key.encode())]
+    return np.random.default_rng(np.random.SeedSequence(entropy))
+
+
+@dataclass
+class Deal:
+    """A ratified agreement."""
+
+    parties: list[str]
+    step: int
+    terms: dict[str, float]
+    coalition: str | None = None
+    yes_share: float = 1.0
+    time: float | None = None
+    conceded_by: str | None = None
+
+
+def default_scenario() -> Scenario:
+    """The classroom Faratin example, so that the model can be built with no arguments."""
+    from bargainsim.scenario import scenario_from_dict
+
+    return scenario_from_dict(
+        {
+            "name": "faratin",
+            "horizon": 40,
+            "mode": "separate",
+            "issues": {"wage": {"unit": "%", "min": 0, "max": 10}},
+            "parties": {
+                "union": {
+                    "role": "union",
+                    "opening": {"wage": 10},
+                    "limit": {"wage": 4},
+                    "tactic": {"kind": "time_dependent", "beta": 0.5, "t_max": 20},
+                },
+                "studio": {
+                    "role": "company",
+                    "opening": {"wage": 0},
+                    "limit": {"wage": 6},
+                    "tactic": {"kind": "time_dependent", "beta": 2.0, "t_max": 20},
+                },
+            },
+        }
+    )
+
+
+class BargainingModel(mesa.Model):
+    """Multi-party bargaining between a union and its employers in one of four modes."""
+
+    def __init__(
+        self,
+        spec: Scenario | None = None,
+        mode: Mode | None = None,
+        seed: int = 0,
+        trace: bool = False,
+    ) -> None:
+        super().__init__(rng=seed)
+        self.spec = spec if spec is not None else default_scenario()
+        spec = self.spec
+        self.mode: Mode = mode or spec.mode
+        self.seed = seed
+        self.clock = spec.protocol.clock
+        self.horizon = spec.horizon
+        self.share_loss_weeks = spec.industry.share_loss_weeks
+        self.space = IssueSpace.from_bounds({n: (i.min, i.max) for n, i in spec.issues.items()})
+        self.t = 0  # move index (move clock) or week (week clock)
+        self.deals: list[Deal] = []
+        self.votes: list[dict[str, Any]] = []
+        self.writers_back: list[float] = []
+        self.writer_weeks_lost = 0.0
+        self.writers_lost_earnings = 0.0
+        self.trace_rows: list[dict[str, Any]] | None = [] if trace else None
+        self._build_parties()
+        self._build_tables()
+        self.running = True
+        if self.clock == "continuous":
+            self._schedule_attrition()
+
+    # ------------------------------------------------------------------ construction
+    def _build_parties(self) -> None:
+        spec, space = self.spec, self.space
+        business = resolve_companies(spec)
+        self.companies: dict[str, Company] = {}
+        for name in spec.company_names:
+            party = spec.parties[name]
+            assert isinstance(party, CompanyParty)
+            b = business[name]
+            costs = b["issue_costs"]
+            if party.weights:
+                weights = space.weights(party.weights)
+            elif sum(costs.values()) > 0:
+                weights = space.weights(costs)
+            else:
+                weights = space.weights(None)
+            scale = sum(costs.values()) * b["market_share"]
+            opening = space.normalise(company_opening(spec, name), np.zeros(space.size))
+            static = space.normalise(party.limit, opening) if party.limit is not None else None
+            tactic = party.tactic or spec.industry.employer_tactic or _DEFAULT_TACTIC
+            self.companies[name] = Company(
+                self, name, weights, opening, float(b["discount"]), tactic, b,
+                scale if scale > 0 else 1.0, static,
+            )
+        uname = spec.union_name
+        uspec = spec.parties[uname]
+        assert isinstance(uspec, UnionParty) and uspec.opening is not None
+        opening = space.normalise(uspec.opening, np.ones(space.size))
+        members = None
+        if uspec.members is not None:
+            shares = np.array([c.share0 for c in self.companies.values()])
+            members = MemberPopulation(
+                uspec.members, space, opening, shares, stream(self.seed, "members")
+            )
+        self.union = Union(
+            self, uname, uspec, space, opening, uspec.tactic or _DEFAULT_TACTIC, members
+        )
+        self.shock_streams = {n: stream(self.seed, "shocks", n) for n in self.companies}
+
+    def _new_table(self, employer: Company | Coalition, covers: list[Company], **kw: Any) -> Table:
+        table = Table(
+            self.union, employer, covers, rng=stream(self.seed, "talks", employer.name),
+            first=self.spec.protocol.first_mover, **kw,
+        )
+        self.tables.append(table)
+        return table
+
+    def _build_tables(self) -> None:
+        self.tables: list[Table] = []
+        self.coalition: Coalition | None = None
+        self.pattern_target: Company | None = None
+        companies = list(self.companies.values())
+        if self.mode in ("coalition", "breakaway"):
+            cfg = self.spec.coalition
+            names = cfg.members if cfg.members is not None else list(self.companies)
+            members = [self.companies[n] for n in names]
+            shares = np.array([m.share for m in members])
+            opening = (
+                self.space.normalise(self.spec.industry.employer_opening, np.zeros(self.space.size))
+                if self.spec.industry.employer_opening
+                else (shares @ np.array([m.opening for m in members])) / shares.sum()
+            )
+            largest = members[int(np.argmax(shares))]
+            tactic = cfg.tactic or self.spec.industry.employer_tactic or largest.tactic
+            publish = cfg.publish_offer.from_week if cfg.publish_offer else None
+            self.coalition = Coalition(
+                self, cfg.name, members, opening, cfg.discount, tactic, cfg.rule, cfg.quorum,
+                publish,
+            )
+            self._new_table(self.coalition, members)
+            outside = [c for c in companies if c not in members]
+        elif self.mode == "pattern":
+            self.pattern_target = self._choose_target()
+            outside = [self.pattern_target]
+        else:
+            outside = companies
+        for company in outside:
+            self._new_table(company, [company])
+
+    def _choose_target(self) -> Company:
+        rule = self.spec.pattern.target
+        if rule in self.companies:
+            return self.companies[rule]
+        key = (lambda c: c.share0) if rule == "largest_share" else (lambda c: c.full_weekly_loss())
+        return max(self.companies.values(), key=key)
+
+    # ------------------------------------------------------------------ stepping
+    def step(self) -> None:
+        """Advance one clock unit: a move, or a week of strike and talks."""
+        if self.clock == "move":
+            self._move_step()
+        elif self.clock == "week":
+            self._week_step()
+        self._after_step()
+
+    def run(self) -> BargainingModel:
+        """Run until every company has settled or the horizon is reached."""
+        if self.clock == "continuous":
+            self.run_until(self.horizon)
+            return self
+        while self.running:
+            self.step()
+        return self
+
+    def _after_step(self) -> None:
+        self.t += 1
+        if all(c.settled for c in self.companies.values()) or self.t >= self.horizon:
+            self.running = False
+
+    def open_tables(self) -> list[Table]:
+        """Tables still bargaining."""
+        return [t for t in self.tables if not t.closed]
+
+    def _move_step(self) -> None:
+        t = float(self.t)
+        for table in self.open_tables():
+            agreed = table.move(t, 1.0)
+            if agreed is not None:
+                self._conclude(table, agreed, self.t)
+        self._record_week()
+
+    def _week_step(self) -> None:
+        week = self.t
+        spec = self.spec
+        self._book_losses(week)
+        pattern = spec.other_guilds.pattern_deal
+        if pattern is not None and week == pattern.week:
+            self._anchor(pattern.terms, pattern.anchor)
+        if self.mode == "breakaway" and self.coalition is not None:
+            self._breakaways()
+        striking = self._striking()
+        if self.union.members is not None:
+            self.union.fund = self.union.members.week(striking, self.union.fund)
+            rep = self.union.members.rep
+            self.writer_weeks_lost += float(striking.sum()) * rep
+            self.writers_lost_earnings += float(self.union.members.pay[striking].sum()) * rep / 1e6
+        relayed = [t.employer_offer for t in self.open_tables() if t.employer_offer is not None]
+        published = []
+        if self.coalition is not None and self.coalition.publishes(week):
+            published = [
+                t.employer_offer for t in self.open_tables()
+                if t.employer is self.coalition and t.employer_offer is not None
+            ]
+        self.union.update_solidarity(striking, relayed, published)
+        rounds = spec.protocol.rounds_per_session
+        talks = spec.talks
+        for table in self.open_tables():
+            if not table.schedule(week, talks.first_week, talks.meet_probability,
+                                  talks.resume_probability):
+                continue
+            concluded = False
+            for k in range(rounds):
+                agreed = table.move(week + k / rounds, 1.0 / rounds)
+                if agreed is not None:
+                    concluded = self._conclude(table, agreed, week)
+                    break
+            if not concluded:
+                table.after_session(talks.breakdown_probability)
+        self._record_week()
+
+    def _book_losses(self, week: int) -> None:
+        companion = self.spec.other_guilds.companion_strike
+        mult = 1.0
+        if companion is not None and companion.start_week <= week <= companion.end_week:
+            mult = companion.loss_multiplier
+        sd = self.spec.industry.revenue_shock_sd
+        for company in self.companies.values():
+            z = float(self.shock_streams[company.name].standard_normal())
+            shock = float(np.exp(sd * z - 0.5 * sd * sd)) if sd > 0 else 1.0
+            if not company.settled:
+                company.strike_week(week, mult, shock)
+        settled = [c for c in self.companies.values() if c.settled]
+        flow = self.spec.industry.share_flow
+        if settled and flow > 0:
+            total_settled = sum(c.share for c in settled)
+            for company in self.companies.values():
+                if company.settled:
+                    continue
+                moved = company.lose_share(flow)
+                for rival in settled:
+                    rival.share += moved * rival.share / total_settled
+
+    def _anchor(self, terms: dict[str, float], weight: float) -> None:
+        """Another guild's deal becomes a focal point: openings move towards it."""
+        mask = np.array([n in terms for n in self.space.names])
+        target = self.space.normalise(terms, np.zeros(self.space.size))
+        parties: list[Any] = [self.union, *self.companies.values()]
+        if self.coalition is not None:
+            parties.append(self.coalition)
+        for party in parties:
+            party.opening = np.where(mask, (1 - weight) * party.opening + weight * target,
+                                     party.opening)
+        for table in self.tables:
+            if table.union_opening is not None:
+                table.union_opening = np.where(
+                    mask, (1 - weight) * table.union_opening + weight * target, table.union_opening
+                )
+
+    def _breakaways(self) -> None:
+        coalition = self.coalition
+        assert coalition is not None
+        for company in list(coalition.members):
+            if len(coalition.members) <= 1 or company.settled:
+                break
+            if company.wants_to_leave():
+                coalition.remove_member(company)
+                for table in self.tables:
+                    if table.employer is coalition:
+                        table.covers = list(coalition.members)
+                self._new_table(company, [company], first="union")
+                logger.debug("week %s: %s breaks away", self.t, company.name)
+
+    def _striking(self) -> np.ndarray:
+        members = self.union.members
+        if members is None:
+            return np.zeros(0, dtype=bool)
+        settled = np.array([c.settled for c in self.companies.values()])
+        return ~settled[members.employer]
+
+    def _conclude(self, table: Table, package: np.ndarray, step: int) -> bool:
+        passed, share = self.union.ratify(package)
+        self.votes.append(
+            {"step": step, "table": table.name, "yes_share": share, "passed": passed}
+        )
+        if not passed:
+            table.reset_after_rejection()
+            return False
+        for company in table.covers:
+            company.settled_step = step
+            company.terms = package.copy()
+        table.closed = True
+        self.deals.append(
+            Deal(
+                parties=[c.name for c in table.covers],
+                step=step,
+                terms=self.space.to_units(package),
+                coalition=table.employer.name if isinstance(table.employer, Coalition) else None,
+                yes_share=share,
+            )
+        )
+        if self.pattern_target is not None and table.employer is self.pattern_target:
+            for company in self.companies.values():
+                if not company.settled:
+                    follow = self._new_table(company, [company], t0=float(step),
+                                             union_opening=package.copy())
+                    follow.standing = ("union", package.copy())
+                    follow.union_offer = package.copy()
+                    follow.next_mover = "employer"
+        return True
+
+    # ------------------------------------------------------------------ continuous time
+    def _schedule_attrition(self) -> None:
+        """Draw each side's concession time from its equilibrium hazard and schedule it."""
+        rng = stream(self.seed, "attrition")
+        parties = [self.union, *self.companies.values()]
+        specs = [p.tactic for p in parties]
+        assert all(isinstance(s, Attrition) for s in specs)
+        for i, party in enumerate(parties):
+            opp = specs[1 - i]
+            hazard = opp.cost / opp.prize  # type: ignore[union-attr]
+            when = float(rng.exponential(1.0 / hazard))
+            if when <= self.horizon:
+                self.schedule_event(party.give_in, at=when)
+
+    def attrition_concession(self, party: Union | Company, when: float) -> None:
+        """The first side to give in accepts the other's demand; later events do nothing."""
+        if self.deals:
+            return
+        winner = self.union if party is not self.union else next(iter(self.companies.values()))
+        terms = winner.opening
+        company = next(iter(self.companies.values()))
+        company.settled_step = int(np.floor(when))
+        company.settled_time = when
+        company.terms = terms.copy()
+        self.deals.append(
+            Deal(
+                parties=[company.name],
+                step=int(np.floor(when)),
+                terms=self.space.to_units(terms),
+                time=when,
+                conceded_by=party.name,
+            )
+        )
+        self.running = False
+
+    # ------------------------------------------------------------------ observation
+    def _record_week(self) -> None:
+        members = self.union.members
+        if members is not None:
+            settled = np.array([c.settled for c in self.companies.values()])
+            self.writers_back.append(float(settled[members.employer].mean()))
+        else:
+            self.writers_back.append(
+                float(np.mean([c.settled for c in self.companies.values()]))
+            )
+        if self.trace_rows is not None:
+            self._trace()
+
+    def _trace(self) -> None:
+        assert self.trace_rows is not None
+        names = self.space.names
+        t = float(self.t)
+        for table in self.tables:
+            for party in (self.union, table.employer):
+                if party is self.union and table is not self.tables[0]:
+                    continue
+                row: dict[str, Any] = {"step": self.t, "party": party.name,
+                                       "table": table.name, "closed": table.closed}
+                aim = party.offer(t, table) if not table.closed else None
+                own = table.union_offer if party is self.union else table.employer_offer
+                for i, n in enumerate(names):
+                    lo, hi = self.space.lo[i], self.space.hi[i]
+                    row[f"aspiration.{n}"] = None if aim is None else lo + aim[i] * (hi - lo)
+                    row[f"offer.{n}"] = None if own is None else lo + own[i] * (hi - lo)
+                if party is self.union:
+                    row["solidarity"] = self.union.solidarity
+                    m = self.union.members
+                    row["savings_weeks"] = float(m.savings.mean()) if m is not None else None
+                    row["strike_fund"] = self.union.fund
+                else:
+                    covers = table.covers
+                    row["losses"] = float(sum(c.cum_loss for c in covers))
+                    row["coalition_members"] = ";".join(c.name for c in covers) if isinstance(
+                        party, Coalition) else ""
+                    row["in_coalition"] = bool(getattr(party, "in_coalition", False))
+                self.trace_rows.append(row)
+

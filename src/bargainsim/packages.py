@@ -1,0 +1,111 @@
+"""Packages of issue values, linear-additive utilities, and concession through package space.
+
+Inside the model a package is a numpy vector of issue values normalised to [0, 1] over
+each issue's bounds. The union's utility rises with every issue, an employer's falls
+(its cost rises). A party conceding to a target utility gives ground first on the issues
+that are cheap for it and dear to the other side (a fractional knapsack).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+TIE = 1e-9  # offers within this much utility of the benchmark count as acceptable
+
+
+@dataclass(frozen=True)
+class IssueSpace:
+    """Names and bounds of a scenario's issues; converts between units and [0, 1]."""
+
+    names: tuple[str, ...]
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @classmethod
+    def from_bounds(cls, bounds: Mapping[str, tuple[float, float]]) -> IssueSpace:
+        """Build from a mapping of issue name to (min, max)."""
+        names = tuple(bounds)
+        lo = np.array([bounds[n][0] for n in names], dtype=float)
+        hi = np.array([bounds[n][1] for n in names], dtype=float)
+        return cls(names, lo, hi)
+
+    @property
+    def size(self) -> int:
+        """Number of issues."""
+        return len(self.names)
+
+    def normalise(self, package: Mapping[str, float], default: np.ndarray) -> np.ndarray:
+        """Normalised vector of a (possibly partial) package; missing issues take `default`."""
+        out = np.array(default, dtype=float, copy=True)
+        for i, name in enumerate(self.names):
+            if name in package:
+                out[i] = (package[name] - self.lo[i]) / (self.hi[i] - self.lo[i])
+        return out
+
+    def to_units(self, vector: np.ndarray) -> dict[str, float]:
+        """Issue name to value in the issue's own unit."""
+        values = self.lo + np.clip(vector, 0.0, 1.0) * (self.hi - self.lo)
+        return {name: float(v) for name, v in zip(self.names, values, strict=True)}
+
+    def weights(self, mapping: Mapping[str, float] | None) -> np.ndarray:
+        """Weights over the issues, normalised to sum to 1 (equal when none are given)."""
+        if not mapping:
+            return np.full(self.size, 1.0 / self.size)
+        w = np.array([float(mapping.get(n, 0.0)) for n in self.names])
+        total = w.sum()
+        return w / total if total > 0 else np.full(self.size, 1.0 / self.size)
+
+
+def utility(weights: np.ndarray, vector: np.ndarray, wants_high: bool) -> float:
+    """Linear-additive utility in [0, 1] of a normalised package."""
+    v = float(weights @ vector)
+    return v if wants_high else 1.0 - v
+
+
+def concede(
+    target: float,
+    own_weights: np.ndarray,
+    wants_high: bool,
+    opening: np.ndarray,
+    far: np.ndarray,
+    opp_weights: np.ndarray,
+    ceiling: np.ndarray | None = None,
+) -> np.ndarray:
+    """The package worth `target` to this party that gives the other side the most.
+
+    Each issue may move from this party's `opening` towards `far` (the other side's
+    opening), and no further than `ceiling` when given (a coalition's agreed limit).
+    Issues are conceded in order of the other side's weight per unit of own weight
+    (cheap to give, dear to receive first); the last one partly.
+    """
+    out = opening.copy()
+    u = utility(own_weights, out, wants_high)
+    need = u - target
+    if need <= 0.0:
+        return out
+    end = far if ceiling is None else np.where(
+        np.abs(ceiling - opening) < np.abs(far - opening), ceiling, far
+    )
+    span = end - opening
+    own_cost = own_weights * np.abs(span)  # utility lost by conceding the whole span
+    gain = opp_weights * np.abs(span)
+    ratio = np.where(own_weights > 0, opp_weights / np.maximum(own_weights, 1e-300), np.inf)
+    order = sorted(range(len(out)), key=lambda i: (-ratio[i], i))
+    for i in order:
+        if span[i] == 0.0:
+            continue
+        if own_cost[i] <= 0.0:
+            if gain[i] > 0.0:
+                out[i] = end[i]
+            continue
+        if own_cost[i] <= need:
+            out[i] = end[i]
+            need -= own_cost[i]
+        else:
+            out[i] = opening[i] + span[i] * (need / own_cost[i])
+            need = 0.0
+            break
+    return out

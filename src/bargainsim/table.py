@@ -1,0 +1,94 @@
+"""A bargaining table: the union and one employer side alternating offers.
+
+Talks at a table are held in sessions that happen, break down and resume by chance
+(the table's own random stream). Within a session sides alternate: the side to move
+accepts the standing offer when it is worth at least the discounted value of the
+offer it would make instead, or makes that offer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from bargainsim.agents.base import Party
+    from bargainsim.agents.coalition import Coalition
+    from bargainsim.agents.company import Company
+    from bargainsim.agents.union import Union
+
+Side = Literal["union", "employer"]
+
+
+@dataclass
+class Table:
+    """One negotiation between the union and a company or the coalition."""
+
+    union: Union
+    employer: Company | Coalition
+    covers: list[Company]
+    rng: np.random.Generator | None = None
+    first: Side = "union"
+    t0: float = 0.0
+    union_opening: np.ndarray | None = None
+    talks_on: bool = True
+    closed: bool = False
+    standing: tuple[Side, np.ndarray] | None = None
+    employer_offer: np.ndarray | None = None
+    union_offer: np.ndarray | None = None
+    next_mover: Side = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.next_mover = self.first
+
+    @property
+    def name(self) -> str:
+        """The employer side's name."""
+        return self.employer.name
+
+    def party(self, side: Side) -> Party:
+        """The party on a side."""
+        return self.union if side == "union" else self.employer
+
+    def other(self, party: Party) -> Party:
+        """The party across the table."""
+        return self.employer if party is self.union else self.union
+
+    def move(self, t: float, dt: float) -> np.ndarray | None:
+        """One move at time t; returns the agreed package when the mover accepts."""
+        side = self.next_mover
+        mover = self.party(side)
+        if self.standing is not None and self.standing[0] != side:
+            offer = self.standing[1]
+            if mover.accepts(offer, t, dt, self):
+                return offer
+        offer = mover.offer(t, self)
+        self.standing = (side, offer)
+        if side == "union":
+            self.union_offer = offer
+        else:
+            self.employer_offer = offer
+        self.next_mover = "employer" if side == "union" else "union"
+        return None
+
+    def schedule(self, week: int, first_week: int, meet: float, resume: float) -> bool:
+        """Whether a session is held this week; draws the same numbers every week."""
+        assert self.rng is not None
+        u_meet, u_resume = self.rng.random(2)
+        if week < first_week:
+            return False
+        if not self.talks_on and u_resume < resume:
+            self.talks_on = True
+        return self.talks_on and u_meet < meet
+
+    def after_session(self, breakdown: float) -> None:
+        """A session without a deal may break the talks down."""
+        assert self.rng is not None
+        if self.rng.random() < breakdown:
+            self.talks_on = False
+
+    def reset_after_rejection(self) -> None:
+        """Members voted a tentative deal down: the offer is off the table."""
+        self.standing = None
