@@ -116,6 +116,7 @@ class BargainingModel(mesa.Model):
         self.clock = spec.protocol.clock
         self.horizon = spec.horizon
         self.share_loss_weeks = spec.industry.share_loss_weeks
+        self.focus = spec.protocol.concession_focus
         self.space = IssueSpace.from_bounds({n: (i.min, i.max) for n, i in spec.issues.items()})
         self.t = 0  # move index (move clock) or week (week clock)
         self.deals: list[Deal] = []
@@ -170,9 +171,9 @@ class BargainingModel(mesa.Model):
         self.shock_streams = {n: stream(self.seed, "shocks", n) for n in self.companies}
 
     def _new_table(self, employer: Company | Coalition, covers: list[Company], **kw: Any) -> Table:
+        kw.setdefault("first", self.spec.protocol.first_mover)
         table = Table(
-            self.union, employer, covers, rng=stream(self.seed, "talks", employer.name),
-            first=self.spec.protocol.first_mover, **kw,
+            self.union, employer, covers, rng=stream(self.seed, "talks", employer.name), **kw
         )
         self.tables.append(table)
         return table

@@ -73,39 +73,54 @@ def concede(
     far: np.ndarray,
     opp_weights: np.ndarray,
     ceiling: np.ndarray | None = None,
+    focus: float = 2.0,
 ) -> np.ndarray:
-    """The package worth `target` to this party that gives the other side the most.
+    """A package worth `target` to this party that concedes most where it gives most.
 
     Each issue may move from this party's `opening` towards `far` (the other side's
     opening), and no further than `ceiling` when given (a coalition's agreed limit).
-    Issues are conceded in order of the other side's weight per unit of own weight
-    (cheap to give, dear to receive first); the last one partly.
+    Issue i is conceded in proportion to (r_i / max r)^focus, where r_i is the other
+    side's weight per unit of own weight (cheap to give, dear to receive first), until
+    the package is worth `target`; an issue conceded fully stays at its end. `focus`
+    0 concedes every issue alike (Faratin's per-issue tactics), a large focus concedes
+    one issue after another (a fractional knapsack). With one issue every focus gives
+    the same offer.
     """
     out = opening.copy()
-    u = utility(own_weights, out, wants_high)
-    need = u - target
+    need = utility(own_weights, out, wants_high) - target
     if need <= 0.0:
         return out
     end = far if ceiling is None else np.where(
         np.abs(ceiling - opening) < np.abs(far - opening), ceiling, far
     )
     span = end - opening
-    own_cost = own_weights * np.abs(span)  # utility lost by conceding the whole span
-    gain = opp_weights * np.abs(span)
-    ratio = np.where(own_weights > 0, opp_weights / np.maximum(own_weights, 1e-300), np.inf)
-    order = sorted(range(len(out)), key=lambda i: (-ratio[i], i))
-    for i in order:
-        if span[i] == 0.0:
-            continue
-        if own_cost[i] <= 0.0:
-            if gain[i] > 0.0:
-                out[i] = end[i]
-            continue
-        if own_cost[i] <= need:
-            out[i] = end[i]
-            need -= own_cost[i]
-        else:
-            out[i] = opening[i] + span[i] * (need / own_cost[i])
-            need = 0.0
+    cap = own_weights * np.abs(span)  # own utility lost by conceding the whole span
+    movable = (span != 0.0) & (opp_weights > 0.0)
+    free = movable & (cap <= 0.0)
+    out[free] = end[free]  # worthless to this party, worth something to the other
+    paid = movable & (cap > 0.0)
+    if not paid.any():
+        return out
+    ratio = np.zeros_like(cap)
+    ratio[paid] = opp_weights[paid] / own_weights[paid]
+    rho = np.zeros_like(cap)
+    rho[paid] = (ratio[paid] / ratio[paid].max()) ** focus
+    if need >= cap[paid].sum() - 1e-15:
+        out[paid] = end[paid]
+        return out
+    # conceded fraction f_i = min(1, lam * rho_i); own loss sum(cap_i f_i) is piecewise
+    # linear and increasing in lam: walk the breakpoints 1 / rho_i in order.
+    idx = [i for i in np.flatnonzero(paid) if rho[i] > 0.0]
+    idx.sort(key=lambda i: (-rho[i], i))
+    saturated = 0.0
+    lam = 0.0
+    for k, i in enumerate(idx):
+        # recomputed, not decremented: rho spans many orders of magnitude at high focus
+        slope = float(sum(cap[j] * rho[j] for j in idx[k:]))
+        lam = (need - saturated) / slope
+        if lam * rho[i] <= 1.0:
             break
+        saturated += cap[i]
+    frac = np.minimum(1.0, lam * rho)
+    out[paid] = opening[paid] + frac[paid] * span[paid]
     return out

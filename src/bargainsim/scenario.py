@@ -104,6 +104,7 @@ class UnionParty(PartyBase):
     solidarity_gain: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
     ratification_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     framing: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.1
+    ratification_margin: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
 
 
 class CompanyParty(PartyBase):
@@ -120,6 +121,7 @@ class CompanyParty(PartyBase):
     investor_pressure: NonNeg | None = None
     loss_tolerance: Pos | None = None
     expected_remaining_weeks: Pos | None = None
+    duration_dependence: Annotated[float, Field(ge=0.0, le=10.0)] | None = None
     exit_threshold: NonNeg | None = None
 
 
@@ -132,6 +134,7 @@ class Protocol(Strict):
     clock: Clock = "move"
     first_mover: Literal["union", "employer"] = "union"
     rounds_per_session: Annotated[int, Field(ge=1, le=100)] = 4
+    concession_focus: Annotated[float, Field(ge=0.0, le=50.0)] = 1.0
 
 
 class Talks(Strict):

@@ -90,6 +90,7 @@ class Party(mesa.Agent):
             other.opening_for(table),
             other.weights,
             self.ceiling_for(table),
+            self.model.focus,
         )
 
     def give_in(self) -> None:

@@ -82,7 +82,8 @@ class Coalition(Party):
         if self._cache_key != key or self._cache is None:
             packages = np.array(
                 [
-                    concede(u, m.weights, False, m.opening, far, table.union.weights)
+                    concede(u, m.weights, False, m.opening, far, table.union.weights,
+                            focus=self.model.focus)
                     for m, u in zip(self.members, utils, strict=True)
                 ]
             )

@@ -44,6 +44,7 @@ class Company(Party):
         self.static_limit = static_limit
         self.cum_loss = 0.0
         self.last_loss = 0.0
+        self.weeks_struck = 0
         self.settled_step: int | None = None
         self.settled_time: float | None = None
         self.terms: np.ndarray | None = None
@@ -66,6 +67,7 @@ class Company(Party):
         loss = self.full_weekly_loss() * ramp * multiplier * shock
         self.last_loss = loss
         self.cum_loss += loss
+        self.weeks_struck = week + 1
         return loss
 
     def lose_share(self, fraction: float) -> float:
@@ -84,7 +86,10 @@ class Company(Party):
         pressure = 1.0 + float(b["investor_pressure"]) * max(0.0, self.cum_loss - tolerance) / max(
             tolerance, 1e-12
         )
-        return self.last_loss * float(b["expected_remaining_weeks"]) * pressure
+        # the longer the strike has lasted, the longer it is expected to go on
+        remaining = max(float(b["expected_remaining_weeks"]),
+                        float(b["duration_dependence"]) * self.weeks_struck)
+        return self.last_loss * remaining * pressure
 
     def limit_utility(self, table: Table | None = None) -> float:
         """Least utility it would settle for now (1 - cost / cost scale)."""

@@ -134,7 +134,8 @@ class Union(Party):
     def limit_ratio(self) -> float:
         """Share of the opening's worth the pivotal member needs for a deal to pass."""
         assert self.members is not None
-        return float(np.quantile(self.members.rho, self.spec.ratification_threshold))
+        level = min(1.0, self.spec.ratification_threshold + self.spec.ratification_margin)
+        return float(np.quantile(self.members.rho, level))
 
     def limit_utility(self, table: Table) -> float:
         """The least utility leadership would sign now."""
