@@ -72,14 +72,12 @@ def concede(
     opening: np.ndarray,
     far: np.ndarray,
     opp_weights: np.ndarray,
-    ceiling: np.ndarray | None = None,
-    focus: float = 2.0,
+    focus: float = 1.0,
 ) -> np.ndarray:
     """A package worth `target` to this party that concedes most where it gives most.
 
     Each issue may move from this party's `opening` towards `far` (the other side's
-    opening), and no further than `ceiling` when given (a coalition's agreed limit).
-    Issue i is conceded in proportion to (r_i / max r)^focus, where r_i is the other
+    opening). Issue i is conceded in proportion to (r_i / max r)^focus, where r_i is the other
     side's weight per unit of own weight (cheap to give, dear to receive first), until
     the package is worth `target`; an issue conceded fully stays at its end. `focus`
     0 concedes every issue alike (Faratin's per-issue tactics), a large focus concedes
@@ -90,9 +88,7 @@ def concede(
     need = utility(own_weights, out, wants_high) - target
     if need <= 0.0:
         return out
-    end = far if ceiling is None else np.where(
-        np.abs(ceiling - opening) < np.abs(far - opening), ceiling, far
-    )
+    end = far
     span = end - opening
     cap = own_weights * np.abs(span)  # own utility lost by conceding the whole span
     movable = (span != 0.0) & (opp_weights > 0.0)
@@ -124,3 +120,10 @@ def concede(
     frac = np.minimum(1.0, lam * rho)
     out[paid] = opening[paid] + frac[paid] * span[paid]
     return out
+
+
+def clip_towards(vector: np.ndarray, opening: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
+    """Pull back every issue that moved from `opening` past `ceiling`."""
+    lo = np.minimum(opening, ceiling)
+    hi = np.maximum(opening, ceiling)
+    return np.clip(vector, lo, hi)

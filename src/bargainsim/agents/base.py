@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from bargainsim.packages import TIE, concede, utility
+from bargainsim.packages import TIE, clip_towards, concede, utility
 from bargainsim.strategies import Rubinstein, aspiration
 
 if TYPE_CHECKING:
@@ -47,6 +47,11 @@ class Party(mesa.Agent):
         """The least utility this party would settle for now."""
         raise NotImplementedError
 
+    def effective_limit(self, table: Table) -> float:
+        """Its limit, no lower than the other side's opening (conceding everything)."""
+        other = table.other(self)
+        return max(self.limit_utility(table), self.utility(other.opening_for(table)))
+
     def opening_for(self, table: Table) -> np.ndarray:
         """Where this party starts at `table` (the union may start from a pattern deal)."""
         return self.opening
@@ -70,7 +75,7 @@ class Party(mesa.Agent):
             self.tactic,
             self.tactic_time(t, table),
             u_open,
-            self.limit_utility(table),
+            self.effective_limit(table),
             d_self=self.discount,
             d_opp=other.discount,
             rounds_left=rounds_left,
@@ -82,28 +87,30 @@ class Party(mesa.Agent):
         if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
             if self.tactic.rounds - int(round(t)) <= 0:
                 return self.opening_for(table).copy()
-        return concede(
+        opening = self.opening_for(table)
+        package = concede(
             self.aim(t, table),
             self.weights,
             self.wants_high,
-            self.opening_for(table),
+            opening,
             other.opening_for(table),
             other.weights,
-            self.ceiling_for(table),
             self.model.focus,
         )
+        ceiling = self.ceiling_for(table)
+        return package if ceiling is None else clip_towards(package, opening, ceiling)
 
     def give_in(self) -> None:
         """War of attrition: concede now (a scheduled event at a real-valued time)."""
         self.model.attrition_concession(self, float(self.model.time))
 
-    def consents(self, vector: np.ndarray, table: Table) -> bool:
+    def consents(self, vector: np.ndarray, table: Table, t: float = 0.0, dt: float = 1.0) -> bool:
         """Extra conditions on accepting (a coalition's rule); a single party has none."""
         return True
 
     def accepts(self, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
         """Accept when the offer is worth at least the discounted value of its own next offer."""
-        if not self.consents(vector, table):
+        if not self.consents(vector, table, t, dt):
             return False
         if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
             if self.tactic.rounds - int(round(t)) <= 0:

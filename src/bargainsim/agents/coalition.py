@@ -131,17 +131,34 @@ class Coalition(Party):
         """Pooled utility of the limit package."""
         return self.utility(self.limit_package(table))
 
+    def urgency(self) -> float:
+        """Members' investor pressure, weighted by market share."""
+        shares = np.array([m.share for m in self.members])
+        urgency = np.array([m.urgency() for m in self.members])
+        return float(shares @ urgency / shares.sum())
+
+    def aim(self, t: float, table: Table) -> float:
+        """The coalition's tactic, hurried towards its limit by its members' pressure."""
+        base = super().aim(t, table)
+        u_lim = min(self.effective_limit(table), base)
+        return base - self.urgency() * (base - u_lim)
+
     def ceiling_for(self, table: Table) -> np.ndarray | None:
         """Offers never go past the rule's limit package on any issue."""
         return self.limit_package(table)
 
-    def consents(self, vector: np.ndarray, table: Table) -> bool:
-        """The rule's consent: issue-wise within the hardest line, every member, or a quorum."""
-        packages, limits = self.member_limits(table)
-        if self.rule == "hardest_line":
-            return bool(np.all(vector <= packages.min(axis=0) + 1e-9))
-        need = 1.0 if self.rule == "unanimity" else self.quorum
-        return bool(self._consent_share(vector, limits)[0] + 1e-12 >= need)
+    def consents(self, vector: np.ndarray, table: Table, t: float = 0.0, dt: float = 1.0) -> bool:
+        """Whether members accept an incoming offer: all of them, or a quorum of share.
+
+        A member consents when it would accept the offer bargaining alone: when the
+        offer is worth at least the discounted value of the offer it would make itself.
+        Under `hardest_line` and `unanimity` every member must consent (any can veto);
+        under `share_weighted`, members holding a quorum of market share.
+        """
+        need = self.quorum if self.rule == "share_weighted" else 1.0
+        shares = np.array([m.share for m in self.members])
+        ok = np.array([m.accepts(vector, t, dt, table) for m in self.members])
+        return bool((shares @ ok) / shares.sum() + 1e-12 >= need)
 
     def publishes(self, week: int) -> bool:
         """Whether the coalition publishes its offer to the union's members this week."""

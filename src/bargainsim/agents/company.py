@@ -79,6 +79,21 @@ class Company(Party):
         self.cum_loss += cost
         return moved
 
+    def urgency(self) -> float:
+        """Investor pressure in [0, 1]: how far losses beyond tolerance hurry its concessions."""
+        b = self.business
+        tolerance = float(b["loss_tolerance"]) * self.share0
+        excess = max(0.0, self.cum_loss - tolerance) / max(tolerance, 1e-12)
+        return min(1.0, float(b["investor_pressure"]) * excess)
+
+    def aim(self, t: float, table: Table) -> float:
+        """Its tactic's aim, hurried towards its limit by investor pressure."""
+        base = super().aim(t, table)
+        if self.static_limit is not None:
+            return base
+        u_lim = min(self.effective_limit(table), base)
+        return base - self.urgency() * (base - u_lim)
+
     def limit_cost(self) -> float:
         """Extra contract cost ($M) beyond its opening it would accept now."""
         b = self.business

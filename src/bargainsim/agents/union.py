@@ -71,26 +71,31 @@ class MemberPopulation:
         self.neediest_first = np.argsort(self.runway0, kind="stable")
 
     def week(self, striking: np.ndarray, fund: float) -> float:
-        """Advance one week; returns the strike fund left ($M)."""
+        """Advance one week; returns the strike fund left ($M).
+
+        Savings are counted in weeks of need and never go below zero; a striking member
+        with no savings left either gets this week's need from the strike fund (the
+        neediest first) or goes a week deeper into hardship.
+        """
         working = ~striking
-        self.savings[striking] -= 1.0
         self.savings[working] = np.minimum(
             self.savings[working] + self.refill, self.runway0[working]
         )
         self.exhausted[working] = np.maximum(self.exhausted[working] - 1.0, 0.0)
-        needy = striking & (self.savings < 0.0)
-        if fund > 0.0 and needy.any():
-            order = self.neediest_first[needy[self.neediest_first]]
+        can_pay = striking & (self.savings >= 1.0)
+        self.savings[can_pay] -= 1.0
+        short = striking & ~can_pay
+        self.savings[short] = 0.0
+        if fund > 0.0 and short.any():
+            order = self.neediest_first[short[self.neediest_first]]
             cost = self.need_fraction * self.pay[order] * self.rep / 1e6
             paid = np.cumsum(cost) <= fund
-            covered = order[paid]
-            self.savings[covered] += 1.0
+            short[order[paid]] = False
             fund -= float(cost[paid].sum())
-        out = striking & (self.savings < 0.0)
-        self.exhausted[out] += 1.0
+        self.exhausted[short] += 1.0
         self.hardship = np.minimum(self.exhausted / self.grace, 1.0)
         self.rho = self.floor + (self.rho0 - self.floor) * (1.0 - self.hardship)
-        return fund
+        return max(fund, 0.0)
 
     def votes_yes(self, vector: np.ndarray) -> np.ndarray:
         """Which members would vote for a deal."""
@@ -162,7 +167,7 @@ class Union(Party):
         if theta > 0 and self.solidarity < theta:
             pressure = min(1.0, self.spec.solidarity_gain * (theta - self.solidarity) / theta)
         u_open = self.utility(self.opening_for(table))
-        u_lim = min(self.limit_utility(table), u_open)
+        u_lim = min(self.effective_limit(table), u_open)
         return max(base - pressure * (base - u_lim), self.floor_utility)
 
     # --- members ---------------------------------------------------------------------
