@@ -35,16 +35,39 @@ def cli_records() -> dict[str, dict]:
     out = {}
     for mode in MODES:
         proc = subprocess.run(
-            [sys.executable, "-m", "bargainsim", "run", str(WGA), "--mode", mode, "--seed", "3",
-             "--json"], capture_output=True, text=True, check=True, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "bargainsim",
+                "run",
+                str(WGA),
+                "--mode",
+                mode,
+                "--seed",
+                "3",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
         )
         out[mode] = json.loads(proc.stdout)
     return out
 
 
 def test_every_mode_runs_and_reports_the_outputs(cli_records):
-    keys = {"companies", "settlement_step", "first_deal_step", "writers_back_share",
-            "union_utility", "company_losses", "writer_weeks_lost", "deadweight_loss", "deals"}
+    keys = {
+        "companies",
+        "settlement_step",
+        "first_deal_step",
+        "writers_back_share",
+        "union_utility",
+        "company_losses",
+        "writer_weeks_lost",
+        "deadweight_loss",
+        "deals",
+    }
     for mode, rec in cli_records.items():
         assert keys <= set(rec), mode
         assert rec["mode"] == mode
@@ -52,7 +75,8 @@ def test_every_mode_runs_and_reports_the_outputs(cli_records):
         assert len(rec["writers_back_share"]) >= 1
         assert all(0.0 <= s <= 1.0 for s in rec["writers_back_share"])
         assert rec["deadweight_loss"] == pytest.approx(
-            sum(rec["company_losses"].values()) + rec["writers_lost_earnings"])
+            sum(rec["company_losses"].values()) + rec["writers_lost_earnings"]
+        )
 
 
 def test_coalition_gives_one_deal_covering_all_eight(cli_records):
@@ -98,9 +122,13 @@ def test_investor_pressure_shortens_that_companys_strike_in_separate_mode():
     calm = wga("parties.disney.investor_pressure=0")
     pressed = wga("parties.disney.investor_pressure=6")
     seeds = range(40)
-    a = [run(calm, mode="separate", seed=s)["companies"]["disney"]["settlement_step"] for s in seeds]
-    b = [run(pressed, mode="separate", seed=s)["companies"]["disney"]["settlement_step"]
-         for s in seeds]
+    a = [
+        run(calm, mode="separate", seed=s)["companies"]["disney"]["settlement_step"] for s in seeds
+    ]
+    b = [
+        run(pressed, mode="separate", seed=s)["companies"]["disney"]["settlement_step"]
+        for s in seeds
+    ]
     a = np.array([x if x is not None else 53 for x in a])
     b = np.array([x if x is not None else 53 for x in b])
     assert np.median(b) < np.median(a)
@@ -116,19 +144,22 @@ def test_publishing_an_offer_members_like_lowers_solidarity():
     # an offer worth, to every member, a bit more than the median member's reservation
     offer = union.opening * 0.0 + model.space.normalise(
         {"wage": 14, "residuals": 70, "staffing": 6, "ai": 0.8, "data": 0.5},
-        np.zeros(model.space.size))
+        np.zeros(model.space.size),
+    )
     relayed = union.update_solidarity(striking, [offer], [])
     published = union.update_solidarity(striking, [offer], [offer])
     assert published < relayed
     # and over whole runs: publishing from week 0 lowers the solidarity leadership sees
     quiet = wga("coalition.publish_offer=null")
     loud = wga("coalition.publish_offer.from_week=0")
+
     def mean_solidarity(spec) -> float:
         vals = []
         for seed in range(10):
             m = BargainingModel(spec, mode="coalition", seed=seed, trace=True).run()
             vals += [r["solidarity"] for r in m.trace_rows if r.get("solidarity") is not None]
         return float(np.mean(vals))
+
     assert mean_solidarity(loud) < mean_solidarity(quiet)
 
 
@@ -142,9 +173,13 @@ def test_a_larger_strike_fund_raises_the_union_utility():
 
 
 IDENTICAL = [
-    "industry.model_spread=0", "industry.revenue_shock_sd=0", "talks.meet_probability=1",
-    "talks.breakdown_probability=0", "other_guilds.pattern_deal=null",
-    "other_guilds.companion_strike=null", "coalition.publish_offer=null",
+    "industry.model_spread=0",
+    "industry.revenue_shock_sd=0",
+    "talks.meet_probability=1",
+    "talks.breakdown_probability=0",
+    "other_guilds.pattern_deal=null",
+    "other_guilds.companion_strike=null",
+    "coalition.publish_offer=null",
     *[f"parties.{c}.market_share=1" for c in COMPANIES],
     *[f"parties.{c}.preset=legacy_studio" for c in COMPANIES],
     "parties.sony.investor_pressure=1.0",
@@ -175,7 +210,8 @@ def test_different_business_models_make_the_coalition_tighter():
     b = [run(soft, mode="coalition", seed=s) for s in seeds]
     assert median_step(a) >= median_step(b)
     assert np.mean([r["union_utility"] or 0 for r in a]) < np.mean(
-        [r["union_utility"] or 0 for r in b])
+        [r["union_utility"] or 0 for r in b]
+    )
 
 
 def test_industry_knobs_move_market_shares_and_business_models():
@@ -220,11 +256,23 @@ def test_members_can_reject_a_deal_and_the_strike_goes_on():
 
 def test_trace_is_written_only_when_asked(tmp_path):
     out = tmp_path / "trace.csv"
-    subprocess.run([sys.executable, "-m", "bargainsim", "run", str(WGA), "--trace", str(out)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "bargainsim", "run", str(WGA), "--trace", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     header = out.read_text().splitlines()[0].split(",")
-    for col in ("step", "party", "aspiration.wage", "offer.wage", "solidarity", "savings_weeks",
-                "losses", "coalition_members"):
+    for col in (
+        "step",
+        "party",
+        "aspiration.wage",
+        "offer.wage",
+        "solidarity",
+        "savings_weeks",
+        "losses",
+        "coalition_members",
+    ):
         assert col in header
     assert BargainingModel(wga(), seed=0).run().trace_rows is None
 
@@ -250,15 +298,17 @@ def industries(draw):
     parties["wga"]["strike_fund"] = draw(st.floats(0, 200))
     for i in range(n):
         parties[f"c{i}"] = {
-            "role": "company", "preset": draw(PRESETS),
+            "role": "company",
+            "preset": draw(PRESETS),
             "market_share": draw(st.floats(0.1, 10)),
             "backlog_weeks": draw(st.floats(0, 20)),
             "exit_threshold": draw(st.floats(10, 5000)),
         }
     doc["parties"] = parties
     doc["horizon"] = draw(st.integers(5, 60))
-    doc["coalition"]["rule"] = draw(st.sampled_from(["hardest_line", "unanimity",
-                                                    "share_weighted"]))
+    doc["coalition"]["rule"] = draw(
+        st.sampled_from(["hardest_line", "unanimity", "share_weighted"])
+    )
     doc["industry"]["revenue_shock_sd"] = draw(st.floats(0, 1))
     doc["talks"]["meet_probability"] = draw(st.floats(0.1, 1))
     return doc
@@ -289,6 +339,7 @@ def test_invariants_hold_for_generated_industries(doc, mode, seed):
             assert company.settled_step == deal.step
             assert model.space.to_units(company.terms) == pytest.approx(deal.terms)
     from bargainsim.runner import record
+
     rec = record(model)
     for name, c in rec["companies"].items():
         assert c["losses"] >= 0

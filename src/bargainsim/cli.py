@@ -181,14 +181,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Quickstart demonstration: the classroom Faratin example."""
-    from bargainsim.runner import run
-    from bargainsim.scenario import load_scenario
+    """Quickstart demonstration: every mode on the 2023 scenario over common seeds."""
+    from bargainsim.experiments.compare import format_table, run_modes, summarize_mode
+    from bargainsim.scenario import MODES, load_scenario
 
     root = Path(__file__).resolve().parents[2]
-    path = root / "scenarios" / "classroom" / "faratin.yaml"
-    rec = run(load_scenario(path))
-    print(summarize_run(rec))
+    path = root / "scenarios" / "wga_2023.yaml"
+    spec = load_scenario(path)
+    print(f"Comparing {', '.join(MODES)} on {path.name} over {args.seeds} seeds...")
+    records = run_modes(spec, MODES, range(args.seeds))
+    print(format_table(spec.name, {m: summarize_mode(r) for m, r in records.items()}))
+    print("\nOne run in detail (coalition, seed 0):")
+    print(summarize_run(records["coalition"][0]))
     return EXIT_OK
 
 

@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from bargainsim._strict import Strict
-
 from bargainsim.presets import BUSINESS_FIELDS, PRESETS
 from bargainsim.strategies import TacticSpec
 from bargainsim.yamlio import InputError, Problem, YamlDocument, parse_scalar, read_yaml_file
@@ -254,7 +253,9 @@ class Scenario(Strict):
         for name, party in self.parties.items():
             check_package(f"parties.{name}.opening", party.opening)
             check_package(f"parties.{name}.limit", party.limit)
-            for block in ("weights",) + (("issue_costs",) if isinstance(party, CompanyParty) else ()):
+            for block in ("weights",) + (
+                ("issue_costs",) if isinstance(party, CompanyParty) else ()
+            ):
                 values = getattr(party, block)
                 for key in values or {}:
                     if key not in issues:
@@ -365,7 +366,9 @@ def _problems_from_validation(exc: ValidationError, doc: YamlDocument | None) ->
     return problems
 
 
-def validate_document(data: dict[str, Any], source: str, doc: YamlDocument | None = None) -> Scenario:
+def validate_document(
+    data: dict[str, Any], source: str, doc: YamlDocument | None = None
+) -> Scenario:
     """Validate a scenario mapping, raising InputError with every problem found."""
     try:
         return Scenario.model_validate(data)
@@ -466,7 +469,9 @@ def resolve_companies(scn: Scenario) -> dict[str, dict[str, Any]]:
                 base["issue_costs"] = {**base.get("issue_costs", {}), **value}
             else:
                 base[fld] = value
-        base["issue_costs"] = {i: float(base.get("issue_costs", {}).get(i, 0.0)) for i in scn.issues}
+        base["issue_costs"] = {
+            i: float(base.get("issue_costs", {}).get(i, 0.0)) for i in scn.issues
+        }
         base["discount"] = party.discount if party.discount is not None else base["discount"]
         base["preset"] = party.preset
         resolved[name] = base
@@ -478,7 +483,9 @@ def resolve_companies(scn: Scenario) -> dict[str, dict[str, Any]]:
             if fld in ("market_share", "exit_threshold"):
                 continue
             if fld == "issue_costs":
-                mean = {i: sum(r["issue_costs"][i] for r in resolved.values()) / n for i in scn.issues}
+                mean = {
+                    i: sum(r["issue_costs"][i] for r in resolved.values()) / n for i in scn.issues
+                }
                 for r in resolved.values():
                     r["issue_costs"] = {
                         i: mean[i] + spread * (r["issue_costs"][i] - mean[i]) for i in scn.issues
