@@ -74,6 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--trace", metavar="FILE.csv", help="write the weekly trace to a CSV file")
 
+    p = sub.add_parser("compare", help="compare bargaining modes over common seeds")
+    p.add_argument("file", metavar="SCENARIO")
+    p.add_argument("--modes", type=_modes, default=list(MODES),
+                   help="comma-separated modes (default: all four)")
+    p.add_argument("--seeds", type=_positive_int, default=200, help="seeds per mode (default 200)")
+    p.add_argument("--workers", type=_positive_int, default=1, help="processes (default 1)")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--out", metavar="DIR", help="also write comparison.json and runs.jsonl here")
+
     p = sub.add_parser("demo", help="the Quickstart demonstration")
     p.add_argument("--seeds", type=_positive_int, default=40)
     return parser
@@ -180,9 +191,46 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _modes(text: str) -> list[str]:
+    from bargainsim.scenario import MODES
+
+    modes = [m.strip() for m in text.split(",") if m.strip()]
+    bad = [m for m in modes if m not in MODES]
+    if bad or not modes:
+        raise argparse.ArgumentTypeError(
+            f"unknown mode(s) {', '.join(bad) or '(none)'}; choose from {', '.join(MODES)}"
+        )
+    if len(set(modes)) != len(modes):
+        raise argparse.ArgumentTypeError("each mode may be named once")
+    return modes
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Every mode over the same seeds: a table, pairwise tests and a verdict."""
+    from bargainsim.experiments.compare import compare, format_table, run_modes
+    from bargainsim.scenario import load_scenario
+
+    spec = load_scenario(args.file, args.overrides)
+    if args.out:
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise InputError("--out", [Problem(args.out, "exists and is not a directory")])
+    records = run_modes(spec, args.modes, range(args.seeds), workers=args.workers)
+    result = compare(records, spec.name)
+    if args.out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "comparison.json").write_text(json.dumps(result, indent=2) + "\n")
+        with open(out / "runs.jsonl", "w", encoding="utf-8") as fh:
+            for mode in args.modes:
+                for rec in records[mode]:
+                    fh.write(json.dumps(rec) + "\n")
+    print(json.dumps(result) if args.json else format_table(result))
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Quickstart demonstration: every mode on the 2023 scenario over common seeds."""
-    from bargainsim.experiments.compare import format_table, run_modes, summarize_mode
+    from bargainsim.experiments.compare import compare, format_table, run_modes
     from bargainsim.scenario import MODES, load_scenario
 
     root = Path(__file__).resolve().parents[2]
@@ -190,13 +238,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     spec = load_scenario(path)
     print(f"Comparing {', '.join(MODES)} on {path.name} over {args.seeds} seeds...")
     records = run_modes(spec, MODES, range(args.seeds))
-    print(format_table(spec.name, {m: summarize_mode(r) for m, r in records.items()}))
+    print(format_table(compare(records, spec.name)))
     print("\nOne run in detail (coalition, seed 0):")
     print(summarize_run(records["coalition"][0]))
     return EXIT_OK
 
 
-COMMANDS = {"validate": cmd_validate, "run": cmd_run, "demo": cmd_demo}
+COMMANDS = {
+    "validate": cmd_validate,
+    "run": cmd_run,
+    "compare": cmd_compare,
+    "demo": cmd_demo,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,84 +1,234 @@
 """Compare bargaining modes on one scenario over common seeds.
 
-Every mode runs over the same seeds (seed i gives every mode the same random streams),
-and the industry settlement week is summarised as a survival time: runs that did not
-settle by the horizon enter as censored, never dropped (Kaplan-Meier, scipy.stats).
+Every mode runs over the same seeds (seed i gives every mode the same random streams).
+The industry settlement week is a survival time: runs that did not settle by the
+horizon enter as censored, never dropped. Because censoring happens only at the
+horizon, after every observed deal, the Kaplan-Meier estimate equals the empirical
+distribution with censored runs placed beyond the horizon; medians are undefined when
+half or more of the runs are censored. Differences get a paired bootstrap CI (seeds
+resampled jointly, as the modes share them) and a log-rank test (scipy.stats.logrank),
+Holm-adjusted across all pairs.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import math
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from bargainsim.runner import run
-from bargainsim.scenario import Mode, Scenario
+from bargainsim.scenario import Mode, Scenario, dump, scenario_from_dict
 
 logger = logging.getLogger(__name__)
 
+BOOTSTRAP = 2000
+ALPHA = 0.05
+
+
+def _work(task: tuple[dict[str, Any], str, int]) -> dict[str, Any]:
+    """Worker: plain data in (scenario document, mode, seed), plain record out."""
+    doc, mode, seed = task
+    return run(scenario_from_dict(doc), mode=mode, seed=seed)  # type: ignore[arg-type]
+
 
 def run_modes(
-    spec: Scenario, modes: Sequence[Mode], seeds: Iterable[int]
+    spec: Scenario, modes: Sequence[Mode], seeds: Iterable[int], workers: int = 1
 ) -> dict[str, list[dict[str, Any]]]:
-    """Records of every (mode, seed), seeds shared by all modes."""
+    """Records of every (mode, seed), in seed order whatever the number of workers."""
     seeds = list(seeds)
-    return {mode: [run(spec, mode=mode, seed=s) for s in seeds] for mode in modes}
+    if workers <= 1:
+        return {mode: [run(spec, mode=mode, seed=s) for s in seeds] for mode in modes}
+    doc = dump(spec)
+    tasks = [(doc, mode, s) for mode in modes for s in seeds]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(_work, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+    out: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+    for (_, mode, _), rec in zip(tasks, results, strict=True):
+        out[mode].append(rec)
+    return out
 
 
-def km_median(times: Sequence[float | None], horizon: float) -> float | None:
-    """Kaplan-Meier median of settlement steps; None (undefined) when half or more are censored.
+def _times(records: list[dict[str, Any]], key: str = "settlement_step") -> np.ndarray:
+    """Event times with censored runs as +inf."""
+    return np.array([np.inf if r[key] is None else float(r[key]) for r in records])
 
-    A run without a settlement step is censored at the horizon.
-    """
-    done = [float(t) for t in times if t is not None]
-    censored = [float(horizon)] * sum(1 for t in times if t is None)
-    if not done:
+
+def km_quantile(times: np.ndarray, q: float = 0.5) -> float | None:
+    """Kaplan-Meier quantile when censoring is at the horizon; None when undefined."""
+    n = len(times)
+    if n == 0:
         return None
-    sf = stats.ecdf(stats.CensoredData(uncensored=done, right=censored)).sf
-    below = np.flatnonzero(sf.probabilities <= 0.5 + 1e-12)
-    if below.size == 0:
+    k = math.ceil(q * n - 1e-9)
+    value = np.sort(times)[max(k, 1) - 1]
+    return float(value) if np.isfinite(value) else None
+
+
+def _boot_medians(times: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """KM medians of bootstrap resamples (rows of idx); NaN where undefined."""
+    sample = np.sort(times[idx], axis=1)
+    k = math.ceil(0.5 * times.size - 1e-9)
+    med = sample[:, max(k, 1) - 1]
+    return np.where(np.isfinite(med), med, np.nan)
+
+
+def _ci(values: np.ndarray) -> list[float] | None:
+    """Percentile 95% CI; None when more than 2.5% of resamples are undefined."""
+    if np.mean(np.isnan(values)) > 0.025:
         return None
-    return float(sf.quantiles[below[0]])
+    lo, hi = np.nanpercentile(values, [2.5, 97.5])
+    return [float(lo), float(hi)]
 
 
-def summarize_mode(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per-mode figures: settled share, KM median settlement, first deal, costs."""
-    horizon = records[0]["horizon"]
-    steps = [r["settlement_step"] for r in records]
-    firsts = [r["first_deal_step"] for r in records]
-    settled = [s for s in steps if s is not None]
+def summarize_mode(records: list[dict[str, Any]], idx: np.ndarray) -> dict[str, Any]:
+    """Per-mode figures over runs; `idx` are the shared bootstrap resamples of seeds."""
+    t = _times(records)
+    settled = t[np.isfinite(t)]
+    median = km_quantile(t)
     utilities = [r["union_utility"] for r in records if r["union_utility"] is not None]
     return {
         "runs": len(records),
-        "settled_share": len(settled) / len(records),
-        "median_settlement_step": km_median(steps, horizon),
-        "mean_settlement_step_settled": float(np.mean(settled)) if settled else None,
-        "median_first_deal_step": km_median(firsts, horizon),
+        "settled_share": float(np.isfinite(t).mean()),
+        "median_settlement_step": median,
+        "median_ci95": _ci(_boot_medians(t, idx)) if median is not None else None,
+        "mean_settlement_step_settled": float(settled.mean()) if settled.size else None,
+        "p90_settlement_step": km_quantile(t, 0.9),
+        "median_first_deal_step": km_quantile(_times(records, "first_deal_step")),
         "mean_writer_weeks_lost": float(np.mean([r["writer_weeks_lost"] for r in records])),
         "mean_deadweight_loss": float(np.mean([r["deadweight_loss"] for r in records])),
         "mean_union_utility": float(np.mean(utilities)) if utilities else None,
     }
 
 
-def format_table(scenario: str, summary: dict[str, dict[str, Any]]) -> str:
-    """A plain-text table, one row per mode."""
+def _logrank(a: np.ndarray, b: np.ndarray, horizon: float) -> float:
+    def data(t: np.ndarray) -> stats.CensoredData:
+        return stats.CensoredData(
+            uncensored=t[np.isfinite(t)], right=np.full(int((~np.isfinite(t)).sum()), horizon)
+        )
+
+    if not np.isfinite(a).any() and not np.isfinite(b).any():
+        return 1.0
+    p = float(stats.logrank(data(a), data(b)).pvalue)
+    return 1.0 if math.isnan(p) else p
+
+
+def holm(pvalues: Sequence[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values, in the input order."""
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * pvalues[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def compare(
+    records: dict[str, list[dict[str, Any]]], scenario: str, bootstrap: int = BOOTSTRAP
+) -> dict[str, Any]:
+    """Tables, pairwise comparisons and a verdict from every mode's records."""
+    modes = list(records)
+    n = len(next(iter(records.values())))
+    horizon = float(next(iter(records.values()))[0]["horizon"])
+    rng = np.random.default_rng(20230502)  # fixed: the same resamples for every call
+    idx = rng.integers(0, n, size=(bootstrap, n))
+    summary = {m: summarize_mode(records[m], idx) for m in modes}
+    pairs = list(itertools.combinations(modes, 2))
+    raw = [_logrank(_times(records[a]), _times(records[b]), horizon) for a, b in pairs]
+    adjusted = holm(raw)
+    comparisons = []
+    for (a, b), p_raw, p in zip(pairs, raw, adjusted, strict=True):
+        ma, mb = summary[a]["median_settlement_step"], summary[b]["median_settlement_step"]
+        entry: dict[str, Any] = {"a": a, "b": b, "p_value_raw": p_raw, "p_value": p}
+        if ma is None or mb is None:
+            undefined = [m for m, v in ((a, ma), (b, mb)) if v is None]
+            entry.update(median_difference=None, ci95=None, sooner=None,
+                         reason=f"median undefined for {', '.join(undefined)} "
+                                "(half or more of the runs censored)")
+        else:
+            diff = _boot_medians(_times(records[a]), idx) - _boot_medians(_times(records[b]), idx)
+            ci = _ci(diff)
+            sooner = None
+            if ci is not None and p < ALPHA and (ci[0] > 0 or ci[1] < 0):
+                sooner = a if ci[1] < 0 else b
+            entry.update(median_difference=ma - mb, ci95=ci, sooner=sooner)
+        entry["sentence"] = _sentence(entry)
+        comparisons.append(entry)
+    return {
+        "scenario": scenario,
+        "seeds": n,
+        "modes": summary,
+        "comparisons": comparisons,
+        "verdict": _verdict(comparisons, summary),
+    }
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _sentence(c: dict[str, Any]) -> str:
+    if c["median_difference"] is None:
+        return (f"{c['a']} vs {c['b']}: no median comparison ({c['reason']}); "
+                f"log-rank {_p(c['p_value'])}")
+    if c["sooner"] is None:
+        ci = c["ci95"]
+        ci_text = f"95% CI {ci[0]:g} to {ci[1]:g}" if ci else "CI undefined"
+        return (f"{c['a']} vs {c['b']}: no clear difference (median difference "
+                f"{c['median_difference']:+g} weeks, {ci_text}, {_p(c['p_value'])})")
+    d = abs(c["median_difference"])
+    lo, hi = sorted(abs(x) for x in c["ci95"])
+    other = c["b"] if c["sooner"] == c["a"] else c["a"]
+    return (f"{c['sooner']} settles sooner than {other}: median {d:g} weeks earlier "
+            f"(95% CI {lo:g}-{hi:g}), {_p(c['p_value'])}")
+
+
+def _verdict(comparisons: list[dict[str, Any]], summary: dict[str, Any]) -> str:
+    wins = {m: 0 for m in summary}
+    for c in comparisons:
+        if c["sooner"]:
+            wins[c["sooner"]] += 1
+    best = max(wins, key=lambda m: wins[m])
+    if wins[best] == 0:
+        return "no mode settles clearly sooner than another"
+    beaten = [c for c in comparisons if c["sooner"] == best]
+    others = ", ".join(c["b"] if c["a"] == best else c["a"] for c in beaten)
+    return f"{best} settles sooner than {others}"
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """The comparison as plain text: a row per mode, a sentence per pair, the verdict."""
 
     def f(v: float | None, spec: str) -> str:
         return "-" if v is None else format(v, spec)
 
-    head = (
-        f"{'mode':<11}{'runs':>5}{'settled':>9}{'median wk':>10}{'first wk':>9}"
-        f"{'writer-wks':>12}{'deadweight $M':>14}{'union u':>8}"
-    )
-    lines = [f"scenario {scenario}: industry settlement by mode (Kaplan-Meier medians)", head]
-    for mode, s in summary.items():
+    def ci(v: list[float] | None) -> str:
+        return "-" if v is None else f"{v[0]:g}-{v[1]:g}"
+
+    lines = [
+        f"scenario {result['scenario']}: {result['seeds']} seeds per mode; industry settlement "
+        "week (Kaplan-Meier, censored runs kept)",
+        f"{'mode':<11}{'runs':>5}{'settled':>8}{'median':>7}{'95% CI':>9}{'mean':>6}{'p90':>5}"
+        f"{'first':>6}{'writer-wks':>11}{'deadwt $M':>10}{'union u':>8}",
+    ]
+    for mode, s in result["modes"].items():
         lines.append(
-            f"{mode:<11}{s['runs']:>5}{s['settled_share']:>9.0%}"
-            f"{f(s['median_settlement_step'], '.0f'):>10}{f(s['median_first_deal_step'], '.0f'):>9}"
-            f"{s['mean_writer_weeks_lost']:>12,.0f}{s['mean_deadweight_loss']:>14,.0f}"
-            f"{f(s['mean_union_utility'], '.3f'):>8}"
+            f"{mode:<11}{s['runs']:>5}{s['settled_share']:>8.0%}"
+            f"{f(s['median_settlement_step'], '.0f'):>7}{ci(s['median_ci95']):>9}"
+            f"{f(s['mean_settlement_step_settled'], '.1f'):>6}"
+            f"{f(s['p90_settlement_step'], '.0f'):>5}"
+            f"{f(s['median_first_deal_step'], '.0f'):>6}{s['mean_writer_weeks_lost']:>11,.0f}"
+            f"{s['mean_deadweight_loss']:>10,.0f}{f(s['mean_union_utility'], '.3f'):>8}"
         )
+    lines.append("(mean: over runs that settled; p90: 90th percentile; first: median first deal)")
+    lines.append("")
+    lines += [c["sentence"] for c in result["comparisons"]]
+    lines.append("")
+    lines.append(f"verdict: {result['verdict']}")
     return "\n".join(lines)
