@@ -32,6 +32,7 @@ BASE = FARATIN.read_text(encoding="utf-8")
 
 TIME_LIMIT = 5.0  # seconds a single call may take
 HARD_TIMEOUT = 20.0  # seconds before a subprocess is killed
+MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for a subprocess reading a device
 
 LINE_RE = re.compile(r"^(?P<loc>\(top level\)|\S+?)(?: \(line (?P<line>\d+)\))?: (?P<msg>.+)$")
 
@@ -83,8 +84,18 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def run_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real command (`python -m bargainsim`) in a subprocess, with a time limit."""
+def _limit_memory() -> None:  # pragma: no cover - runs in the child process
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run_cmd(*args: str, cwd: Path, limit_memory: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the real command (`python -m bargainsim`) in a subprocess, with a time limit.
+
+    With `limit_memory`, the child's address space is capped so a regression that reads
+    an endless input fails with an error instead of exhausting the machine's memory.
+    """
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "bargainsim", *args],
@@ -94,6 +105,7 @@ def run_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         errors="replace",
         timeout=HARD_TIMEOUT,
         cwd=cwd,
+        preexec_fn=_limit_memory if limit_memory else None,
     )
     elapsed = time.perf_counter() - start
     assert elapsed < TIME_LIMIT, f"bargainsim {' '.join(args)[:80]} took {elapsed:.1f} s"
@@ -173,64 +185,170 @@ def random_binary() -> bytes:
 YAML_CASES = [
     pytest.param("", "(top level)", ("empty",), None, id="empty-file"),
     pytest.param("   \n\n\t\n", "(top level)", ("empty",), None, id="whitespace-only"),
-    pytest.param("# nothing but a comment\n", "(top level)", ("no YAML document",), None,
-                 id="comment-only"),
+    pytest.param(
+        "# nothing but a comment\n", "(top level)", ("no YAML document",), None, id="comment-only"
+    ),
     pytest.param(random_binary(), "(top level)", ("binary",), None, id="binary-with-nul"),
-    pytest.param(b"name: caf\xe9 \xff\xfe\x80\nhorizon: 3\n", "(top level)", ("UTF-8",), None,
-                 id="invalid-utf8-no-nul"),
-    pytest.param("name: x\nhorizon: 1\x01\n", "(top level)", ("control character",),
-                 "horizon", id="control-character"),
-    pytest.param(mutate("horizon: 40", "horizon: [40, 41"), "(top level)", ("YAML syntax",),
-                 None, id="unclosed-bracket"),
-    pytest.param(mutate("  clock: move", "\tclock: move"), "(top level)", ("YAML syntax",),
-                 "\tclock", id="tab-indentation"),
-    pytest.param(mutate("  first_mover: union", " first_mover: union"), "(top level)",
-                 ("YAML syntax",), None, id="bad-indentation"),
-    pytest.param(mutate("name: faratin", 'name: "faratin'), "(top level)", ("YAML syntax",),
-                 None, id="unclosed-quote"),
-    pytest.param(BASE + "---\nname: second\n", "(top level)", ("YAML syntax",), "---",
-                 id="two-documents"),
-    pytest.param(BASE + "x: *nowhere\n", "(top level)", ("undefined alias",), "*nowhere",
-                 id="undefined-alias"),
-    pytest.param(BASE + "? [a, b]\n: 1\n", "(top level)", ("unhashable",), None,
-                 id="list-as-key"),
-    pytest.param(mutate("name: faratin", "name: !!python/object/apply:os.getcwd []"),
-                 "(top level)", ("constructor",), "name:", id="python-tag"),
-    pytest.param(mutate("name: faratin", "name: !custom faratin"), "(top level)",
-                 ("constructor",), "name:", id="unknown-tag"),
-    pytest.param(mutate("horizon: 40", "horizon: !!float forty"), "(top level)",
-                 ("cannot read",), "horizon", id="bad-explicit-float"),
-    pytest.param(mutate("horizon: 40", "horizon: !!bool maybe"), "(top level)",
-                 ("cannot read",), "horizon", id="bad-explicit-bool"),
-    pytest.param(mutate("horizon: 40", "horizon: 2023-02-30"), "(top level)",
-                 ("cannot read",), "horizon", id="impossible-date"),
-    pytest.param(mutate("horizon: 40", "horizon: " + "9" * 5000), "(top level)",
-                 ("digits", "too large"), "horizon", id="number-with-5000-digits"),
-    pytest.param("- name: faratin\n- horizon: 40\n", "(top level)", ("mapping", "list"), None,
-                 id="top-level-list"),
-    pytest.param("just some words\n", "(top level)", ("mapping", "str"), None,
-                 id="top-level-string"),
+    pytest.param(
+        b"name: caf\xe9 \xff\xfe\x80\nhorizon: 3\n",
+        "(top level)",
+        ("UTF-8",),
+        None,
+        id="invalid-utf8-no-nul",
+    ),
+    pytest.param(
+        "name: x\nhorizon: 1\x01\n",
+        "(top level)",
+        ("control character",),
+        "horizon",
+        id="control-character",
+    ),
+    pytest.param(
+        mutate("horizon: 40", "horizon: [40, 41"),
+        "(top level)",
+        ("YAML syntax",),
+        None,
+        id="unclosed-bracket",
+    ),
+    pytest.param(
+        mutate("  clock: move", "\tclock: move"),
+        "(top level)",
+        ("YAML syntax",),
+        "\tclock",
+        id="tab-indentation",
+    ),
+    pytest.param(
+        mutate("  first_mover: union", " first_mover: union"),
+        "(top level)",
+        ("YAML syntax",),
+        None,
+        id="bad-indentation",
+    ),
+    pytest.param(
+        mutate("name: faratin", 'name: "faratin'),
+        "(top level)",
+        ("YAML syntax",),
+        None,
+        id="unclosed-quote",
+    ),
+    pytest.param(
+        BASE + "---\nname: second\n", "(top level)", ("YAML syntax",), "---", id="two-documents"
+    ),
+    pytest.param(
+        BASE + "x: *nowhere\n",
+        "(top level)",
+        ("undefined alias",),
+        "*nowhere",
+        id="undefined-alias",
+    ),
+    pytest.param(BASE + "? [a, b]\n: 1\n", "(top level)", ("unhashable",), None, id="list-as-key"),
+    pytest.param(
+        mutate("name: faratin", "name: !!python/object/apply:os.getcwd []"),
+        "(top level)",
+        ("constructor",),
+        "name:",
+        id="python-tag",
+    ),
+    pytest.param(
+        mutate("name: faratin", "name: !custom faratin"),
+        "(top level)",
+        ("constructor",),
+        "name:",
+        id="unknown-tag",
+    ),
+    pytest.param(
+        mutate("horizon: 40", "horizon: !!float forty"),
+        "(top level)",
+        ("cannot read",),
+        "horizon",
+        id="bad-explicit-float",
+    ),
+    pytest.param(
+        mutate("horizon: 40", "horizon: !!bool maybe"),
+        "(top level)",
+        ("cannot read",),
+        "horizon",
+        id="bad-explicit-bool",
+    ),
+    pytest.param(
+        mutate("horizon: 40", "horizon: 2023-02-30"),
+        "(top level)",
+        ("cannot read",),
+        "horizon",
+        id="impossible-date",
+    ),
+    pytest.param(
+        mutate("horizon: 40", "horizon: " + "9" * 5000),
+        "(top level)",
+        ("digits", "too large"),
+        "horizon",
+        id="number-with-5000-digits",
+    ),
+    pytest.param(
+        "- name: faratin\n- horizon: 40\n",
+        "(top level)",
+        ("mapping", "list"),
+        None,
+        id="top-level-list",
+    ),
+    pytest.param(
+        "just some words\n", "(top level)", ("mapping", "str"), None, id="top-level-string"
+    ),
     pytest.param("~\n", "(top level)", ("mapping", "nothing"), None, id="top-level-null"),
-    pytest.param(nested_flow(10_000), "(top level)", ("nesting", str(MAX_DEPTH)), None,
-                 id="nesting-10000-brackets"),
-    pytest.param("{" * 10_000 + "}" * 10_000 + "\n", "(top level)", ("nesting",), None,
-                 id="nesting-10000-braces"),
-    pytest.param(nested_flow(MAX_DEPTH + 10), "(top level)", ("nesting",), None,
-                 id="nesting-just-over-limit"),
-    pytest.param(nested_block(200), "(top level)", ("nesting",), None,
-                 id="nesting-block-mappings"),
-    pytest.param(deep_alias_chain(), "(top level)", ("nesting", "aliases"), None,
-                 id="nesting-through-alias-chain"),
-    pytest.param(billion_laughs(), "(top level)", ("expands", "alias"), None,
-                 id="billion-laughs"),
-    pytest.param(BASE + "x: &loop [1, *loop]\n", "(top level)", ("recursive alias",), "x: &loop",
-                 id="recursive-alias-list"),
-    pytest.param(BASE + "x: &loop\n  y: *loop\n", "(top level)", ("recursive alias",), "x: &loop",
-                 id="recursive-alias-mapping"),
-    pytest.param(BASE + "extra: [" + "1," * 999_000 + "1]\n", "(top level)",
-                 ("expands to more than",), None, id="a-million-values-under-2MB"),
-    pytest.param(BASE + "horizon: 41\n", "horizon", ("appears twice", "line 12"),
-                 "horizon: 41", id="duplicate-key"),
+    pytest.param(
+        nested_flow(10_000),
+        "(top level)",
+        ("nesting", str(MAX_DEPTH)),
+        None,
+        id="nesting-10000-brackets",
+    ),
+    pytest.param(
+        "{" * 10_000 + "}" * 10_000 + "\n",
+        "(top level)",
+        ("nesting",),
+        None,
+        id="nesting-10000-braces",
+    ),
+    pytest.param(
+        nested_flow(MAX_DEPTH + 10), "(top level)", ("nesting",), None, id="nesting-just-over-limit"
+    ),
+    pytest.param(nested_block(200), "(top level)", ("nesting",), None, id="nesting-block-mappings"),
+    pytest.param(
+        deep_alias_chain(),
+        "(top level)",
+        ("nesting", "aliases"),
+        None,
+        id="nesting-through-alias-chain",
+    ),
+    pytest.param(billion_laughs(), "(top level)", ("expands", "alias"), None, id="billion-laughs"),
+    pytest.param(
+        BASE + "x: &loop [1, *loop]\n",
+        "(top level)",
+        ("recursive alias",),
+        "x: &loop",
+        id="recursive-alias-list",
+    ),
+    pytest.param(
+        BASE + "x: &loop\n  y: *loop\n",
+        "(top level)",
+        ("recursive alias",),
+        "x: &loop",
+        id="recursive-alias-mapping",
+    ),
+    pytest.param(
+        BASE + "extra: [" + "1," * 990_000 + "1]\n",
+        "(top level)",
+        ("expands to more than",),
+        None,
+        id="a-million-values-under-2MB",
+    ),
+    pytest.param(
+        BASE + "horizon: 41\n",
+        "horizon",
+        ("appears twice", "line 12"),
+        "horizon: 41",
+        id="duplicate-key",
+    ),
 ]
 
 
@@ -280,7 +398,7 @@ def test_missing_parent_directory(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_path_through_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, BASE) / "inner.yaml"
     code, out, err = cli(capsys, "validate", str(path))
-    assert_rejected(code, out, err, str(path), ())
+    assert_rejected(code, out, err, str(path), ("no such file",))
 
 
 def test_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -301,11 +419,19 @@ def test_file_over_the_size_limit(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert_rejected(code, out, err, str(path), ("too large", str(MAX_BYTES)))
 
 
-@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_endless_device_is_not_read_forever(capsys: pytest.CaptureFixture[str]) -> None:
-    """A device reports size 0 but never ends: reading must stop at the size limit."""
-    code, out, err = cli(capsys, "validate", "/dev/zero")
-    assert_rejected(code, out, err, "/dev/zero", ("too large",))
+@pytest.mark.skipif(
+    sys.platform != "linux" or not Path("/dev/zero").exists(), reason="needs Linux /dev/zero"
+)
+def test_endless_device_is_not_read_forever(tmp_path: Path) -> None:
+    """A device reports size 0 but never ends: reading must stop at the size limit.
+
+    Run in a memory-capped subprocess: a regression must not eat the machine's memory.
+    """
+    proc = run_cmd("validate", "/dev/zero", cwd=tmp_path, limit_memory=True)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    problems = problems_of(proc.stderr, "/dev/zero")
+    assert "too large" in problems[0].msg
 
 
 def test_large_valid_file_is_fast(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -321,10 +447,12 @@ def test_large_valid_file_is_fast(tmp_path: Path, capsys: pytest.CaptureFixture[
     "tail",
     [
         pytest.param("extra:\n" + "- 1\n" * 190_000, id="190k-list-items"),
-        pytest.param("extra:\n" + "".join(f"  k{i}: {i}\n" for i in range(90_000)),
-                     id="90k-mapping-keys"),
-        pytest.param("extra: [" + ", ".join(f"&a{i} 1" for i in range(150_000)) + "]\n",
-                     id="150k-anchors"),
+        pytest.param(
+            "extra:\n" + "".join(f"  k{i}: {i}\n" for i in range(90_000)), id="90k-mapping-keys"
+        ),
+        pytest.param(
+            "extra: [" + ", ".join(f"&a{i} 1" for i in range(150_000)) + "]\n", id="150k-anchors"
+        ),
     ],
 )
 def test_large_invalid_file_is_rejected_fast(
@@ -343,71 +471,158 @@ SCHEMA_CASES = [
     pytest.param("horizon: 40", "horizon: .nan", "horizon", ("NaN",), id="nan"),
     pytest.param("horizon: 40", "horizon: 1e400", "horizon", ("infinity",), id="1e400-is-inf"),
     pytest.param("horizon: 40", "horizon: -.inf", "horizon", ("infinity",), id="minus-inf"),
-    pytest.param("opening: {wage: 0}", "opening: {wage: .NaN}", "parties.studio.opening.wage",
-                 ("NaN",), id="nan-nested"),
-    pytest.param("beta: 2.0", "beta: .inf", "parties.studio.tactic.beta", ("infinity",),
-                 id="inf-in-tactic"),
-    pytest.param("horizon: 40", "horizon: 99999999999999999999999", "horizon",
-                 ("less than or equal",), id="huge-integer"),
-    pytest.param("horizon: 40", "horizon: 1.0e+300", "horizon", ("less than or equal",),
-                 id="huge-float"),
-    pytest.param("horizon: 40", "horizon: -1", "horizon", ("greater than 0",),
-                 id="negative-horizon"),
-    pytest.param("horizon: 40", "horizon: forty", "horizon", ("valid number",),
-                 id="string-for-number"),
-    pytest.param("horizon: 40", "horizon: true", "horizon", ("valid number",),
-                 id="bool-for-number"),
-    pytest.param("horizon: 40", "horizon: [40]", "horizon", ("valid number",),
-                 id="list-for-number"),
-    pytest.param("name: faratin", "name: [faratin]", "name", ("valid string",),
-                 id="list-for-string"),
-    pytest.param("name: faratin", "name: " + "n" * 100, "name", ("at most 64",),
-                 id="name-too-long"),
-    pytest.param("name: faratin", "name: 'fa ratin!'", "name", ("pattern",),
-                 id="name-bad-characters"),
+    pytest.param(
+        "opening: {wage: 0}",
+        "opening: {wage: .NaN}",
+        "parties.studio.opening.wage",
+        ("NaN",),
+        id="nan-nested",
+    ),
+    pytest.param(
+        "beta: 2.0", "beta: .inf", "parties.studio.tactic.beta", ("infinity",), id="inf-in-tactic"
+    ),
+    pytest.param(
+        "horizon: 40",
+        "horizon: 99999999999999999999999",
+        "horizon",
+        ("less than or equal",),
+        id="huge-integer",
+    ),
+    pytest.param(
+        "horizon: 40", "horizon: 1.0e+300", "horizon", ("less than or equal",), id="huge-float"
+    ),
+    pytest.param(
+        "horizon: 40", "horizon: -1", "horizon", ("greater than 0",), id="negative-horizon"
+    ),
+    pytest.param(
+        "horizon: 40", "horizon: forty", "horizon", ("valid number",), id="string-for-number"
+    ),
+    pytest.param(
+        "horizon: 40", "horizon: true", "horizon", ("valid number",), id="bool-for-number"
+    ),
+    pytest.param(
+        "horizon: 40", "horizon: [40]", "horizon", ("valid number",), id="list-for-number"
+    ),
+    pytest.param(
+        "name: faratin", "name: [faratin]", "name", ("valid string",), id="list-for-string"
+    ),
+    pytest.param(
+        "name: faratin", "name: " + "n" * 100, "name", ("at most 64",), id="name-too-long"
+    ),
+    pytest.param(
+        "name: faratin", "name: 'fa ratin!'", "name", ("pattern",), id="name-bad-characters"
+    ),
     pytest.param("mode: separate ", "mode: solo ", "mode", ("coalition",), id="unknown-mode"),
-    pytest.param("horizon: 40", "horizon: 40\ncolour: blue", "colour", ("unknown key",),
-                 id="unknown-top-level-key"),
-    pytest.param("    discount: 1.0          # no discounting",
-                 "    discount: 1.0\n    dicsount: 0.5", "parties.union.dicsount",
-                 ("unknown key",), id="unknown-nested-key"),
-    pytest.param("protocol:\n  clock: move          # a step is one move: an offer or an "
-                 "acceptance\n  first_mover: union", "protocol:\n  - clock\n  - move",
-                 "protocol", ("dictionary",), id="list-where-mapping-belongs"),
-    pytest.param("parties:\n  union:", "parties: [union, studio]\nx:\n  union:", "parties",
-                 ("dictionary",), id="parties-as-list"),
-    pytest.param("tactic: {kind: time_dependent, beta: 2.0, kappa: 0.0, t_max: 20}",
-                 "tactic: fast", "parties.studio.tactic", ("dictionary",),
-                 id="tactic-as-string"),
-    pytest.param("    max: 10\n", "", "issues.wage.max", ("required key is missing",),
-                 id="missing-issue-max"),
-    pytest.param("    min: 0\n    max: 10", "    min: 10\n    max: 10", "issues.wage",
-                 ("min", "below max"), id="issue-min-equals-max"),
-    pytest.param("    min: 0\n    max: 10", "    min: 11\n    max: 10", "issues.wage",
-                 ("min", "below max"), id="issue-min-above-max"),
-    pytest.param("    discount: 1.0\n    tactic: {kind: time_dependent, beta: 2.0",
-                 "    discount: 0\n    tactic: {kind: time_dependent, beta: 2.0",
-                 "parties.studio.discount", ("greater than 0",), id="discount-0"),
-    pytest.param("    discount: 1.0\n    tactic: {kind: time_dependent, beta: 2.0",
-                 "    discount: 1.5\n    tactic: {kind: time_dependent, beta: 2.0",
-                 "parties.studio.discount", ("less than or equal to 1",), id="discount-1.5"),
-    pytest.param("    discount: 1.0\n    tactic: {kind: time_dependent, beta: 2.0",
-                 "    issue_costs: {wage: -5}\n    discount: 1.0\n"
-                 "    tactic: {kind: time_dependent, beta: 2.0",
-                 "parties.studio.issue_costs.wage", ("greater than or equal to 0",),
-                 id="negative-issue-cost"),
-    pytest.param("    role: company", "    role: company\n    revenue_at_risk: -3",
-                 "parties.studio.revenue_at_risk", ("greater than or equal to 0",),
-                 id="negative-revenue"),
-    pytest.param("    role: company", "    role: boss", "parties.studio",
-                 ("role must be 'union' or 'company'",), id="unknown-role"),
-    pytest.param("    role: company\n", "", "parties.studio",
-                 ("role must be 'union' or 'company'",), id="missing-role"),
-    pytest.param("kappa: 0.0, t_max: 20}\n  studio", "kappa: 1.0, t_max: 20}\n  studio",
-                 "parties.union.tactic.kappa", ("less than 1",), id="kappa-1"),
-    pytest.param("horizon: 40", "horizon: 40\nother_guilds: {companion_strike: "
-                 "{start_week: 5, end_week: 2}}", "other_guilds.companion_strike",
-                 ("end_week",), id="strike-ends-before-it-starts"),
+    pytest.param(
+        "horizon: 40",
+        "horizon: 40\ncolour: blue",
+        "colour",
+        ("unknown key",),
+        id="unknown-top-level-key",
+    ),
+    pytest.param(
+        "    discount: 1.0          # no discounting",
+        "    discount: 1.0\n    dicsount: 0.5",
+        "parties.union.dicsount",
+        ("unknown key",),
+        id="unknown-nested-key",
+    ),
+    pytest.param(
+        "protocol:\n  clock: move          # a step is one move: an offer or an "
+        "acceptance\n  first_mover: union",
+        "protocol:\n  - clock\n  - move",
+        "protocol",
+        ("dictionary",),
+        id="list-where-mapping-belongs",
+    ),
+    pytest.param(
+        "parties:\n  union:",
+        "parties: [union, studio]\nx:\n  union:",
+        "parties",
+        ("dictionary",),
+        id="parties-as-list",
+    ),
+    pytest.param(
+        "tactic: {kind: time_dependent, beta: 2.0, kappa: 0.0, t_max: 20}",
+        "tactic: fast",
+        "parties.studio.tactic",
+        ("dictionary",),
+        id="tactic-as-string",
+    ),
+    pytest.param(
+        "    max: 10\n", "", "issues.wage.max", ("required key is missing",), id="missing-issue-max"
+    ),
+    pytest.param(
+        "    min: 0\n    max: 10",
+        "    min: 10\n    max: 10",
+        "issues.wage",
+        ("min", "below max"),
+        id="issue-min-equals-max",
+    ),
+    pytest.param(
+        "    min: 0\n    max: 10",
+        "    min: 11\n    max: 10",
+        "issues.wage",
+        ("min", "below max"),
+        id="issue-min-above-max",
+    ),
+    pytest.param(
+        "    discount: 1.0\n    tactic: {kind: time_dependent, beta: 2.0",
+        "    discount: 0\n    tactic: {kind: time_dependent, beta: 2.0",
+        "parties.studio.discount",
+        ("greater than 0",),
+        id="discount-0",
+    ),
+    pytest.param(
+        "    discount: 1.0\n    tactic: {kind: time_dependent, beta: 2.0",
+        "    discount: 1.5\n    tactic: {kind: time_dependent, beta: 2.0",
+        "parties.studio.discount",
+        ("less than or equal to 1",),
+        id="discount-1.5",
+    ),
+    pytest.param(
+        "    discount: 1.0\n    tactic: {kind: time_dependent, beta: 2.0",
+        "    issue_costs: {wage: -5}\n    discount: 1.0\n"
+        "    tactic: {kind: time_dependent, beta: 2.0",
+        "parties.studio.issue_costs.wage",
+        ("greater than or equal to 0",),
+        id="negative-issue-cost",
+    ),
+    pytest.param(
+        "    role: company",
+        "    role: company\n    revenue_at_risk: -3",
+        "parties.studio.revenue_at_risk",
+        ("greater than or equal to 0",),
+        id="negative-revenue",
+    ),
+    pytest.param(
+        "    role: company",
+        "    role: boss",
+        "parties.studio",
+        ("role must be 'union' or 'company'",),
+        id="unknown-role",
+    ),
+    pytest.param(
+        "    role: company\n",
+        "",
+        "parties.studio",
+        ("role must be 'union' or 'company'",),
+        id="missing-role",
+    ),
+    pytest.param(
+        "kappa: 0.0, t_max: 20}\n  studio",
+        "kappa: 1.0, t_max: 20}\n  studio",
+        "parties.union.tactic.kappa",
+        ("less than 1",),
+        id="kappa-1",
+    ),
+    pytest.param(
+        "horizon: 40",
+        "horizon: 40\nother_guilds: {companion_strike: {start_week: 5, end_week: 2}}",
+        "other_guilds.companion_strike",
+        ("end_week",),
+        id="strike-ends-before-it-starts",
+    ),
 ]
 
 
@@ -434,47 +649,58 @@ def test_validate_rejects_bad_values(
 SEMANTIC_CASES = {
     "opening-outside-issue-bounds": (
         mutate("opening: {wage: 0}", "opening: {wage: 11}"),
-        "parties.studio.opening.wage", ("outside",),
+        "parties.studio.opening.wage",
+        ("outside",),
     ),
     "limit-below-issue-min": (
         mutate("limit: {wage: 4}", "limit: {wage: -1}"),
-        "parties.union.limit.wage", ("outside",),
+        "parties.union.limit.wage",
+        ("outside",),
     ),
     "opening-unknown-issue": (
         mutate("opening: {wage: 0}", "opening: {pay: 0}"),
-        "parties.studio.opening", ("unknown issue",),
+        "parties.studio.opening",
+        ("unknown issue",),
     ),
     "two-unions": (
         mutate("    role: company", "    role: union"),
-        "parties", ("exactly one", "union"),
+        "parties",
+        ("exactly one", "union"),
     ),
     "no-company": (
         BASE[: BASE.index("  studio:")],
-        "parties", ("company",),
+        "parties",
+        ("company",),
     ),
     "coalition-member-is-the-union": (
         BASE + "coalition:\n  members: [union]\n",
-        "coalition.members", ("not a company",),
+        "coalition.members",
+        ("not a company",),
     ),
     "coalition-member-unknown": (
         BASE + "coalition:\n  members: [ghost]\n",
-        "coalition.members", ("not a company",),
+        "coalition.members",
+        ("not a company",),
     ),
     "coalition-member-twice": (
         BASE + "coalition:\n  members: [studio, studio]\n",
-        "coalition.members", ("unique",),
+        "coalition.members",
+        ("unique",),
     ),
     "coalition-name-is-a-party": (
         BASE + "coalition:\n  name: studio\n",
-        "coalition.name", ("party",),
+        "coalition.name",
+        ("party",),
     ),
     "pattern-target-unknown": (
         BASE + "pattern: {target: ghost}\n",
-        "pattern.target", ("neither",),
+        "pattern.target",
+        ("neither",),
     ),
     "continuous-clock-without-attrition": (
         mutate("  clock: move", "  clock: continuous"),
-        "protocol.clock", ("attrition",),
+        "protocol.clock",
+        ("attrition",),
     ),
 }
 
@@ -505,10 +731,15 @@ SEMANTIC_LOCATION_BUG = (
 @pytest.mark.xfail(strict=True, reason=SEMANTIC_LOCATION_BUG)
 @pytest.mark.parametrize(
     ("doc", "location", "needles"),
-    [pytest.param(*SEMANTIC_CASES[name], id=name) for name in (
-        "opening-outside-issue-bounds", "two-unions", "no-company",
-        "coalition-member-is-the-union",
-    )],
+    [
+        pytest.param(*SEMANTIC_CASES[name], id=name)
+        for name in (
+            "opening-outside-issue-bounds",
+            "two-unions",
+            "no-company",
+            "coalition-member-is-the-union",
+        )
+    ],
 )
 def test_semantic_errors_have_key_path_and_line(
     tmp_path: Path,
@@ -529,9 +760,7 @@ def test_semantic_errors_have_key_path_and_line(
     reason="scenario.py: _problems_from_validation turns every union_tag_invalid error under "
     "`parties` into \"role must be 'union' or 'company'\", also for a bad tactic kind",
 )
-def test_unknown_tactic_kind_names_kind(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_unknown_tactic_kind_names_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, mutate("kind: time_dependent, beta: 2.0", "kind: wobble, beta: 2.0"))
     code, out, err = cli(capsys, "validate", str(path))
     problems = assert_rejected(code, out, err, str(path), ("kind",))
@@ -597,13 +826,43 @@ def test_run_control(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     """The arguments used below are fine on their own: the errors come from the bad part."""
     trace = tmp_path / "trace.csv"
     code, out, err = cli(
-        capsys, "run", str(FARATIN), "--seed", "5", "--mode", "separate",
-        "--set", "parties.union.tactic.beta=1", "--set", "parties.studio.discount=1e-1",
-        "--json", "--trace", str(trace),
+        capsys,
+        "run",
+        str(FARATIN),
+        "--seed",
+        "5",
+        "--mode",
+        "separate",
+        "--set",
+        "parties.union.tactic.beta=1",
+        "--set",
+        "parties.studio.discount=0.9",
+        "--json",
+        "--trace",
+        str(trace),
     )
     assert code == 0, err
     assert '"settled": true' in out
-    assert trace.read_text(encoding="utf-8").startswith("step") or trace.stat().st_size > 0
+    assert trace.stat().st_size > 0
+
+
+def test_exponent_without_a_dot_is_a_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`1e-1` is a number (YAML 1.2), in a file and in --set; PyYAML alone reads a string."""
+    path = write(
+        tmp_path,
+        mutate(
+            "    discount: 1.0\n    tactic: {kind: time_dependent, beta: 2.0",
+            "    discount: 9e-1\n    tactic: {kind: time_dependent, beta: 2.0",
+        ),
+    )
+    code, out, err = cli(capsys, "validate", str(path))
+    assert code == 0, err
+    code, out, err = cli(
+        capsys, "run", str(FARATIN), "--set", "parties.studio.discount=1e-1", "--json"
+    )
+    assert code == 0, err
 
 
 RUN_FILE_CASES = [
@@ -625,9 +884,13 @@ def test_run_rejects_bad_file(
     elif kind == "broken":
         path = write(tmp_path, "horizon: [1, 2\n")
     else:
-        path = write(tmp_path, mutate("    discount: 1.0\n    tactic: {kind: time_dependent, "
-                                      "beta: 2.0", "    discount: 1.5\n    tactic: {kind: "
-                                      "time_dependent, beta: 2.0"))
+        path = write(
+            tmp_path,
+            mutate(
+                "    discount: 1.0\n    tactic: {kind: time_dependent, beta: 2.0",
+                "    discount: 1.5\n    tactic: {kind: time_dependent, beta: 2.0",
+            ),
+        )
     code, out, err = cli(capsys, "run", str(path))
     assert_rejected(code, out, err, str(path), needles)
 
@@ -636,30 +899,56 @@ def test_run_rejects_bad_file(
 SET_CASES = [
     pytest.param("horizon", "--set", "horizon", ("KEY.PATH=VALUE",), id="missing-equals"),
     pytest.param("=5", "--set", "(top level)", ("empty key",), id="empty-path"),
-    pytest.param("parties..discount=1", "--set", "parties..discount", ("empty key",),
-                 id="empty-path-segment"),
+    pytest.param(
+        "parties..discount=1", "--set", "parties..discount", ("empty key",), id="empty-path-segment"
+    ),
     pytest.param("horizon=[1,2]", "--set", "horizon", ("single value",), id="list-value"),
     pytest.param("horizon={a: 1}", "--set", "horizon", ("single value",), id="mapping-value"),
     pytest.param("horizon=&a [1]", "--set", "horizon", ("single value",), id="anchor-value"),
-    pytest.param("horizon.x=5", "--set", "horizon.x", ("single value",),
-                 id="path-through-a-value"),
-    pytest.param("parties.studio.discount=.nan", "--set", "parties.studio.discount", ("NaN",),
-                 id="nan-value"),
+    pytest.param("horizon.x=5", "--set", "horizon.x", ("single value",), id="path-through-a-value"),
+    pytest.param(
+        "parties.studio.discount=.nan", "--set", "parties.studio.discount", ("NaN",), id="nan-value"
+    ),
     pytest.param("horizon=1e400", "--set", "horizon", ("infinity",), id="inf-value"),
-    pytest.param("horizon=" + "9" * 5000, "--set", "horizon", ("digits",),
-                 id="5000-digit-value"),
-    pytest.param("horizon=" + "[" * 10_000 + "]" * 10_000, "--set", "horizon", ("nesting",),
-                 id="deeply-nested-value"),
-    pytest.param("horizon=!!python/object/apply:os.getcwd []", "--set", "horizon",
-                 ("constructor",), id="python-tag-value"),
-    pytest.param("horizon=abc", "FILE", "horizon", ("valid number", "[from --set horizon]"),
-                 id="wrong-type"),
-    pytest.param("parties.studio.discount=0", "FILE", "parties.studio.discount",
-                 ("greater than 0", "[from --set"), id="discount-0"),
-    pytest.param("parties.studio.discount=1.5", "FILE", "parties.studio.discount",
-                 ("less than or equal to 1", "[from --set"), id="discount-1.5"),
-    pytest.param("parties.union.dicsount=0.5", "FILE", "parties.union.dicsount",
-                 ("unknown key", "[from --set"), id="unknown-nested-path"),
+    pytest.param("horizon=" + "9" * 5000, "--set", "horizon", ("digits",), id="5000-digit-value"),
+    pytest.param(
+        "horizon=" + "[" * 10_000 + "]" * 10_000,
+        "--set",
+        "horizon",
+        ("nesting",),
+        id="deeply-nested-value",
+    ),
+    pytest.param(
+        "horizon=!!python/object/apply:os.getcwd []",
+        "--set",
+        "horizon",
+        ("constructor",),
+        id="python-tag-value",
+    ),
+    pytest.param(
+        "horizon=abc", "FILE", "horizon", ("valid number", "[from --set horizon]"), id="wrong-type"
+    ),
+    pytest.param(
+        "parties.studio.discount=0",
+        "FILE",
+        "parties.studio.discount",
+        ("greater than 0", "[from --set"),
+        id="discount-0",
+    ),
+    pytest.param(
+        "parties.studio.discount=1.5",
+        "FILE",
+        "parties.studio.discount",
+        ("less than or equal to 1", "[from --set"),
+        id="discount-1.5",
+    ),
+    pytest.param(
+        "parties.union.dicsount=0.5",
+        "FILE",
+        "parties.union.dicsount",
+        ("unknown key", "[from --set"),
+        id="unknown-nested-path",
+    ),
     pytest.param("nope.x=1", "FILE", "nope", ("unknown key",), id="unknown-top-level-path"),
     pytest.param("issues=5", "FILE", "issues", ("dictionary",), id="scalar-for-mapping"),
 ]
@@ -771,9 +1060,14 @@ def test_command_valid_file_ok(tmp_path: Path) -> None:
 
 
 def test_command_mixed_files(tmp_path: Path) -> None:
-    bad = write(tmp_path, mutate("    discount: 1.0\n    tactic: {kind: time_dependent, "
-                                 "beta: 2.0", "    discount: 0\n    tactic: {kind: "
-                                 "time_dependent, beta: 2.0"), "bad.yaml")
+    bad = write(
+        tmp_path,
+        mutate(
+            "    discount: 1.0\n    tactic: {kind: time_dependent, beta: 2.0",
+            "    discount: 0\n    tactic: {kind: time_dependent, beta: 2.0",
+        ),
+        "bad.yaml",
+    )
     proc = run_cmd("validate", str(FARATIN), "bad.yaml", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stdout.strip() == f"{FARATIN}: ok"
@@ -789,10 +1083,12 @@ COMMAND_CASES = [
     pytest.param(billion_laughs(), ("expands", "alias"), id="billion-laughs"),
     pytest.param(nested_flow(10_000), ("nesting",), id="deep-nesting"),
     pytest.param(BASE + "x: &loop [*loop]\n", ("recursive alias",), id="recursive-alias"),
-    pytest.param(mutate("horizon: 40", "horizon: .nan"), ("horizon (line 12)", "NaN"),
-                 id="nan"),
-    pytest.param(BASE + "extra: [" + "1," * 999_000 + "1]\n", ("expands to more than",),
-                 id="a-million-values"),
+    pytest.param(mutate("horizon: 40", "horizon: .nan"), ("horizon (line 12)", "NaN"), id="nan"),
+    pytest.param(
+        BASE + "extra: [" + "1," * 990_000 + "1]\n",
+        ("expands to more than",),
+        id="a-million-values",
+    ),
 ]
 
 
@@ -814,16 +1110,19 @@ def test_command_validate_bad_file(
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        pytest.param(("--set", "horizon=[1,2]"), ("--set: horizon", "single value"),
-                     id="set-list"),
+        pytest.param(("--set", "horizon=[1,2]"), ("--set: horizon", "single value"), id="set-list"),
         pytest.param(("--set", "horizon"), ("--set", "KEY.PATH=VALUE"), id="set-no-equals"),
-        pytest.param(("--set", "parties.studio.discount=1.5"),
-                     ("parties.studio.discount (line 34)", "[from --set"), id="set-range"),
+        pytest.param(
+            ("--set", "parties.studio.discount=1.5"),
+            ("parties.studio.discount (line 34)", "[from --set"),
+            id="set-range",
+        ),
         pytest.param(("--seed", "-1"), ("--seed",), id="seed-negative"),
         pytest.param(("--seed", "1.5"), ("--seed",), id="seed-fraction"),
         pytest.param(("--mode", "bogus"), ("--mode",), id="mode-unknown"),
-        pytest.param(("--trace", "no/such/dir/t.csv"), ("--trace", "cannot write"),
-                     id="trace-missing-dir"),
+        pytest.param(
+            ("--trace", "no/such/dir/t.csv"), ("--trace", "cannot write"), id="trace-missing-dir"
+        ),
     ],
 )
 def test_command_run_bad_arguments(

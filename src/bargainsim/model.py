@@ -14,7 +14,8 @@ Order of events in a week (docs/model.md explains each):
   4. members drain savings, the strike fund pays the neediest, hardship and
      reservations update; solidarity is measured against the offers members see;
   5. talks: each table with a session runs its rounds; tentative deals go to a vote;
-  6. members of companies that settled go back to work.
+  6. the week's record; members of companies that settled this week are back at work
+     from the next week (they stop drawing on savings and their hardship eases).
 """
 
 from __future__ import annotations
@@ -323,11 +324,6 @@ class BargainingModel(mesa.Model):
         for party in parties:
             party.opening = np.where(mask, (1 - weight) * party.opening + weight * target,
                                      party.opening)
-        for table in self.tables:
-            if table.union_opening is not None:
-                table.union_opening = np.where(
-                    mask, (1 - weight) * table.union_opening + weight * target, table.union_opening
-                )
 
     def _breakaways(self) -> None:
         coalition = self.coalition
@@ -374,8 +370,9 @@ class BargainingModel(mesa.Model):
         if self.pattern_target is not None and table.employer is self.pattern_target:
             for company in self.companies.values():
                 if not company.settled:
-                    follow = self._new_table(company, [company], t0=float(step),
-                                             union_opening=package.copy())
+                    # the pattern is on the table; refused (or voted down), bargaining
+                    # goes on from each side's own position
+                    follow = self._new_table(company, [company])
                     follow.standing = ("union", package.copy())
                     follow.union_offer = package.copy()
                     follow.next_mover = "employer"

@@ -2,8 +2,9 @@
 
 Inside the model a package is a numpy vector of issue values normalised to [0, 1] over
 each issue's bounds. The union's utility rises with every issue, an employer's falls
-(its cost rises). A party conceding to a target utility gives ground first on the issues
-that are cheap for it and dear to the other side (a fractional knapsack).
+(its cost rises). A party conceding to a target utility gives ground most on the issues
+that are cheap for it and dear to the other side: in proportion to a power (`focus`) of
+that ratio; a large focus gives the fractional knapsack (one issue after another).
 """
 
 from __future__ import annotations

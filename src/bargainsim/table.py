@@ -31,8 +31,6 @@ class Table:
     covers: list[Company]
     rng: np.random.Generator | None = None
     first: Side = "union"
-    t0: float = 0.0
-    union_opening: np.ndarray | None = None
     talks_on: bool = True
     closed: bool = False
     standing: tuple[Side, np.ndarray] | None = None

@@ -111,9 +111,7 @@ class _LimitedLoader(yaml.SafeLoader):
             if self._composed > MAX_NODES or self._depth > MAX_DEPTH + 1:
                 mark = self.peek_event().start_mark
                 line = mark.line + 1 if mark is not None else None
-                raise _Limit(
-                    _too_many_nodes() if self._composed > MAX_NODES else _too_deep(), line
-                )
+                raise _Limit(_too_many_nodes() if self._composed > MAX_NODES else _too_deep(), line)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -129,7 +127,9 @@ class _LimitedLoader(yaml.SafeLoader):
             if isinstance(shown, str) and len(shown) > 40:
                 shown = shown[:37] + "..."
             raise ConstructorError(
-                None, None, f"cannot read {shown!r} as {node.tag.rsplit(':', 1)[-1]}",
+                None,
+                None,
+                f"cannot read {shown!r} as {node.tag.rsplit(':', 1)[-1]}",
                 node.start_mark,
             ) from None
 
@@ -137,7 +137,9 @@ class _LimitedLoader(yaml.SafeLoader):
         """An integer, refusing numbers with hundreds of digits."""
         if len(node.value) > MAX_NUMBER_CHARS:
             raise ConstructorError(
-                None, None, f"a number with {len(node.value)} digits is too large",
+                None,
+                None,
+                f"a number with {len(node.value)} digits is too large",
                 node.start_mark,
             )
         return super().construct_yaml_int(node)
@@ -210,23 +212,21 @@ def _check_duplicate_keys(node: yaml.Node, source: str) -> None:
         if isinstance(n, yaml.MappingNode):
             first: dict[tuple[str, str], int] = {}
             for key_node, value_node in n.value:
-                if isinstance(key_node, yaml.ScalarNode):
-                    sub: Path_ = (*path, key_node.value)
-                    ident = (key_node.tag, key_node.value)
-                    line = key_node.start_mark.line + 1
-                    if key_node.tag == "tag:yaml.org,2002:merge":
-                        pass
-                    elif ident in first:
-                        problems.append(Problem(
-                            ".".join(str(p) for p in sub),
-                            f"key {key_node.value!r} appears twice (first on line {first[ident]})",
-                            line,
-                        ))
-                    else:
-                        first[ident] = line
-                else:
-                    sub = path
+                if not isinstance(key_node, yaml.ScalarNode):
+                    stack.append((value_node, path))
+                    continue
+                sub: Path_ = (*path, key_node.value)
                 stack.append((value_node, sub))
+                ident = (key_node.tag, key_node.value)
+                line = key_node.start_mark.line + 1
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                if ident not in first:
+                    first[ident] = line
+                    continue
+                where = _clip(".".join(str(p) for p in sub))
+                message = f"key {_clip(repr(key_node.value), 60)} appears twice"
+                problems.append(Problem(where, f"{message} (first on line {first[ident]})", line))
         elif isinstance(n, yaml.SequenceNode):
             stack.extend((item, (*path, i)) for i, item in enumerate(n.value))
     if problems:

@@ -82,7 +82,7 @@ class Party(mesa.Agent):
         )
 
     def offer(self, t: float, table: Table) -> np.ndarray:
-        """The package this party proposes at time t: its aim, conceded cheapest first."""
+        """The package this party proposes at time t: its aim, conceded where it gives most."""
         other = table.other(self)
         if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
             if self.tactic.rounds - int(round(t)) <= 0:

@@ -130,6 +130,7 @@ class Union(Party):
         self.static_limit = (
             space.normalise(spec.limit, opening) if spec.limit is not None else None
         )
+        self.reference = opening.copy()  # the members' yardstick: the original demand
         self.fund = spec.strike_fund
         self.solidarity = 1.0
         self.floor_utility = 0.0  # never accept less than a deal the members rejected
@@ -146,16 +147,8 @@ class Union(Party):
         """The least utility leadership would sign now."""
         if self.static_limit is not None:
             return max(self.utility(self.static_limit), self.floor_utility)
-        u_open = self.utility(self.opening)
-        return max(self.limit_ratio() * u_open, self.floor_utility)
-
-    def opening_for(self, table: Table) -> np.ndarray:
-        """The union's demand at this table (a pattern deal when bargaining from one)."""
-        return table.union_opening if table.union_opening is not None else self.opening
-
-    def tactic_time(self, t: float, table: Table) -> float:
-        """Time since this table opened (pattern follow-ups restart the clock)."""
-        return t - table.t0
+        # members judge a deal against the original demand, even after a pattern anchor
+        return max(self.limit_ratio() * self.utility(self.reference), self.floor_utility)
 
     def aim(self, t: float, table: Table) -> float:
         """Leadership's aim; it concedes faster when solidarity is below its threshold."""
@@ -166,7 +159,7 @@ class Union(Party):
         pressure = 0.0
         if theta > 0 and self.solidarity < theta:
             pressure = min(1.0, self.spec.solidarity_gain * (theta - self.solidarity) / theta)
-        u_open = self.utility(self.opening_for(table))
+        u_open = self.utility(self.opening)
         u_lim = min(self.effective_limit(table), u_open)
         return max(base - pressure * (base - u_lim), self.floor_utility)
 
@@ -184,7 +177,7 @@ class Union(Party):
             self.solidarity = 1.0
             return self.solidarity
         best = np.zeros(len(m.rho))
-        u_open = self.utility(self.opening)
+        u_open = self.utility(self.reference)
         for v in relayed:
             best = np.maximum(best, (1.0 - self.spec.framing) * self.utility(v) / u_open)
         for v in published:
