@@ -7,8 +7,6 @@ a representative subset runs the real command in a subprocess to prove that no
 traceback is ever printed. Every call must answer within a few seconds.
 
 A problem line has the form `FILE: key.path (line N): plain-language message`.
-Tests marked xfail(strict=True) document known bugs outside yamlio.py; they flip
-(and fail as XPASS) when the bug is fixed, so the mark can then be removed.
 """
 
 from __future__ import annotations
@@ -721,14 +719,9 @@ def test_validate_rejects_semantic_errors(
     assert_rejected(code, out, err, str(path), (location, *needles))
 
 
-SEMANTIC_LOCATION_BUG = (
-    "scenario.py: cross-field rules in Scenario._references raise a plain ValueError, so "
-    "the problem is reported at '(top level)' without a line; the key path is only inside "
-    "the message"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=SEMANTIC_LOCATION_BUG)
+
 @pytest.mark.parametrize(
     ("doc", "location", "needles"),
     [
@@ -755,11 +748,6 @@ def test_semantic_errors_have_key_path_and_line(
     assert any(p.loc == location and p.line is not None for p in problems), problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scenario.py: _problems_from_validation turns every union_tag_invalid error under "
-    "`parties` into \"role must be 'union' or 'company'\", also for a bad tactic kind",
-)
 def test_unknown_tactic_kind_names_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, mutate("kind: time_dependent, beta: 2.0", "kind: wobble, beta: 2.0"))
     code, out, err = cli(capsys, "validate", str(path))
@@ -968,12 +956,6 @@ def test_run_rejects_bad_set(
     assert location in [p.loc for p in problems], problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scenario.py load_scenario: the `[from --set K]` hint is added only when the "
-    "problem's location starts with K, so an unknown --set path (location `nope`, K "
-    "`nope.x`) is blamed on the file with no mention of --set",
-)
 def test_unknown_set_path_mentions_set(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = cli(capsys, "run", str(FARATIN), "--set", "nope.x=1")
     assert_rejected(code, out, err, str(FARATIN), ("unknown key", "--set nope.x"))
@@ -1026,11 +1008,6 @@ def test_trace_onto_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert_rejected(code, out, err, "--trace", (str(tmp_path), "cannot write"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py cmd_run: the --trace check only tests `parent.exists()`; a parent that "
-    "is a regular file passes it and open() raises NotADirectoryError (a traceback)",
-)
 def test_trace_under_a_regular_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = write(tmp_path, "x", "plain.txt") / "trace.csv"
     code, out, err = cli(capsys, "run", str(FARATIN), "--trace", str(target))
@@ -1038,11 +1015,6 @@ def test_trace_under_a_regular_file(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py write_trace: an OSError while writing the trace (here ENOSPC) is not "
-    "caught and escapes main() as a traceback",
-)
 def test_trace_write_failure(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = cli(capsys, "run", str(FARATIN), "--trace", "/dev/full")
     assert code == 2

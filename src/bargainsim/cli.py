@@ -177,13 +177,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = load_scenario(args.file, args.overrides)
     if args.trace:
         target = Path(args.trace)
-        if target.is_dir() or not target.parent.exists():
+        if target.is_dir() or not target.parent.is_dir():
             raise InputError("--trace", [Problem(args.trace, "cannot write a file there")])
     model = BargainingModel(spec, mode=args.mode, seed=args.seed, trace=bool(args.trace)).run()
     rec = record(model)
     if args.trace:
         assert model.trace_rows is not None
-        write_trace(model.trace_rows, args.trace)
+        try:
+            write_trace(model.trace_rows, args.trace)
+        except OSError as exc:
+            problem = Problem(args.trace, f"cannot write: {exc.strerror}")
+            raise InputError("--trace", [problem]) from None
     if args.json:
         print(json.dumps(rec))
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -324,6 +325,7 @@ class Scenario(Strict):
 # --------------------------------------------------------------------------- loading
 
 
+_LEADING_PATH = re.compile(r"^([A-Za-z_][\w\-]*(?:\.[\w\-]+)*): (.*)$", re.S)
 _TACTIC_KEYS = ("tactic", "employer_tactic")
 _TACTIC_KINDS = ("time_dependent", "resistance", "cost_driven", "rubinstein", "attrition")
 
@@ -351,12 +353,19 @@ def _problems_from_validation(exc: ValidationError, doc: YamlDocument | None) ->
         msg = err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
+        if not loc and (m := _LEADING_PATH.match(msg)):
+            # cross-field rules name their key path at the start of the message
+            loc = tuple(int(k) if k.isdigit() else k for k in m.group(1).split("."))
+            msg = m.group(2)
         if err["type"] == "extra_forbidden":
             msg = "unknown key (not part of the scenario format)"
         elif err["type"] == "missing":
             msg = "required key is missing"
-        elif err["type"] == "union_tag_invalid" or err["type"] == "union_tag_not_found":
-            msg = "role must be 'union' or 'company'" if "parties" in loc else msg
+        elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            if len(loc) == 2 and loc[0] == "parties":
+                msg = "role must be 'union' or 'company'"
+            elif loc and loc[-1] in _TACTIC_KEYS:
+                msg = f"kind must be one of {', '.join(_TACTIC_KINDS)}"
         if "input" in err and err["type"] not in ("missing", "extra_forbidden"):
             shown = repr(err["input"])
             if len(shown) <= 60 and not isinstance(err["input"], dict):
@@ -434,7 +443,12 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         keys = [o.partition("=")[0].strip() for o in overrides or []]
         exc.problems = [
             Problem(p.location, f"{p.message} [from --set {k}]", p.line)
-            if (k := next((k for k in keys if p.location.startswith(k)), None))
+            if (
+                k := next(
+                    (k for k in keys if p.location.startswith(k) or k.startswith(p.location)),
+                    None,
+                )
+            )
             else p
             for p in exc.problems
         ]
