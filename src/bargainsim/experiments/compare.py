@@ -190,16 +190,22 @@ def _sentence(c: dict[str, Any]) -> str:
 
 
 def _verdict(comparisons: list[dict[str, Any]], summary: dict[str, Any]) -> str:
-    wins = {m: 0 for m in summary}
+    """Name the modes that settle clearly sooner than some mode and later than none."""
+    beats: dict[str, set[str]] = {m: set() for m in summary}
+    beaten: set[str] = set()
     for c in comparisons:
         if c["sooner"]:
-            wins[c["sooner"]] += 1
-    best = max(wins, key=lambda m: wins[m])
-    if wins[best] == 0:
+            loser = c["b"] if c["sooner"] == c["a"] else c["a"]
+            beats[c["sooner"]].add(loser)
+            beaten.add(loser)
+    winners = [m for m in summary if beats[m] and m not in beaten]
+    if not winners:
         return "no mode settles clearly sooner than another"
-    beaten = [c for c in comparisons if c["sooner"] == best]
-    others = ", ".join(c["b"] if c["a"] == best else c["a"] for c in beaten)
-    return f"{best} settles sooner than {others}"
+    if len(winners) == 1:
+        return f"{winners[0]} settles sooner than {', '.join(sorted(beats[winners[0]]))}"
+    losers = sorted(set().union(*(beats[m] for m in winners)))
+    return (f"{', '.join(winners)} each settle sooner than {', '.join(losers)} "
+            "(no clear order among them)")
 
 
 def format_table(result: dict[str, Any]) -> str:
