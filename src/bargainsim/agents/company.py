@@ -79,12 +79,16 @@ class Company(Party):
         self.cum_loss += cost
         return moved
 
-    def urgency(self) -> float:
-        """Investor pressure in [0, 1]: how far losses beyond tolerance hurry its concessions."""
+    def investor_pressure(self) -> float:
+        """Investor pressure times cumulative losses beyond tolerance, relative to it."""
         b = self.business
         tolerance = float(b["loss_tolerance"]) * self.share0
         excess = max(0.0, self.cum_loss - tolerance) / max(tolerance, 1e-12)
-        return min(1.0, float(b["investor_pressure"]) * excess)
+        return float(b["investor_pressure"]) * excess
+
+    def urgency(self) -> float:
+        """Investor pressure in [0, 1]: how far losses beyond tolerance hurry its concessions."""
+        return min(1.0, self.investor_pressure())
 
     def aim(self, t: float, table: Table) -> float:
         """Its tactic's aim, hurried towards its limit by investor pressure."""
@@ -97,10 +101,7 @@ class Company(Party):
     def limit_cost(self) -> float:
         """Extra contract cost ($M) beyond its opening it would accept now."""
         b = self.business
-        tolerance = float(b["loss_tolerance"]) * self.share0
-        pressure = 1.0 + float(b["investor_pressure"]) * max(0.0, self.cum_loss - tolerance) / max(
-            tolerance, 1e-12
-        )
+        pressure = 1.0 + self.investor_pressure()
         # the longer the strike has lasted, the longer it is expected to go on
         remaining = max(float(b["expected_remaining_weeks"]),
                         float(b["duration_dependence"]) * self.weeks_struck)
