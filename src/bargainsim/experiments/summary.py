@@ -99,6 +99,16 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+def short_labels(paths: list[str]) -> list[str]:
+    """The last key of each dotted path, or more of it where that is ambiguous."""
+    depth = 1
+    while True:
+        labels = [".".join(p.split(".")[-depth:]) for p in paths]
+        if len(set(labels)) == len(labels) or depth > max(p.count(".") for p in paths):
+            return labels
+        depth += 1
+
+
 def _median(point: dict[str, Any], mode: str) -> str:
     value = point["modes"].get(mode, {}).get("median_settlement_step")
     return "-" if value is None else _short(value)
@@ -107,14 +117,17 @@ def _median(point: dict[str, Any], mode: str) -> str:
 def format_summary(summary: dict[str, Any]) -> str:
     """The summary as a plain-text table: a row per point, then the tally of wins."""
     params, modes = summary["parameters"], summary["modes"]
-    widths = [max(len(p), 8) for p in params]
-    head = "".join(f"{p:>{w + 1}}" for p, w in zip(params, widths, strict=True))
+    labels = short_labels(params)
+    widths = [max(len(label), 7) for label in labels]
+    head = "".join(f"{label:>{w + 1}}" for label, w in zip(labels, widths, strict=True))
     head += "".join(f"{m[:10]:>11}" for m in modes)
     lines = [
         f"experiment {summary['experiment']}: {len(summary['points'])} points, "
-        f"{summary['seeds']} seeds per mode; median industry settlement week "
+        f"{summary['seeds']} seeds per mode; median industry settlement week per mode "
         "(Kaplan-Meier; - when half or more censored)",
-        f"{'point':>5}{head}  sooner (bootstrap CI excludes 0 and Holm-adjusted log-rank p<0.05)",
+        "sooner 'a<b': a settles sooner than b (bootstrap CI excludes 0 and Holm-adjusted "
+        "log-rank p < 0.05, as in compare)",
+        f"{'point':>5}{head}  sooner",
     ]
     for p in summary["points"]:
         vals = "".join(f"{_short(p['values'][k]):>{w + 1}}" for k, w in
