@@ -169,8 +169,10 @@ class Student:
         model = self.model
         party = self.party
         if isinstance(party, Company):
-            return (f"losses ${party.last_loss:,.0f}M this week, ${party.cum_loss:,.0f}M so far"
-                    + (f", settled in week {party.settled_step}" if party.settled else ""))
+            if party.settled:
+                return (f"settled in week {party.settled_step}; strike losses "
+                        f"${party.cum_loss:,.0f}M in all")
+            return f"losses ${party.last_loss:,.0f}M this week, ${party.cum_loss:,.0f}M so far"
         m = model.union.members
         savings = f", savings {m.savings.mean():.1f} weeks on average" if m is not None else ""
         back = model.writers_back[-1] if model.writers_back else 0.0
@@ -383,6 +385,10 @@ class _Events:
     def lines(self) -> list[str]:
         model = self.model
         out = []
+        if model.coalition is not None:  # break-aways come before the week's talks
+            for company in sorted(self.members - set(model.coalition.members),
+                                  key=lambda c: c.name):
+                out.append(f"   {company.name} breaks away from {model.coalition.name}")
         deals = iter(model.deals[self.deals:])  # one per passed vote, in the same order
         for vote in model.votes[self.votes:]:
             if vote["passed"]:
@@ -396,10 +402,6 @@ class _Events:
                 need = model.union.spec.ratification_threshold
                 out.append(f"   members voted down the tentative deal with {vote['table']} "
                            f"({vote['yes_share']:.0%} yes, {need:.0%} needed)")
-        if model.coalition is not None:
-            for company in sorted(self.members - set(model.coalition.members),
-                                  key=lambda c: c.name):
-                out.append(f"   {company.name} breaks away from {model.coalition.name}")
         return out
 
 
@@ -431,7 +433,8 @@ def play(
             week = model.t
             model.step()
             lines = events.lines()
-            if model.clock == "week":
+            done = isinstance(party, Company) and party.settled and not lines
+            if model.clock == "week" and not done:
                 quiet = "" if student.asked > asked or lines else "; no talks with you"
                 console.say(f"week {week} ends: {student.week_status()}{quiet}")
             for line in lines:

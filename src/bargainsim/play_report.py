@@ -142,10 +142,11 @@ def _verdict(model: BargainingModel, party: Party, recs: list[dict[str, Any]]) -
         mine = you["companies"][party.name]["settlement_step"]
         theirs = agents["companies"][party.name]["settlement_step"]
         gap = _total(you, party.name) - _total(agents, party.name)
-        more = "more" if gap > 0 else "less"
+        diff = ("the same as the agent's" if round(gap) == 0 else
+                f"${abs(gap):,.0f}M {'more' if gap > 0 else 'less'} than the agent's")
         unsettled = " (a contract is still to be paid for)" if mine is None else ""
         return (f"Your deal: {_weeks(mine, theirs, horizon)}. Your total cost (strike losses "
-                f"plus contract) was ${abs(gap):,.0f}M {more} than the agent's{unsettled}.")
+                f"plus contract) was {diff}{unsettled}.")
     assert isinstance(party, Union)
     when = _weeks(you["settlement_step"], agents["settlement_step"], horizon)
     u_you, u_agents = you["union_utility"], agents["union_utility"]
