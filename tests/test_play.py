@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import signal
 import subprocess
@@ -13,6 +14,8 @@ import pytest
 
 from bargainsim import theory
 from bargainsim.model import BargainingModel
+from bargainsim.play import EXIT_ABANDONED, EXIT_FINISHED
+from bargainsim.play import play as play_game
 from bargainsim.prediction import predict
 from bargainsim.runner import record, run
 from bargainsim.scenario import MODES, load_scenario
@@ -150,6 +153,20 @@ def test_breaking_ranks_as_a_company():
     assert "   netflix breaks away from amptp" in out
     assert "-- week 2, round 2 of 4 -- netflix (you) vs wga" in out
     assert "DEAL with netflix" in out
+
+
+def test_play_in_process_over_text_streams():
+    out = io.StringIO()
+    answers = io.StringIO("10\n" + "s\n" * 8 + "a\n")
+    status = play_game(load_scenario(FARATIN), "studio", stdin=io.StringIO("a\n"), stdout=out)
+    assert status == EXIT_FINISHED  # the studio accepts the union's opening 10 at once
+    assert "step 1: DEAL with studio: wage=10" in out.getvalue()
+    out = io.StringIO()
+    assert play_game(load_scenario(FARATIN), "union", stdin=answers, stdout=out) == EXIT_FINISHED
+    assert "your move (counter-offer / s / ? / q): 10\n" in out.getvalue()  # answers echoed
+    assert "step 18: DEAL with studio: wage=5.5317" in out.getvalue()
+    assert play_game(load_scenario(FARATIN), "union", stdin=io.StringIO(""),
+                     stdout=io.StringIO()) == EXIT_ABANDONED
 
 
 # ----------------------------------------------------------------------------- bad input

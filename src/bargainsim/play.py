@@ -23,7 +23,7 @@ import numpy as np
 from bargainsim.agents import Coalition, Company, Party, Union
 from bargainsim.console import Abandoned, Console, Hint, parse_yes_no
 from bargainsim.model import BargainingModel
-from bargainsim.play_report import compare_results
+from bargainsim.play_report import compare_results, num
 from bargainsim.prediction import predict
 from bargainsim.runner import record, run
 from bargainsim.scenario import Mode, Scenario
@@ -31,12 +31,6 @@ from bargainsim.table import Table
 from bargainsim.yamlio import InputError, Problem
 
 EXIT_FINISHED, EXIT_ABANDONED = 0, 3
-
-
-def num(value: float) -> str:
-    """A value in its unit, with up to four decimals and no trailing zeros."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 def seat(model: BargainingModel, side: str, source: str) -> Party:
@@ -125,7 +119,7 @@ class Student:
         """At the student's own table: accept or counter; inside a coalition: consent."""
         if party is not table.union and party is not table.employer:
             return self._consent(party, vector, t, dt, table)
-        move = self._move(party, t, table, vector)
+        move = self._move(party, t, dt, table, vector)
         if move is None:
             return True
         self._pending = (table, move)
@@ -137,7 +131,7 @@ class Student:
             package = self._pending[1]
             self._pending = None
             return package
-        move = self._move(party, t, table, None)
+        move = self._move(party, t, 1.0, table, None)
         assert move is not None  # accepting is refused when nothing stands
         return move
 
@@ -149,7 +143,7 @@ class Student:
         table = next(t for t in self.model.tables if t.employer is coalition)
         say = self.console.say
         say(self._header(f"{party.name} (you), inside {coalition.name}"))
-        say(self._issues(table, f"{coalition.name} offers", table.employer_offer,
+        say(self._issues(f"{coalition.name} offers", table.employer_offer,
                          f"{self.model.union.name} asks", table.union_offer))
         say(self._company_state(party))
         threshold = float(party.business["exit_threshold"]) * party.share0
@@ -181,7 +175,7 @@ class Student:
 
     # --- questions -------------------------------------------------------------------
     def _move(
-        self, party: Party, t: float, table: Table, standing: np.ndarray | None
+        self, party: Party, t: float, dt: float, table: Table, standing: np.ndarray | None
     ) -> np.ndarray | None:
         model = self.model
         mine = "union" if party is model.union else "employer"
@@ -195,9 +189,9 @@ class Student:
         label = f"{other.name} offers" if standing is not None else f"{other.name}'s last"
         say = self.console.say
         say(self._header(f"{party.name} (you) vs {self._who(table, other)}", t))
-        say(self._issues(table, label, theirs, "your last", own))
+        say(self._issues(label, theirs, "your last", own))
         if standing is not None:
-            say(self._worth(party, standing, t, table))
+            say(self._worth(party, standing))
         else:
             say("   nothing to accept: make an offer")
         state = self._union_state() if isinstance(party, Union) else self._company_state(party)
@@ -205,7 +199,7 @@ class Student:
             say(state)
 
         def advice() -> str:
-            if standing is not None and party.accepts(standing, t, 1.0, table):
+            if standing is not None and party.accepts(standing, t, dt, table):
                 agent = "accept"
             else:
                 offer = model.space.to_units(party.offer(t, table))
@@ -229,11 +223,11 @@ class Student:
         assert isinstance(party, Company)
         say = self.console.say
         say(self._header(f"{party.name} (you), inside {table.employer.name}", t))
-        say(self._issues(table, f"{table.union.name} offers", vector,
+        say(self._issues(f"{table.union.name} offers", vector,
                          f"{table.employer.name}'s last", table.employer_offer))
         say(f"   the other members consent and {table.employer.name}'s negotiators would "
             "take it: the deal needs your consent")
-        say(self._worth(party, vector, t, table))
+        say(self._worth(party, vector))
         say(self._company_state(party))
 
         def advice() -> str:
@@ -260,9 +254,7 @@ class Student:
             return f"{other.name} (for {', '.join(c.name for c in table.covers)})"
         return other.name
 
-    def _issues(
-        self, table: Table, left: str, a: np.ndarray | None, right: str, b: np.ndarray | None
-    ) -> str:
+    def _issues(self, left: str, a: np.ndarray | None, right: str, b: np.ndarray | None) -> str:
         model = self.model
         space = model.space
         ua = space.to_units(a) if a is not None else None
@@ -276,7 +268,7 @@ class Student:
             lines.append(f"   {name:<10} {va:>{width}} {vb:>{width}}   {rng}")
         return "\n".join(lines)
 
-    def _worth(self, party: Party, vector: np.ndarray, t: float, table: Table) -> str:
+    def _worth(self, party: Party, vector: np.ndarray) -> str:
         model = self.model
         u = party.utility(vector)
         if model.clock == "move":

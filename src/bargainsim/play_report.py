@@ -19,7 +19,8 @@ from bargainsim.prediction import Prediction
 Row = tuple[str, list[str]]
 
 
-def _num(value: float) -> str:
+def num(value: float) -> str:
+    """A value in its unit, with up to four decimals and no trailing zeros."""
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
@@ -55,15 +56,15 @@ def _move_rows(
     rows: list[Row] = [("deal accepted at step",
                         [_when(s, "step", model.horizon) for s, _ in results])]
     for name in space.names:
-        rows.append((f"  {name}", [_num(t[name]) if t else "-" for _, t in results]))
+        rows.append((f"  {name}", [num(t[name]) if t else "-" for _, t in results]))
     utils = [party.utility(space.normalise(t, np.zeros(space.size))) if t else None
              for _, t in results]
-    rows.append(("your utility (0-1)", [_num(u) if u is not None else "-" for u in utils]))
+    rows.append(("your utility (0-1)", [num(u) if u is not None else "-" for u in utils]))
     if party.discount != 1.0:
         disc = [u * party.discount ** (s - 1) if u is not None and s is not None else None
                 for u, (s, _) in zip(utils, results, strict=True)]
         rows.append((f"after discounting ({party.discount:g}/move)",
-                     [_num(d) if d is not None else "-" for d in disc]))
+                     [num(d) if d is not None else "-" for d in disc]))
         utils = disc
     return rows, utils
 
@@ -77,7 +78,7 @@ def _company_rows(model: BargainingModel, company: Company, recs: list[dict[str,
     rows: list[Row] = [(f"{name}'s deal (week)", col(lambda r: _when(
         r["companies"][name]["settlement_step"], "week", model.horizon)))]
     for issue in model.space.names:
-        rows.append((f"  {issue}", col(lambda r, i=issue: _num(r["companies"][name]["terms"][i])
+        rows.append((f"  {issue}", col(lambda r, i=issue: num(r["companies"][name]["terms"][i])
                                        if r["companies"][name]["terms"] else "-")))
     rows += [
         ("strike losses $M", col(lambda r: _money(r["companies"][name]["losses"]))),
@@ -121,7 +122,7 @@ def _union_rows(model: BargainingModel, recs: list[dict[str, Any]]) -> list[Row]
     means = [_mean_terms(model, r) for r in recs]
     label = "  {} (mean, share-weighted)" if several else "  {}"
     for issue in model.space.names:
-        rows.append((label.format(issue), [_num(m[issue]) if m else "-" for m in means]))
+        rows.append((label.format(issue), [num(m[issue]) if m else "-" for m in means]))
     rows += [
         ("union utility (0-1)", col(lambda r: "-" if r["union_utility"] is None
                                     else f"{r['union_utility']:.3f}")),
@@ -189,8 +190,8 @@ def compare_results(
         if theory is not None:
             lines.append(f"theory: {theory.source}")
         if utils[0] is not None and utils[1] is not None:
-            lines.append(f"You got {_num(utils[0])} against the agent's {_num(utils[1])}"
-                         + (f" and theory's {_num(utils[2])}." if len(utils) > 2
+            lines.append(f"You got {num(utils[0])} against the agent's {num(utils[1])}"
+                         + (f" and theory's {num(utils[2])}." if len(utils) > 2
                             and utils[2] is not None else "."))
         elif utils[0] is None:
             lines.append("You reached no deal.")
