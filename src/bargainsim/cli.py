@@ -116,6 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = sub.add_parser(
+        "play", help="play one side against the agents at the terminal",
+        epilog="exit status: 0 game over, 2 bad input, 3 abandoned (q, end of input, Ctrl-C)",
+    )
+    p.add_argument("file", metavar="SCENARIO")
+    p.add_argument("--as", dest="side", required=True, metavar="union|COMPANY",
+                   help="the side you play: union, or a company's name")
+    p.add_argument("--mode", choices=MODES, help="bargaining mode (default: the scenario's)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
+
     p = sub.add_parser("demo", help="the Quickstart demonstration")
     p.add_argument("--seeds", type=_positive_int, default=40)
     return parser
@@ -332,6 +344,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_play(args: argparse.Namespace) -> int:
+    """A terminal game: the student plays one side against the agents."""
+    from bargainsim.play import play
+    from bargainsim.scenario import load_scenario
+
+    spec = load_scenario(args.file, args.overrides)
+    return play(spec, args.side, mode=args.mode, seed=args.seed, source=args.file)
+
+
 COMMANDS = {
     "validate": cmd_validate,
     "run": cmd_run,
@@ -339,6 +360,7 @@ COMMANDS = {
     "sweep": cmd_sweep,
     "summarize": cmd_summarize,
     "demo": cmd_demo,
+    "play": cmd_play,
 }
 
 

@@ -331,7 +331,7 @@ class BargainingModel(mesa.Model):
         for company in list(coalition.members):
             if len(coalition.members) <= 1 or company.settled:
                 break
-            if company.wants_to_leave():
+            if company.decide_leave():
                 coalition.remove_member(company)
                 for table in self.tables:
                     if table.employer is coalition:

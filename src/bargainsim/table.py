@@ -60,9 +60,9 @@ class Table:
         mover = self.party(side)
         if self.standing is not None and self.standing[0] != side:
             offer = self.standing[1]
-            if mover.accepts(offer, t, dt, self):
+            if mover.decide_accept(offer, t, dt, self):
                 return offer
-        offer = mover.offer(t, self)
+        offer = mover.decide_offer(t, self)
         self.standing = (side, offer)
         if side == "union":
             self.union_offer = offer

@@ -1,8 +1,13 @@
-"""What every bargaining party shares: preferences, patience, a tactic, offers, acceptance."""
+"""What every bargaining party shares: preferences, patience, a tactic, offers, acceptance.
+
+A party's decisions (accept an offer or make one, and for a company whether to leave
+its coalition) go through its `decide_*` methods: they ask the party's `player` when one
+is seated (a student in `bargainsim play`), and the party's own strategy otherwise.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import mesa
 import numpy as np
@@ -14,6 +19,22 @@ if TYPE_CHECKING:
     from bargainsim.table import Table
 
 
+class Player(Protocol):
+    """Someone who takes a party's decisions in place of its strategy."""
+
+    def accept(self, party: Party, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
+        """Whether `party` accepts the normalised package `vector` standing at `table`."""
+        ...
+
+    def propose(self, party: Party, t: float, table: Table) -> np.ndarray:
+        """The normalised package `party` proposes at `table` at time t."""
+        ...
+
+    def leave(self, party: Party) -> bool:
+        """Whether `party`, a coalition member, breaks away this week."""
+        ...
+
+
 class Party(mesa.Agent):
     """A side at a bargaining table: it aims for a utility and turns it into an offer.
 
@@ -22,6 +43,7 @@ class Party(mesa.Agent):
     """
 
     wants_high: bool = False
+    player: Player | None = None  # seated by `bargainsim play`; None: the strategy decides
 
     def __init__(
         self,
@@ -112,8 +134,24 @@ class Party(mesa.Agent):
         """Accept when the offer is worth at least the discounted value of its own next offer."""
         if not self.consents(vector, table, t, dt):
             return False
+        return self.prefers(vector, t, dt, table)
+
+    def prefers(self, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
+        """Whether the offer is worth at least the discounted value of its own next offer."""
         if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
             if self.tactic.rounds - int(round(t)) <= 0:
                 return self.utility(vector) + TIE >= 0.0
         own_next = self.utility(self.offer(t, table))
         return self.utility(vector) + TIE >= (self.discount**dt) * own_next
+
+    def decide_accept(self, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
+        """Accept the standing offer? The seated player decides, else the strategy."""
+        if self.player is not None:
+            return self.player.accept(self, vector, t, dt, table)
+        return self.accepts(vector, t, dt, table)
+
+    def decide_offer(self, t: float, table: Table) -> np.ndarray:
+        """The offer to make: the seated player's, else the strategy's."""
+        if self.player is not None:
+            return self.player.propose(self, t, table)
+        return self.offer(t, table)

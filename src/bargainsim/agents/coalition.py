@@ -153,12 +153,24 @@ class Coalition(Party):
         A member consents when it would accept the offer bargaining alone: when the
         offer is worth at least the discounted value of the offer it would make itself.
         Under `hardest_line` and `unanimity` every member must consent (any can veto);
-        under `share_weighted`, members holding a quorum of market share.
+        under `share_weighted`, members holding a quorum of market share. A member with a
+        seated player is asked only when its answer decides: when the other members'
+        consent falls short of the need without it but reaches it with it, and the
+        alliance itself would take the offer.
         """
         need = self.quorum if self.rule == "share_weighted" else 1.0
         shares = np.array([m.share for m in self.members])
-        ok = np.array([m.accepts(vector, t, dt, table) for m in self.members])
-        return bool((shares @ ok) / shares.sum() + 1e-12 >= need)
+
+        def reached(votes: np.ndarray) -> bool:
+            return bool((shares @ votes) / shares.sum() + 1e-12 >= need)
+
+        ok = np.array([m.player is None and m.accepts(vector, t, dt, table) for m in self.members])
+        seated = np.array([m.player is not None for m in self.members])
+        if reached(ok) or not reached(ok | seated) or not self.prefers(vector, t, dt, table):
+            return reached(ok)
+        asked = [m.player is not None and m.decide_accept(vector, t, dt, table)
+                 for m in self.members]
+        return reached(ok | np.array(asked))
 
     def publishes(self, week: int) -> bool:
         """Whether the coalition publishes its offer to the union's members this week."""

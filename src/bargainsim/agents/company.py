@@ -122,3 +122,9 @@ class Company(Party):
     def wants_to_leave(self) -> bool:
         """True when cumulative losses pass its exit threshold (at its share)."""
         return self.cum_loss > float(self.business["exit_threshold"]) * self.share0
+
+    def decide_leave(self) -> bool:
+        """Break away from the coalition now? The seated player decides, else the threshold."""
+        if self.player is not None:
+            return self.player.leave(self)
+        return self.wants_to_leave()

@@ -1,0 +1,444 @@
+"""`bargainsim play`: a student takes one side, week by week or move by move, against the agents.
+
+The student sits in one party's seat (`Party.player`): at each of its moves at a table
+the model asks the student, not the strategy, whether to accept the offer on the table
+or what to offer instead; a company inside a coalition is asked whether it consents
+when its answer decides the alliance's acceptance, and (in breakaway mode) whether to
+leave. Everything else is the unmodified model. At the end the student's result is set
+beside the agents' on the same scenario and seed, and beside theory where a closed
+form applies (bargainsim.prediction).
+
+Exit status: 0 the game ended (a deal, or the horizon reached), 2 bad input (scenario,
+`--as`, options), 3 abandoned (`q`, end of input or Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import TextIO
+
+import numpy as np
+
+from bargainsim.agents import Coalition, Company, Party, Union
+from bargainsim.console import Abandoned, Console, Hint, parse_yes_no
+from bargainsim.model import BargainingModel
+from bargainsim.play_report import compare_results, num
+from bargainsim.prediction import predict
+from bargainsim.runner import record, run
+from bargainsim.scenario import Mode, Scenario
+from bargainsim.table import Table
+from bargainsim.yamlio import InputError, Problem
+
+EXIT_FINISHED, EXIT_ABANDONED = 0, 3
+
+
+def seat(model: BargainingModel, side: str, source: str) -> Party:
+    """The party named by `--as`: `union` (or the union's name) or a company's name."""
+    if side in ("union", model.union.name):
+        return model.union
+    if side in model.companies:
+        return model.companies[side]
+    choices = ", ".join(model.companies)
+    raise InputError("--as", [Problem(
+        side, f"{source} has no side of that name; choose union ({model.union.name}) "
+        f"or a company: {choices}"
+    )])
+
+
+def parse_move(
+    answer: str, model: BargainingModel, own: np.ndarray, can_accept: bool
+) -> np.ndarray | None:
+    """A move typed by the student: None to accept, else the normalised package offered.
+
+    `a` accepts, `s` repeats `own` (the student's last offer), `ISSUE=VALUE ...` changes
+    the named issues of `own` (values in the issue's unit, within its bounds), and with a
+    single issue a bare number is its value. Anything else raises Hint.
+    """
+    space = model.space
+    word = answer.lower()
+    if word in ("a", "accept"):
+        if not can_accept:
+            raise Hint("there is no offer from the other side to accept now; make an offer")
+        return None
+    if word in ("s", "same"):
+        return own.copy()
+    if not word:
+        raise Hint("type a to accept, or a counter-offer such as " + example(model))
+    values: dict[str, float] = {}
+    for token in answer.replace(",", " ").split():
+        name, sep, text = token.partition("=")
+        if not sep:
+            if space.size != 1:
+                raise Hint(f"{token!r}: name the issue, as in {example(model)}")
+            name, text = space.names[0], token
+        name = name.strip().lower()
+        if name not in space.names:
+            raise Hint(f"no issue called {name!r}; the issues are {', '.join(space.names)}")
+        try:
+            value = float(text)
+        except ValueError:
+            raise Hint(f"{name}: {text!r} is not a number") from None
+        i = space.names.index(name)
+        lo, hi = float(space.lo[i]), float(space.hi[i])
+        if not math.isfinite(value) or not lo <= value <= hi:
+            raise Hint(f"{name} must be between {num(lo)} and {num(hi)} ({unit(model, name)})")
+        values[name] = value
+    return space.normalise(values, own)
+
+
+def unit(model: BargainingModel, name: str) -> str:
+    """The unit of an issue as the scenario names it."""
+    return model.spec.issues[name].unit or "units"
+
+
+def example(model: BargainingModel) -> str:
+    """An example counter-offer for this scenario's issues."""
+    space = model.space
+    if space.size == 1:
+        middle = num(float((space.lo[0] + space.hi[0]) / 2))
+        return f"{space.names[0]}={middle} or just {middle}"
+    return " ".join(
+        f"{n}={num(float((lo + hi) / 2))}" for n, lo, hi in zip(space.names[:2], space.lo,
+                                                               space.hi, strict=False)
+    )
+
+
+class Student:
+    """A person at the keyboard taking one party's decisions (a `Player`)."""
+
+    def __init__(self, model: BargainingModel, party: Party, console: Console) -> None:
+        self.model = model
+        self.party = party
+        self.console = console
+        self.asked = 0  # questions answered so far
+        self._pending: tuple[Table, np.ndarray] | None = None
+
+    # --- the Player protocol ---------------------------------------------------------
+    def accept(self, party: Party, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
+        """At the student's own table: accept or counter; inside a coalition: consent."""
+        if party is not table.union and party is not table.employer:
+            return self._consent(party, vector, t, dt, table)
+        move = self._move(party, t, dt, table, vector)
+        if move is None:
+            return True
+        self._pending = (table, move)
+        return False
+
+    def propose(self, party: Party, t: float, table: Table) -> np.ndarray:
+        """The counter-offer typed with the refusal, or a fresh question when none was."""
+        if self._pending is not None and self._pending[0] is table:
+            package = self._pending[1]
+            self._pending = None
+            return package
+        move = self._move(party, t, 1.0, table, None)
+        assert move is not None  # accepting is refused when nothing stands
+        return move
+
+    def leave(self, party: Party) -> bool:
+        """Break away from the coalition this week?"""
+        assert isinstance(party, Company)
+        coalition = self.model.coalition
+        assert coalition is not None
+        table = next(t for t in self.model.tables if t.employer is coalition)
+        say = self.console.say
+        say(self._header(f"{party.name} (you), inside {coalition.name}"))
+        say(self._issues(f"{coalition.name} offers", table.employer_offer,
+                         f"{self.model.union.name} asks", table.union_offer))
+        say(self._company_state(party))
+        threshold = float(party.business["exit_threshold"]) * party.share0
+        say(f"   the agent in your seat leaves once its losses pass ${threshold:,.0f}M")
+
+        def advice() -> str:
+            agent = "leave" if party.wants_to_leave() else "stay"
+            return LEAVE_HELP + f"\nThe agent strategy in your seat would {agent} now."
+
+        self.asked += 1
+        return self.console.ask(
+            f"leave {coalition.name} and bargain alone? (y/n) ", parse_yes_no, advice
+        )
+
+    def week_status(self) -> str:
+        """One line on the student's side at the end of a week."""
+        model = self.model
+        party = self.party
+        if isinstance(party, Company):
+            if party.settled:
+                return (f"settled in week {party.settled_step}; strike losses "
+                        f"${party.cum_loss:,.0f}M in all")
+            return f"losses ${party.last_loss:,.0f}M this week, ${party.cum_loss:,.0f}M so far"
+        m = model.union.members
+        savings = f", savings {m.savings.mean():.1f} weeks on average" if m is not None else ""
+        back = model.writers_back[-1] if model.writers_back else 0.0
+        return (f"solidarity {model.union.solidarity:.0%}{savings}, strike fund "
+                f"${model.union.fund:.1f}M, writers back at work {back:.0%}")
+
+    # --- questions -------------------------------------------------------------------
+    def _move(
+        self, party: Party, t: float, dt: float, table: Table, standing: np.ndarray | None
+    ) -> np.ndarray | None:
+        model = self.model
+        mine = "union" if party is model.union else "employer"
+        other = table.other(party)
+        own = table.union_offer if mine == "union" else table.employer_offer
+        if own is None:
+            own = party.opening_for(table)
+        theirs = standing
+        if theirs is None:
+            theirs = table.employer_offer if mine == "union" else table.union_offer
+        label = f"{other.name} offers" if standing is not None else f"{other.name}'s last"
+        say = self.console.say
+        say(self._header(f"{party.name} (you) vs {self._who(table, other)}", t))
+        say(self._issues(label, theirs, "your last", own))
+        if standing is not None:
+            say(self._worth(party, standing))
+        else:
+            say("   nothing to accept: make an offer")
+        state = self._union_state() if isinstance(party, Union) else self._company_state(party)
+        if state:
+            say(state)
+
+        def advice() -> str:
+            if standing is not None and party.accepts(standing, t, dt, table):
+                agent = "accept"
+            else:
+                offer = model.space.to_units(party.offer(t, table))
+                agent = "offer " + " ".join(f"{k}={num(v)}" for k, v in offer.items())
+            return MOVE_HELP.format(example=example(model)) + (
+                f"\nThe agent strategy in your seat would {agent}."
+            )
+
+        self.asked += 1
+        choices = "a / counter-offer / s / ? / q" if standing is not None else (
+            "counter-offer / s / ? / q")
+        return self.console.ask(
+            f"your move ({choices}): ",
+            lambda answer: parse_move(answer, model, own, standing is not None),
+            advice,
+        )
+
+    def _consent(
+        self, party: Party, vector: np.ndarray, t: float, dt: float, table: Table
+    ) -> bool:
+        assert isinstance(party, Company)
+        say = self.console.say
+        say(self._header(f"{party.name} (you), inside {table.employer.name}", t))
+        say(self._issues(f"{table.union.name} offers", vector,
+                         f"{table.employer.name}'s last", table.employer_offer))
+        say(f"   the other members consent and {table.employer.name}'s negotiators would "
+            "take it: the deal needs your consent")
+        say(self._worth(party, vector))
+        say(self._company_state(party))
+
+        def advice() -> str:
+            agent = "consent" if party.accepts(vector, t, dt, table) else "refuse"
+            return CONSENT_HELP + f"\nThe agent strategy in your seat would {agent}."
+
+        self.asked += 1
+        return self.console.ask("consent to this deal? (y/n) ", parse_yes_no, advice)
+
+    # --- what the student sees -------------------------------------------------------
+    def _header(self, who: str, t: float | None = None) -> str:
+        model = self.model
+        if model.clock == "move":
+            when = f"step {model.t}"
+        else:
+            when = f"week {model.t}"
+            if t is not None:
+                rounds = model.spec.protocol.rounds_per_session
+                when += f", round {int(round((t - model.t) * rounds)) + 1} of {rounds}"
+        return f"-- {when} -- {who}"
+
+    def _who(self, table: Table, other: Party) -> str:
+        if isinstance(other, Coalition):
+            return f"{other.name} (for {', '.join(c.name for c in table.covers)})"
+        return other.name
+
+    def _issues(self, left: str, a: np.ndarray | None, right: str, b: np.ndarray | None) -> str:
+        model = self.model
+        space = model.space
+        ua = space.to_units(a) if a is not None else None
+        ub = space.to_units(b) if b is not None else None
+        width = max(len(left), len(right), 10)
+        lines = [f"   {'issue':<10} {left:>{width}} {right:>{width}}   range"]
+        for i, name in enumerate(space.names):
+            va = num(ua[name]) if ua is not None else "-"
+            vb = num(ub[name]) if ub is not None else "-"
+            rng = f"{num(float(space.lo[i]))}-{num(float(space.hi[i]))} {unit(model, name)}"
+            lines.append(f"   {name:<10} {va:>{width}} {vb:>{width}}   {rng}")
+        return "\n".join(lines)
+
+    def _worth(self, party: Party, vector: np.ndarray) -> str:
+        model = self.model
+        u = party.utility(vector)
+        if model.clock == "move":
+            text = f"   worth {u:.4f} to you (0-1)"
+            if party.discount != 1.0:
+                now = u * party.discount ** (model.t - 1)
+                text += (f"; accepted now (step {model.t}) that is {now:.4f} after discounting "
+                         f"({party.discount:g} a move)")
+            return text
+        if isinstance(party, Union):
+            opening = party.utility(party.reference)
+            text = f"   worth {u:.3f} to you (your opening demand {opening:.3f})"
+            if party.members is not None:
+                yes = float(party.members.votes_yes(vector).mean())
+                need = party.spec.ratification_threshold
+                text += f"; {yes:.0%} of members would vote for it ({need:.0%} needed)"
+            return text
+        assert isinstance(party, Company)
+        cost = float(party.weights @ vector) * party.cost_scale
+        return f"   it would cost you ${cost:,.0f}M over the contract"
+
+    def _union_state(self) -> str:
+        model = self.model
+        union = model.union
+        if model.clock == "move" or union.members is None:
+            return ""
+        m = union.members
+        back = model.writers_back[-1] if model.writers_back else 0.0
+        losses = sum(c.cum_loss for c in model.companies.values())
+        return (
+            f"   solidarity {union.solidarity:.0%} (striking members who would vote no) | "
+            f"savings {m.savings.mean():.1f} weeks on average, {np.mean(m.savings <= 0):.0%} "
+            f"have none | strike fund ${union.fund:.1f}M | writers back at work {back:.0%}\n"
+            f"   the companies' strike losses so far: ${losses:,.0f}M"
+        )
+
+    def _company_state(self, company: Party) -> str:
+        model = self.model
+        if model.clock == "move":
+            return ""
+        assert isinstance(company, Company)
+        back = [c.name for c in model.companies.values() if c.settled]
+        return (
+            f"   strike losses ${company.last_loss:,.0f}M this week, ${company.cum_loss:,.0f}M "
+            f"so far | market share {company.share:.1%} ({company.share0:.1%} at the start)"
+            + (f" | back at work: {', '.join(back)}" if back else "")
+        )
+
+
+MOVE_HELP = """\
+Your move. Answers:
+  a                  accept the offer on the table (only when there is one)
+  ISSUE=VALUE ...    counter-offer; issues you leave out keep your last value
+                     (e.g. {example}); values in the issue's unit, within its range
+  s                  offer the same as last time
+  ?                  this help;  q  quit the game"""
+
+CONSENT_HELP = """\
+The alliance bargains for its members; a deal needs its members' consent, and yours is
+the one that decides. Answers: y consent (the deal is signed if the members ratify it),
+n refuse (the strike goes on), ? this help, q quit the game."""
+
+LEAVE_HELP = """\
+You may break ranks: leave the alliance and bargain alone with the union from next
+round (your own table; the alliance goes on for the others). Answers: y leave, n stay,
+? this help, q quit the game."""
+
+
+def intro(model: BargainingModel, party: Party) -> str:
+    """What the game is, the student's side and how to answer."""
+    spec = model.spec
+    lines = [f"bargainsim play: {spec.name}"
+             + (f" - {spec.description}" if spec.description else "")]
+    unit_of_time = "move" if model.clock == "move" else "week"
+    role = "the union" if isinstance(party, Union) else "a company"
+    lines.append(
+        f"You are {party.name} ({role}); mode {model.mode}, seed {model.seed}; "
+        f"at most {int(model.horizon)} {unit_of_time}s."
+    )
+    others = [n for n in [model.union.name, *model.companies] if n != party.name]
+    lines.append(f"The agents play {', '.join(others)}.")
+    if isinstance(party, Company) and party.in_coalition:
+        coalition = model.coalition
+        assert coalition is not None
+        lines.append(f"{coalition.name} bargains for you ({coalition.rule}); you consent "
+                     "when your answer decides"
+                     + (", and may leave it." if model.mode == "breakaway" else "."))
+    opening = model.space.to_units(party.opening)
+    lines.append("Your opening: " + ", ".join(f"{k}={num(v)}" for k, v in opening.items()))
+    if model.clock == "move" and party.discount != 1.0:
+        lines.append(f"Your discount factor is {party.discount:g} a move: a deal accepted at "
+                     f"step s is worth its value x {party.discount:g}^(s-1).")
+    lines.append("Answer each question and press Enter; ? for help, q to quit.")
+    return "\n".join(lines)
+
+
+class _Events:
+    """What changed in a step: deals, votes and break-aways, in words."""
+
+    def __init__(self, model: BargainingModel) -> None:
+        self.model = model
+        self.votes = len(model.votes)
+        self.deals = len(model.deals)
+        self.members = set(model.coalition.members) if model.coalition else set()
+
+    def lines(self) -> list[str]:
+        model = self.model
+        out = []
+        if model.coalition is not None:  # break-aways come before the week's talks
+            for company in sorted(self.members - set(model.coalition.members),
+                                  key=lambda c: c.name):
+                out.append(f"   {company.name} breaks away from {model.coalition.name}")
+        deals = iter(model.deals[self.deals:])  # one per passed vote, in the same order
+        for vote in model.votes[self.votes:]:
+            if vote["passed"]:
+                deal = next(deals)
+                terms = ", ".join(f"{k}={num(v)}" for k, v in deal.terms.items())
+                covers = f" (for {', '.join(deal.parties)})" if deal.coalition else ""
+                voted = (f"; members voted {vote['yes_share']:.0%} yes"
+                         if model.union.members is not None else "")
+                out.append(f"   DEAL with {vote['table']}{covers}: {terms}{voted}")
+            else:
+                need = model.union.spec.ratification_threshold
+                out.append(f"   members voted down the tentative deal with {vote['table']} "
+                           f"({vote['yes_share']:.0%} yes, {need:.0%} needed)")
+        return out
+
+
+def play(
+    spec: Scenario,
+    side: str,
+    mode: Mode | None = None,
+    seed: int = 0,
+    source: str = "scenario",
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Play one game at the terminal; returns the exit status (module docstring)."""
+    if spec.protocol.clock == "continuous":
+        raise InputError(source, [Problem(
+            "protocol.clock", "play needs clock 'move' or 'week'; this scenario runs in "
+            "continuous time (a war of attrition has no moves to play)"
+        )])
+    console = Console(stdin or sys.stdin, stdout or sys.stdout)
+    model = BargainingModel(spec, mode=mode, seed=seed)
+    party = seat(model, side, source)
+    student = Student(model, party, console)
+    party.player = student
+    console.say(intro(model, party))
+    try:
+        while model.running:
+            events = _Events(model)
+            asked = student.asked
+            week = model.t
+            model.step()
+            lines = events.lines()
+            done = isinstance(party, Company) and party.settled and not lines
+            if model.clock == "week" and not done:
+                quiet = "" if student.asked > asked or lines else "; no talks with you"
+                console.say(f"week {week} ends: {student.week_status()}{quiet}")
+            for line in lines:
+                console.say(line if model.clock == "week" else f"step {week}:{line[2:]}")
+    except (Abandoned, KeyboardInterrupt) as exc:
+        reason = str(exc) if isinstance(exc, Abandoned) else "interrupted (Ctrl-C)"
+        unit_name = "step" if model.clock == "move" else "week"
+        console.say(f"game abandoned at {unit_name} {model.t}: {reason} (exit status 3)")
+        return EXIT_ABANDONED
+    mine = record(model)
+    agents = run(spec, mode=mode, seed=seed)
+    theory = predict(BargainingModel(spec, mode=mode, seed=seed))
+    console.say("")
+    console.say(compare_results(model, party, mine, agents, theory))
+    return EXIT_FINISHED
