@@ -58,11 +58,10 @@ class Table:
         """One move at time t; returns the agreed package when the mover accepts."""
         side = self.next_mover
         mover = self.party(side)
+        offer = mover.offer(t, self)  # the counter-offer, also the benchmark for accepting
         if self.standing is not None and self.standing[0] != side:
-            offer = self.standing[1]
-            if mover.accepts(offer, t, dt, self):
-                return offer
-        offer = mover.offer(t, self)
+            if mover.accepts(self.standing[1], t, dt, self, offer):
+                return self.standing[1]
         self.standing = (side, offer)
         if side == "union":
             self.union_offer = offer

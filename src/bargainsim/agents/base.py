@@ -65,7 +65,12 @@ class Party(mesa.Agent):
         return t
 
     def aim(self, t: float, table: Table) -> float:
-        """The utility this party aims for at time t at this table."""
+        """The utility this party aims for at time t at this table: its tactic's, adjusted."""
+        limit = self.effective_limit(table)
+        return self.adjust_aim(self.tactic_aim(t, table, limit), limit, table)
+
+    def tactic_aim(self, t: float, table: Table, limit: float) -> float:
+        """What the tactic alone aims for at time t, given the effective limit."""
         u_open = self.utility(self.opening_for(table))
         other = table.other(self)
         rounds_left = None
@@ -75,11 +80,15 @@ class Party(mesa.Agent):
             self.tactic,
             self.tactic_time(t, table),
             u_open,
-            self.effective_limit(table),
+            limit,
             d_self=self.discount,
             d_opp=other.discount,
             rounds_left=rounds_left,
         )
+
+    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
+        """Pressure on top of the tactic (investor pressure, solidarity); none by default."""
+        return base
 
     def offer(self, t: float, table: Table) -> np.ndarray:
         """The package this party proposes at time t: its aim, conceded where it gives most."""
@@ -108,12 +117,22 @@ class Party(mesa.Agent):
         """Extra conditions on accepting (a coalition's rule); a single party has none."""
         return True
 
-    def accepts(self, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
-        """Accept when the offer is worth at least the discounted value of its own next offer."""
+    def accepts(
+        self,
+        vector: np.ndarray,
+        t: float,
+        dt: float,
+        table: Table,
+        own: np.ndarray | None = None,
+    ) -> bool:
+        """Accept when the offer is worth at least the discounted value of its own next offer.
+
+        `own` is that next offer when the caller has already computed it.
+        """
         if not self.consents(vector, table, t, dt):
             return False
         if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
             if self.tactic.rounds - int(round(t)) <= 0:
                 return self.utility(vector) + TIE >= 0.0
-        own_next = self.utility(self.offer(t, table))
+        own_next = self.utility(own if own is not None else self.offer(t, table))
         return self.utility(vector) + TIE >= (self.discount**dt) * own_next

@@ -90,12 +90,11 @@ class Company(Party):
         """Investor pressure in [0, 1]: how far losses beyond tolerance hurry its concessions."""
         return min(1.0, self.investor_pressure())
 
-    def aim(self, t: float, table: Table) -> float:
+    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
         """Its tactic's aim, hurried towards its limit by investor pressure."""
-        base = super().aim(t, table)
         if self.static_limit is not None:
             return base
-        u_lim = min(self.effective_limit(table), base)
+        u_lim = min(limit, base)
         return base - self.urgency() * (base - u_lim)
 
     def limit_cost(self) -> float:

@@ -135,13 +135,19 @@ class Union(Party):
         self.solidarity = 1.0
         self.floor_utility = 0.0  # never accept less than a deal the members rejected
         self.rejections = 0
+        self._ratio_of: np.ndarray | None = None  # the reservations _ratio was computed from
+        self._ratio = 0.0
 
     # --- limit and aim -------------------------------------------------------------
     def limit_ratio(self) -> float:
         """Share of the opening's worth the pivotal member needs for a deal to pass."""
         assert self.members is not None
-        level = min(1.0, self.spec.ratification_threshold + self.spec.ratification_margin)
-        return float(np.quantile(self.members.rho, level))
+        rho = self.members.rho
+        if self._ratio_of is not rho:  # reservations change once a week (a new array)
+            level = min(1.0, self.spec.ratification_threshold + self.spec.ratification_margin)
+            self._ratio = float(np.quantile(rho, level))
+            self._ratio_of = rho
+        return self._ratio
 
     def limit_utility(self, table: Table) -> float:
         """The least utility leadership would sign now."""
@@ -150,9 +156,8 @@ class Union(Party):
         # members judge a deal against the original demand, even after a pattern anchor
         return max(self.limit_ratio() * self.utility(self.reference), self.floor_utility)
 
-    def aim(self, t: float, table: Table) -> float:
+    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
         """Leadership's aim; it concedes faster when solidarity is below its threshold."""
-        base = super().aim(t, table)
         if isinstance(self.tactic, Rubinstein) or self.members is None:
             return max(base, self.floor_utility)
         theta = self.spec.solidarity_threshold
@@ -160,7 +165,7 @@ class Union(Party):
         if theta > 0 and self.solidarity < theta:
             pressure = min(1.0, self.spec.solidarity_gain * (theta - self.solidarity) / theta)
         u_open = self.utility(self.opening)
-        u_lim = min(self.effective_limit(table), u_open)
+        u_lim = min(limit, u_open)
         return max(base - pressure * (base - u_lim), self.floor_utility)
 
     # --- members ---------------------------------------------------------------------
