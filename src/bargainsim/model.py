@@ -48,6 +48,27 @@ _PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4}
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
 
 
+_RESOLVED: dict[int, tuple[Scenario, dict[str, dict[str, Any]]]] = {}
+_RESOLVED_KEEP = 8
+
+
+def resolved_business(spec: Scenario) -> dict[str, dict[str, Any]]:
+    """`resolve_companies(spec)`, remembered for the last few scenarios (read-only).
+
+    Scenarios are immutable, so the result depends on the object alone; the cache holds a
+    reference to each scenario it keys, so an id is never reused while cached. Runs of
+    many seeds then resolve presets once instead of once a run.
+    """
+    hit = _RESOLVED.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    business = resolve_companies(spec)
+    if len(_RESOLVED) >= _RESOLVED_KEEP:
+        _RESOLVED.pop(next(iter(_RESOLVED)))
+    _RESOLVED[id(spec)] = (spec, business)
+    return business
+
+
 def stream(seed: int, purpose: str, key: str = "") -> np.random.Generator:
     """An independent generator for one purpose (and one party), derived from the seed.
 
@@ -135,7 +156,7 @@ class BargainingModel(mesa.Model):
     # ------------------------------------------------------------------ construction
     def _build_parties(self) -> None:
         spec, space = self.spec, self.space
-        business = resolve_companies(spec)
+        business = resolved_business(spec)
         self.companies: dict[str, Company] = {}
         for name in spec.company_names:
             party = spec.parties[name]

@@ -47,15 +47,20 @@ class MemberPopulation:
         self.tier = np.repeat(np.arange(len(names)), counts)
         self.tier_names = names
         tiers = [spec.tiers[t] for t in names]
-        self.pay = np.array([tiers[k].weekly_pay for k in self.tier], dtype=float)
-        mean_runway = np.array([tiers[k].savings_weeks for k in self.tier], dtype=float)
-        sd = np.array([tiers[k].savings_sd for k in self.tier], dtype=float)
+
+        def per_member(values: list[float]) -> np.ndarray:
+            """A per-tier value spread over the members (tier by tier)."""
+            return np.array(values, dtype=float)[self.tier]
+
+        self.pay = per_member([t.weekly_pay for t in tiers])
+        mean_runway = per_member([t.savings_weeks for t in tiers])
+        sd = per_member([t.savings_sd for t in tiers])
         self.runway0 = mean_runway * np.exp(sd * rng.standard_normal(n) - 0.5 * sd**2)
-        base_w = np.array([space.weights(tiers[k].weights) for k in self.tier])
+        base_w = np.array([space.weights(t.weights) for t in tiers])[self.tier]
         noisy = base_w * np.exp(spec.weight_noise * rng.standard_normal((n, space.size)))
         self.weights = noisy / noisy.sum(axis=1, keepdims=True)
-        res = np.array([tiers[k].reservation for k in self.tier])
-        self.floor = np.array([tiers[k].floor for k in self.tier])
+        res = per_member([t.reservation for t in tiers])
+        self.floor = per_member([t.floor for t in tiers])
         self.rho0 = np.clip(res + spec.reservation_noise * rng.standard_normal(n), self.floor, 1.0)
         cdf = np.cumsum(employer_shares) / np.sum(employer_shares)
         self.employer = np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(cdf) - 1)
