@@ -38,10 +38,24 @@ class Party(mesa.Agent):
         self.opening = opening
         self.discount = discount
         self.tactic = tactic
+        self._worth: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
 
     def utility(self, vector: np.ndarray) -> float:
         """This party's utility in [0, 1] of a normalised package."""
         return utility(self.weights, vector, self.wants_high)
+
+    def worth(self, fixed: np.ndarray) -> float:
+        """`utility` of a standing package (an opening, a limit), remembered by identity.
+
+        Openings, limits and weights are replaced (a pattern anchor, a re-pooled
+        coalition), never changed in place, so the same objects mean the same utility.
+        """
+        hit = self._worth.get(id(fixed))
+        if hit is not None and hit[0] is fixed and hit[1] is self.weights:
+            return hit[2]
+        u = self.utility(fixed)
+        self._worth[id(fixed)] = (fixed, self.weights, u)
+        return u
 
     def limit_utility(self, table: Table) -> float:
         """The least utility this party would settle for now."""
@@ -50,7 +64,7 @@ class Party(mesa.Agent):
     def effective_limit(self, table: Table) -> float:
         """Its limit, no lower than the other side's opening (conceding everything)."""
         other = table.other(self)
-        return max(self.limit_utility(table), self.utility(other.opening_for(table)))
+        return max(self.limit_utility(table), self.worth(other.opening_for(table)))
 
     def opening_for(self, table: Table) -> np.ndarray:
         """Where this party starts at `table` (the union may start from a pattern deal)."""
@@ -71,7 +85,7 @@ class Party(mesa.Agent):
 
     def tactic_aim(self, t: float, table: Table, limit: float) -> float:
         """What the tactic alone aims for at time t, given the effective limit."""
-        u_open = self.utility(self.opening_for(table))
+        u_open = self.worth(self.opening_for(table))
         other = table.other(self)
         rounds_left = None
         if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:

@@ -49,6 +49,11 @@ class Company(Party):
         self.settled_time: float | None = None
         self.terms: np.ndarray | None = None
         self.in_coalition = False
+        # business values read every move, resolved once
+        self.tolerance = float(business["loss_tolerance"]) * self.share0  # $M before pressure
+        self.pressure_per_excess = float(business["investor_pressure"])
+        self.expected_remaining = float(business["expected_remaining_weeks"])
+        self.duration_dependence = float(business["duration_dependence"])
 
     @property
     def settled(self) -> bool:
@@ -81,10 +86,9 @@ class Company(Party):
 
     def investor_pressure(self) -> float:
         """Investor pressure times cumulative losses beyond tolerance, relative to it."""
-        b = self.business
-        tolerance = float(b["loss_tolerance"]) * self.share0
+        tolerance = self.tolerance
         excess = max(0.0, self.cum_loss - tolerance) / max(tolerance, 1e-12)
-        return float(b["investor_pressure"]) * excess
+        return self.pressure_per_excess * excess
 
     def urgency(self) -> float:
         """Investor pressure in [0, 1]: how far losses beyond tolerance hurry its concessions."""
@@ -99,18 +103,16 @@ class Company(Party):
 
     def limit_cost(self) -> float:
         """Extra contract cost ($M) beyond its opening it would accept now."""
-        b = self.business
         pressure = 1.0 + self.investor_pressure()
         # the longer the strike has lasted, the longer it is expected to go on
-        remaining = max(float(b["expected_remaining_weeks"]),
-                        float(b["duration_dependence"]) * self.weeks_struck)
+        remaining = max(self.expected_remaining, self.duration_dependence * self.weeks_struck)
         return self.last_loss * remaining * pressure
 
     def limit_utility(self, table: Table | None = None) -> float:
         """Least utility it would settle for now (1 - cost / cost scale)."""
         if self.static_limit is not None:
-            return self.utility(self.static_limit)
-        return max(0.0, self.utility(self.opening) - self.limit_cost() / self.cost_scale)
+            return self.worth(self.static_limit)
+        return max(0.0, self.worth(self.opening) - self.limit_cost() / self.cost_scale)
 
     def deal_cost(self) -> float:
         """Contract cost ($M) of its deal; 0 while unsettled."""

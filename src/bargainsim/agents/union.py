@@ -157,9 +157,9 @@ class Union(Party):
     def limit_utility(self, table: Table) -> float:
         """The least utility leadership would sign now."""
         if self.static_limit is not None:
-            return max(self.utility(self.static_limit), self.floor_utility)
+            return max(self.worth(self.static_limit), self.floor_utility)
         # members judge a deal against the original demand, even after a pattern anchor
-        return max(self.limit_ratio() * self.utility(self.reference), self.floor_utility)
+        return max(self.limit_ratio() * self.worth(self.reference), self.floor_utility)
 
     def adjust_aim(self, base: float, limit: float, table: Table) -> float:
         """Leadership's aim; it concedes faster when solidarity is below its threshold."""
@@ -169,7 +169,7 @@ class Union(Party):
         pressure = 0.0
         if theta > 0 and self.solidarity < theta:
             pressure = min(1.0, self.spec.solidarity_gain * (theta - self.solidarity) / theta)
-        u_open = self.utility(self.opening)
+        u_open = self.worth(self.opening)
         u_lim = min(limit, u_open)
         return max(base - pressure * (base - u_lim), self.floor_utility)
 
@@ -187,7 +187,7 @@ class Union(Party):
             self.solidarity = 1.0
             return self.solidarity
         best = np.zeros(len(m.rho))
-        u_open = self.utility(self.reference)
+        u_open = self.worth(self.reference)
         for v in relayed:
             best = np.maximum(best, (1.0 - self.spec.framing) * self.utility(v) / u_open)
         for v in published:
