@@ -242,6 +242,9 @@ class BargainingModel(mesa.Model):
     # ------------------------------------------------------------------ stepping
     def step(self) -> None:
         """Advance one clock unit: a move, or a week of strike and talks."""
+        self._advance()
+
+    def _advance(self) -> None:
         if self.clock == "move":
             self._move_step()
         elif self.clock == "week":
@@ -249,12 +252,18 @@ class BargainingModel(mesa.Model):
         self._after_step()
 
     def run(self) -> BargainingModel:
-        """Run until every company has settled or the horizon is reached."""
+        """Run until every company has settled or the horizon is reached.
+
+        A batch run does each step's work directly, without Mesa's event scheduling
+        around `step()` (about a tenth of a run's time); it counts Mesa's `steps` alike,
+        while Mesa's `time` moves only with `step()` (interactive use) and events.
+        """
         if self.clock == "continuous":
             self.run_until(self.horizon)
             return self
         while self.running:
-            self.step()
+            self._advance()
+            self.steps += 1
         return self
 
     def _after_step(self) -> None:
