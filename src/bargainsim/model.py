@@ -139,7 +139,10 @@ class BargainingModel(mesa.Model):
         self.horizon = spec.horizon
         self.share_loss_weeks = spec.industry.share_loss_weeks
         self.focus = spec.protocol.concession_focus
-        self.space = IssueSpace.from_bounds({n: (i.min, i.max) for n, i in spec.issues.items()})
+        self.space = IssueSpace.from_bounds(
+            {n: (i.min, i.max) for n, i in spec.issues.items()},
+            {n: i.step for n, i in spec.issues.items()},
+        )
         self.t = 0  # move index (move clock) or week (week clock)
         self.deals: list[Deal] = []
         self.votes: list[dict[str, Any]] = []
@@ -190,13 +193,14 @@ class BargainingModel(mesa.Model):
         self.union = Union(
             self, uname, uspec, space, opening, uspec.tactic or _DEFAULT_TACTIC, members
         )
-        self.shock_streams = {n: stream(self.seed, "shocks", n) for n in self.companies}
+        weekly = self.clock == "week"  # shocks and talks' chances exist only week by week
+        self.shock_streams = {n: stream(self.seed, "shocks", n) for n in self.companies} if (
+            weekly) else {}
 
     def _new_table(self, employer: Company | Coalition, covers: list[Company], **kw: Any) -> Table:
         kw.setdefault("first", self.spec.protocol.first_mover)
-        table = Table(
-            self.union, employer, covers, rng=stream(self.seed, "talks", employer.name), **kw
-        )
+        rng = stream(self.seed, "talks", employer.name) if self.clock == "week" else None
+        table = Table(self.union, employer, covers, rng=rng, **kw)
         self.tables.append(table)
         return table
 
@@ -450,9 +454,8 @@ class BargainingModel(mesa.Model):
             settled = np.array([c.settled for c in self.companies.values()])
             self.writers_back.append(float(settled[members.employer].mean()))
         else:
-            self.writers_back.append(
-                float(np.mean([c.settled for c in self.companies.values()]))
-            )
+            settled_count = sum(c.settled for c in self.companies.values())
+            self.writers_back.append(settled_count / len(self.companies))
         if self.trace_rows is not None:
             self._trace()
 

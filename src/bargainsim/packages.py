@@ -9,6 +9,7 @@ that ratio; a large focus gives the fractional knapsack (one issue after another
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,14 +25,46 @@ class IssueSpace:
     names: tuple[str, ...]
     lo: np.ndarray
     hi: np.ndarray
+    levels: np.ndarray | None = None  # steps from min to max of a discrete issue, 0: continuous
 
     @classmethod
-    def from_bounds(cls, bounds: Mapping[str, tuple[float, float]]) -> IssueSpace:
-        """Build from a mapping of issue name to (min, max)."""
+    def from_bounds(
+        cls,
+        bounds: Mapping[str, tuple[float, float]],
+        steps: Mapping[str, float | None] | None = None,
+    ) -> IssueSpace:
+        """Build from a mapping of issue name to (min, max) and, for discrete issues, step."""
         names = tuple(bounds)
         lo = np.array([bounds[n][0] for n in names], dtype=float)
         hi = np.array([bounds[n][1] for n in names], dtype=float)
-        return cls(names, lo, hi)
+        levels = None
+        if steps and any(steps.get(n) for n in names):
+            levels = np.array(
+                [round((hi[i] - lo[i]) / s) if (s := steps.get(n)) else 0
+                 for i, n in enumerate(names)],
+                dtype=float,
+            )
+        return cls(names, lo, hi, levels)
+
+    def snap(
+        self, vector: np.ndarray, upward: bool, opening: np.ndarray, far: np.ndarray
+    ) -> np.ndarray:
+        """An offer with each discrete issue at an allowed value, in the offerer's favour.
+
+        Rounds up for a party whose utility rises with the issue (the union), down for one
+        whose cost does; never beyond either side's opening (an opening moved by a pattern
+        anchor may lie between allowed values). Continuous issues are unchanged.
+        """
+        if self.levels is None:
+            return vector
+        out = vector.copy()
+        for i, n in enumerate(self.levels.tolist()):
+            if n > 0:
+                scaled = float(vector[i]) * n
+                value = (math.ceil(scaled - 1e-9) if upward else math.floor(scaled + 1e-9)) / n
+                a, b = float(opening[i]), float(far[i])
+                out[i] = min(max(value, min(a, b)), max(a, b))
+        return out
 
     @property
     def size(self) -> int:
@@ -107,6 +140,7 @@ class ConcessionPath:
     full_need: float  # conceding at least this much gives every paid issue fully
     full: np.ndarray  # the package with every paid issue at the far end
     steps: tuple[tuple[float, float, float], ...]  # (slope, saturated, rho_i) by speed
+    moves: tuple[tuple[int, float, float, float], ...]  # (i, opening_i, rho_i, span_i), paid
 
     @classmethod
     def build(
@@ -145,16 +179,21 @@ class ConcessionPath:
             for k, i in enumerate(idx):
                 # recomputed, not decremented: rho spans many orders of magnitude at high focus
                 slope = float(sum(cap[j] * rho[j] for j in idx[k:]))
-                steps.append((slope, saturated, rho[i]))
+                steps.append((slope, float(saturated), float(rho[i])))
                 saturated += cap[i]
-        return cls(opening, u_open, partial, paid, span, rho, full_need, full, tuple(steps))
+        moves = tuple(
+            (int(i), float(opening[i]), float(rho[i]), float(span[i])) for i in np.flatnonzero(paid)
+        )
+        return cls(
+            opening, u_open, partial, paid, span, rho, float(full_need), full, tuple(steps), moves
+        )
 
     def package(self, target: float) -> np.ndarray:
         """The package on this road worth `target` to the party (its opening if no less)."""
         need = self.u_open - target
         if need <= 0.0:
             return self.opening.copy()
-        if not self.paid.any():
+        if not self.moves:
             return self.partial.copy()
         if need >= self.full_need:
             return self.full.copy()
@@ -163,10 +202,9 @@ class ConcessionPath:
             lam = (need - saturated) / slope
             if lam * rho_i <= 1.0:
                 break
-        frac = np.minimum(1.0, lam * self.rho)
         out = self.partial.copy()
-        paid = self.paid
-        out[paid] = self.opening[paid] + frac[paid] * self.span[paid]
+        for i, opening_i, rho_i, span_i in self.moves:  # scalars: faster than tiny arrays
+            out[i] = opening_i + min(1.0, lam * rho_i) * span_i
         return out
 
 

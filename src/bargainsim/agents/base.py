@@ -111,17 +111,20 @@ class Party(mesa.Agent):
             if self.tactic.rounds - int(round(t)) <= 0:
                 return self.opening_for(table).copy()
         opening = self.opening_for(table)
+        far = other.opening_for(table)
         package = concede(
             self.aim(t, table),
             self.weights,
             self.wants_high,
             opening,
-            other.opening_for(table),
+            far,
             other.weights,
             self.model.focus,
         )
         ceiling = self.ceiling_for(table)
-        return package if ceiling is None else clip_towards(package, opening, ceiling)
+        if ceiling is not None:
+            package = clip_towards(package, opening, ceiling)
+        return self.model.space.snap(package, self.wants_high, opening, far)
 
     def give_in(self) -> None:
         """War of attrition: concede now (a scheduled event at a real-valued time)."""
