@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from bargainsim.packages import TIE, clip_towards, concede, utility
+from bargainsim.packages import TIE, ConcessionPath, clip_towards, concession_path, utility
 from bargainsim.strategies import Rubinstein, aspiration
 
 if TYPE_CHECKING:
@@ -38,7 +38,10 @@ class Party(mesa.Agent):
         self.opening = opening
         self.discount = discount
         self.tactic = tactic
+        # a finite Rubinstein game's number of rounds; None for every other tactic
+        self.rounds: int | None = tactic.rounds if isinstance(tactic, Rubinstein) else None
         self._worth: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._roads: dict[int, tuple[tuple[np.ndarray, ...], ConcessionPath]] = {}
 
     def utility(self, vector: np.ndarray) -> float:
         """This party's utility in [0, 1] of a normalised package."""
@@ -87,9 +90,7 @@ class Party(mesa.Agent):
         """What the tactic alone aims for at time t, given the effective limit."""
         u_open = self.worth(self.opening_for(table))
         other = table.other(self)
-        rounds_left = None
-        if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
-            rounds_left = self.tactic.rounds - int(round(t))
+        rounds_left = None if self.rounds is None else self.rounds - int(round(t))
         return aspiration(
             self.tactic,
             self.tactic_time(t, table),
@@ -107,24 +108,27 @@ class Party(mesa.Agent):
     def offer(self, t: float, table: Table) -> np.ndarray:
         """The package this party proposes at time t: its aim, conceded where it gives most."""
         other = table.other(self)
-        if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
-            if self.tactic.rounds - int(round(t)) <= 0:
-                return self.opening_for(table).copy()
+        if self.rounds is not None and self.rounds - int(round(t)) <= 0:
+            return self.opening_for(table).copy()
         opening = self.opening_for(table)
         far = other.opening_for(table)
-        package = concede(
-            self.aim(t, table),
-            self.weights,
-            self.wants_high,
-            opening,
-            far,
-            other.weights,
-            self.model.focus,
-        )
+        package = self.road(table, opening, far, other).package(self.aim(t, table))
         ceiling = self.ceiling_for(table)
         if ceiling is not None:
             package = clip_towards(package, opening, ceiling)
         return self.model.space.snap(package, self.wants_high, opening, far)
+
+    def road(
+        self, table: Table, opening: np.ndarray, far: np.ndarray, other: Party
+    ) -> ConcessionPath:
+        """The concession path at this table (`packages.concede`), kept while it stands."""
+        parts = (opening, far, self.weights, other.weights)
+        hit = self._roads.get(id(table))
+        if hit is None or any(a is not b for a, b in zip(hit[0], parts, strict=True)):
+            path = concession_path(self.weights, self.wants_high, opening, far, other.weights,
+                                   self.model.focus)
+            self._roads[id(table)] = hit = (parts, path)
+        return hit[1]
 
     def give_in(self) -> None:
         """War of attrition: concede now (a scheduled event at a real-valued time)."""
@@ -148,8 +152,7 @@ class Party(mesa.Agent):
         """
         if not self.consents(vector, table, t, dt):
             return False
-        if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
-            if self.tactic.rounds - int(round(t)) <= 0:
-                return self.utility(vector) + TIE >= 0.0
+        if self.rounds is not None and self.rounds - int(round(t)) <= 0:
+            return self.utility(vector) + TIE >= 0.0
         own_next = self.utility(own if own is not None else self.offer(t, table))
         return self.utility(vector) + TIE >= (self.discount**dt) * own_next
