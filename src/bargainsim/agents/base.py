@@ -122,13 +122,16 @@ class Party(mesa.Agent):
         self, table: Table, opening: np.ndarray, far: np.ndarray, other: Party
     ) -> ConcessionPath:
         """The concession path at this table (`packages.concede`), kept while it stands."""
-        parts = (opening, far, self.weights, other.weights)
         hit = self._roads.get(id(table))
-        if hit is None or any(a is not b for a, b in zip(hit[0], parts, strict=True)):
-            path = concession_path(self.weights, self.wants_high, opening, far, other.weights,
-                                   self.model.focus)
-            self._roads[id(table)] = hit = (parts, path)
-        return hit[1]
+        if hit is not None:
+            kept = hit[0]
+            if (kept[0] is opening and kept[1] is far and kept[2] is self.weights
+                    and kept[3] is other.weights):
+                return hit[1]
+        path = concession_path(self.weights, self.wants_high, opening, far, other.weights,
+                               self.model.focus)
+        self._roads[id(table)] = ((opening, far, self.weights, other.weights), path)
+        return path
 
     def give_in(self) -> None:
         """War of attrition: concede now (a scheduled event at a real-valued time)."""
