@@ -138,6 +138,23 @@ def _faratin_negotiator(
     return Faratin()
 
 
+def negmas_builtin_once(side: NegmasSide) -> Any:
+    """NegMAS's own time-based negotiators on the same issue, for reference only.
+
+    `TimeBasedConcedingNegotiator` with the same exponents of concession; it keeps NegMAS's
+    own relative time and acceptance rule, so it reaches a different agreement.
+    """
+    from negmas import SAOMechanism, TimeBasedConcedingNegotiator
+
+    mechanism = SAOMechanism(outcome_space=side.os, n_steps=side.n_steps, one_offer_per_step=True)
+    for name in ("union", "studio"):
+        beta = side.parties[name]["tactic"].beta
+        mechanism.add(TimeBasedConcedingNegotiator(offering_curve=1.0 / beta),
+                      ufun=side.ufuns[name])
+    mechanism.run()
+    return mechanism
+
+
 def _rate(fn: Any, n: int) -> float:
     """Negotiations per second of `fn` over n calls."""
     start = time.perf_counter()
@@ -184,3 +201,10 @@ def main(repeats: int = 7, seconds: float = 0.5) -> None:
     print(f"  {'NegMAS':12} {statistics.median(theirs_rates):10,.1f} {max(theirs_rates):10,.1f}")
     print(f"  ratio bargainsim / NegMAS: median {statistics.median(ratios):.1f}x, "
           f"range {min(ratios):.1f}-{max(ratios):.1f}x")
+    builtin = negmas_builtin_once(side)
+    n_builtin = max(1, int(seconds * _rate(lambda: negmas_builtin_once(side), 3)))
+    b_rates = [_rate(lambda: negmas_builtin_once(side), n_builtin) for _ in range(3)]
+    agreed = None if builtin.agreement is None else builtin.agreement[0]
+    print(f"  for reference, NegMAS's own TimeBasedConcedingNegotiator (its relative time and "
+          f"acceptance;\n  agreement {agreed} at step {builtin.state.step}): "
+          f"{statistics.median(b_rates):,.1f} negotiations/s")
