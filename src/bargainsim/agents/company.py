@@ -49,6 +49,7 @@ class Company(Party):
         self.settled_time: float | None = None
         self.terms: np.ndarray | None = None
         self.in_coalition = False
+        self._limit_memo: tuple[float, float, int, np.ndarray, np.ndarray, float] | None = None
         # business values read every move, resolved once
         self.tolerance = float(business["loss_tolerance"]) * self.share0  # $M before pressure
         self.pressure_per_excess = float(business["investor_pressure"])
@@ -109,10 +110,23 @@ class Company(Party):
         return self.last_loss * remaining * pressure
 
     def limit_utility(self, table: Table | None = None) -> float:
-        """Least utility it would settle for now (1 - cost / cost scale)."""
+        """Least utility it would settle for now (1 - cost / cost scale).
+
+        Asked many times a week (by each table and by its coalition's rule), it is
+        recomputed only when its losses, weeks on strike, opening or weights change.
+        """
         if self.static_limit is not None:
             return self.worth(self.static_limit)
-        return max(0.0, self.worth(self.opening) - self.limit_cost() / self.cost_scale)
+        memo = self._limit_memo
+        if (memo is not None and memo[0] == self.cum_loss and memo[1] == self.last_loss
+                and memo[2] == self.weeks_struck and memo[3] is self.opening
+                and memo[4] is self.weights):
+            return memo[5]
+        u = max(0.0, self.worth(self.opening) - self.limit_cost() / self.cost_scale)
+        self._limit_memo = (
+            self.cum_loss, self.last_loss, self.weeks_struck, self.opening, self.weights, u
+        )
+        return u
 
     def deal_cost(self) -> float:
         """Contract cost ($M) of its deal; 0 while unsettled."""
