@@ -72,6 +72,7 @@ class MemberPopulation:
         self.exhausted = np.zeros(n)
         self.hardship = np.zeros(n)
         self.rho = self.rho0.copy()
+        self.rho_span = self.rho0 - self.floor  # how far hardship can lower a reservation
         self.u_open = self.weights @ union_opening
         self.neediest_first = np.argsort(self.runway0, kind="stable")
 
@@ -83,10 +84,11 @@ class MemberPopulation:
         neediest first) or goes a week deeper into hardship.
         """
         working = ~striking
-        self.savings[working] = np.minimum(
-            self.savings[working] + self.refill, self.runway0[working]
-        )
-        self.exhausted[working] = np.maximum(self.exhausted[working] - 1.0, 0.0)
+        if working.any():
+            self.savings[working] = np.minimum(
+                self.savings[working] + self.refill, self.runway0[working]
+            )
+            self.exhausted[working] = np.maximum(self.exhausted[working] - 1.0, 0.0)
         can_pay = striking & (self.savings >= 1.0)
         self.savings[can_pay] -= 1.0
         short = striking & ~can_pay
@@ -99,7 +101,7 @@ class MemberPopulation:
             fund -= float(cost[paid].sum())
         self.exhausted[short] += 1.0
         self.hardship = np.minimum(self.exhausted / self.grace, 1.0)
-        self.rho = self.floor + (self.rho0 - self.floor) * (1.0 - self.hardship)
+        self.rho = self.floor + self.rho_span * (1.0 - self.hardship)
         return max(fund, 0.0)
 
     def votes_yes(self, vector: np.ndarray) -> np.ndarray:
@@ -142,15 +144,19 @@ class Union(Party):
         self.rejections = 0
         self._ratio_of: np.ndarray | None = None  # the reservations _ratio was computed from
         self._ratio = 0.0
+        self._ratio_values = b""
 
     # --- limit and aim -------------------------------------------------------------
     def limit_ratio(self) -> float:
         """Share of the opening's worth the pivotal member needs for a deal to pass."""
         assert self.members is not None
         rho = self.members.rho
-        if self._ratio_of is not rho:  # reservations change once a week (a new array)
-            level = min(1.0, self.spec.ratification_threshold + self.spec.ratification_margin)
-            self._ratio = float(np.quantile(rho, level))
+        if self._ratio_of is not rho:  # reservations are renewed once a week
+            values = rho.tobytes()  # and often unchanged (nobody's savings ran out yet)
+            if values != self._ratio_values:
+                level = min(1.0, self.spec.ratification_threshold + self.spec.ratification_margin)
+                self._ratio = float(np.quantile(rho, level))
+                self._ratio_values = values
             self._ratio_of = rho
         return self._ratio
 
@@ -193,14 +199,15 @@ class Union(Party):
         for v in published:
             best = np.maximum(best, (m.weights @ v) / m.u_open)
         against = m.rho[striking] > best[striking] + TIE
-        self.solidarity = float(against.mean())
+        self.solidarity = int(np.count_nonzero(against)) / against.size  # == mean, faster
         return self.solidarity
 
     def ratify(self, vector: np.ndarray) -> tuple[bool, float]:
         """Members vote on a tentative deal; returns (passed, share voting yes)."""
         if self.members is None:
             return True, 1.0
-        share = float(self.members.votes_yes(vector).mean())
+        yes = self.members.votes_yes(vector)
+        share = int(np.count_nonzero(yes)) / yes.size
         passed = share + 1e-12 >= self.spec.ratification_threshold
         if not passed:
             self.rejections += 1
