@@ -173,14 +173,17 @@ class ConcessionPath:
             full[paid] = far[paid]
             # conceded fraction f_i = min(1, lam * rho_i); own loss sum(cap_i f_i) is
             # piecewise linear and increasing in lam: its breakpoints 1 / rho_i in order.
-            idx = [i for i in np.flatnonzero(paid) if rho[i] > 0.0]
-            idx.sort(key=lambda i: (-rho[i], i))
+            rho_f, cap_f = rho.tolist(), cap.tolist()  # Python floats: the same arithmetic
+            idx = [i for i in np.flatnonzero(paid).tolist() if rho_f[i] > 0.0]
+            idx.sort(key=lambda i: (-rho_f[i], i))
             saturated = 0.0
             for k, i in enumerate(idx):
                 # recomputed, not decremented: rho spans many orders of magnitude at high focus
-                slope = float(sum(cap[j] * rho[j] for j in idx[k:]))
-                steps.append((slope, float(saturated), float(rho[i])))
-                saturated += cap[i]
+                slope = 0.0  # added in order (builtin sum compensates Python floats)
+                for j in idx[k:]:
+                    slope += cap_f[j] * rho_f[j]
+                steps.append((slope, saturated, rho_f[i]))
+                saturated += cap_f[i]
         moves = tuple(
             (int(i), float(opening[i]), float(rho[i]), float(span[i])) for i in np.flatnonzero(paid)
         )
