@@ -9,6 +9,7 @@ that ratio; a large focus gives the fractional knapsack (one issue after another
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,14 +25,46 @@ class IssueSpace:
     names: tuple[str, ...]
     lo: np.ndarray
     hi: np.ndarray
+    levels: np.ndarray | None = None  # steps from min to max of a discrete issue, 0: continuous
 
     @classmethod
-    def from_bounds(cls, bounds: Mapping[str, tuple[float, float]]) -> IssueSpace:
-        """Build from a mapping of issue name to (min, max)."""
+    def from_bounds(
+        cls,
+        bounds: Mapping[str, tuple[float, float]],
+        steps: Mapping[str, float | None] | None = None,
+    ) -> IssueSpace:
+        """Build from a mapping of issue name to (min, max) and, for discrete issues, step."""
         names = tuple(bounds)
         lo = np.array([bounds[n][0] for n in names], dtype=float)
         hi = np.array([bounds[n][1] for n in names], dtype=float)
-        return cls(names, lo, hi)
+        levels = None
+        if steps and any(steps.get(n) for n in names):
+            levels = np.array(
+                [round((hi[i] - lo[i]) / s) if (s := steps.get(n)) else 0
+                 for i, n in enumerate(names)],
+                dtype=float,
+            )
+        return cls(names, lo, hi, levels)
+
+    def snap(
+        self, vector: np.ndarray, upward: bool, opening: np.ndarray, far: np.ndarray
+    ) -> np.ndarray:
+        """An offer with each discrete issue at an allowed value, in the offerer's favour.
+
+        Rounds up for a party whose utility rises with the issue (the union), down for one
+        whose cost does; never beyond either side's opening (an opening moved by a pattern
+        anchor may lie between allowed values). Continuous issues are unchanged.
+        """
+        if self.levels is None:
+            return vector
+        out = vector.copy()
+        for i, n in enumerate(self.levels.tolist()):
+            if n > 0:
+                scaled = float(vector[i]) * n
+                value = (math.ceil(scaled - 1e-9) if upward else math.floor(scaled + 1e-9)) / n
+                a, b = float(opening[i]), float(far[i])
+                out[i] = min(max(value, min(a, b)), max(a, b))
+        return out
 
     @property
     def size(self) -> int:
@@ -85,42 +118,124 @@ def concede(
     one issue after another (a fractional knapsack). With one issue every focus gives
     the same offer.
     """
-    out = opening.copy()
-    need = utility(own_weights, out, wants_high) - target
-    if need <= 0.0:
+    return concession_path(own_weights, wants_high, opening, far, opp_weights, focus).package(
+        target
+    )
+
+
+@dataclass(frozen=True)
+class ConcessionPath:
+    """The road from an opening towards the other side's, for any target utility.
+
+    Everything but the target is fixed while the openings and weights are, and a party
+    asks for many targets along the same road, so this is computed once per road.
+    """
+
+    opening: np.ndarray
+    u_open: float  # own utility of the opening
+    partial: np.ndarray  # the opening with issues worthless to this party given away
+    paid: np.ndarray  # issues that cost this party something to concede
+    span: np.ndarray  # far end minus opening
+    rho: np.ndarray  # relative concession speed of each issue
+    full_need: float  # conceding at least this much gives every paid issue fully
+    full: np.ndarray  # the package with every paid issue at the far end
+    steps: tuple[tuple[float, float, float], ...]  # (slope, saturated, rho_i) by speed
+    moves: tuple[tuple[int, float, float, float], ...]  # (i, opening_i, rho_i, span_i), paid
+
+    @classmethod
+    def build(
+        cls,
+        own_weights: np.ndarray,
+        wants_high: bool,
+        opening: np.ndarray,
+        far: np.ndarray,
+        opp_weights: np.ndarray,
+        focus: float,
+    ) -> ConcessionPath:
+        """Compute the road (see `concede`)."""
+        u_open = utility(own_weights, opening, wants_high)
+        span = far - opening
+        cap = own_weights * np.abs(span)  # own utility lost by conceding the whole span
+        movable = (span != 0.0) & (opp_weights > 0.0)
+        free = movable & (cap <= 0.0)
+        partial = opening.copy()
+        partial[free] = far[free]  # worthless to this party, worth something to the other
+        paid = movable & (cap > 0.0)
+        ratio = np.zeros_like(cap)
+        rho = np.zeros_like(cap)
+        full = partial.copy()
+        full_need = np.inf
+        steps: list[tuple[float, float, float]] = []
+        if paid.any():
+            ratio[paid] = opp_weights[paid] / own_weights[paid]
+            rho[paid] = (ratio[paid] / ratio[paid].max()) ** focus
+            full_need = cap[paid].sum() - 1e-15
+            full[paid] = far[paid]
+            # conceded fraction f_i = min(1, lam * rho_i); own loss sum(cap_i f_i) is
+            # piecewise linear and increasing in lam: its breakpoints 1 / rho_i in order.
+            rho_f, cap_f = rho.tolist(), cap.tolist()  # Python floats: the same arithmetic
+            idx = [i for i in np.flatnonzero(paid).tolist() if rho_f[i] > 0.0]
+            idx.sort(key=lambda i: (-rho_f[i], i))
+            saturated = 0.0
+            for k, i in enumerate(idx):
+                # recomputed, not decremented: rho spans many orders of magnitude at high focus
+                slope = 0.0  # added in order (builtin sum compensates Python floats)
+                for j in idx[k:]:
+                    slope += cap_f[j] * rho_f[j]
+                steps.append((slope, saturated, rho_f[i]))
+                saturated += cap_f[i]
+        moves = tuple(
+            (int(i), float(opening[i]), float(rho[i]), float(span[i])) for i in np.flatnonzero(paid)
+        )
+        return cls(
+            opening, u_open, partial, paid, span, rho, float(full_need), full, tuple(steps), moves
+        )
+
+    def package(self, target: float) -> np.ndarray:
+        """The package on this road worth `target` to the party (its opening if no less)."""
+        need = self.u_open - target
+        if need <= 0.0:
+            return self.opening.copy()
+        if not self.moves:
+            return self.partial.copy()
+        if need >= self.full_need:
+            return self.full.copy()
+        lam = 0.0
+        for slope, saturated, rho_i in self.steps:
+            lam = (need - saturated) / slope
+            if lam * rho_i <= 1.0:
+                break
+        out = self.partial.copy()
+        for i, opening_i, rho_i, span_i in self.moves:  # scalars: faster than tiny arrays
+            out[i] = opening_i + min(1.0, lam * rho_i) * span_i
         return out
-    end = far
-    span = end - opening
-    cap = own_weights * np.abs(span)  # own utility lost by conceding the whole span
-    movable = (span != 0.0) & (opp_weights > 0.0)
-    free = movable & (cap <= 0.0)
-    out[free] = end[free]  # worthless to this party, worth something to the other
-    paid = movable & (cap > 0.0)
-    if not paid.any():
-        return out
-    ratio = np.zeros_like(cap)
-    ratio[paid] = opp_weights[paid] / own_weights[paid]
-    rho = np.zeros_like(cap)
-    rho[paid] = (ratio[paid] / ratio[paid].max()) ** focus
-    if need >= cap[paid].sum() - 1e-15:
-        out[paid] = end[paid]
-        return out
-    # conceded fraction f_i = min(1, lam * rho_i); own loss sum(cap_i f_i) is piecewise
-    # linear and increasing in lam: walk the breakpoints 1 / rho_i in order.
-    idx = [i for i in np.flatnonzero(paid) if rho[i] > 0.0]
-    idx.sort(key=lambda i: (-rho[i], i))
-    saturated = 0.0
-    lam = 0.0
-    for k, i in enumerate(idx):
-        # recomputed, not decremented: rho spans many orders of magnitude at high focus
-        slope = float(sum(cap[j] * rho[j] for j in idx[k:]))
-        lam = (need - saturated) / slope
-        if lam * rho[i] <= 1.0:
-            break
-        saturated += cap[i]
-    frac = np.minimum(1.0, lam * rho)
-    out[paid] = opening[paid] + frac[paid] * span[paid]
-    return out
+
+
+_PATHS: dict[tuple[bytes, bytes, bytes, bytes, bool, float], ConcessionPath] = {}
+_PATHS_KEEP = 4096
+
+
+def concession_path(
+    own_weights: np.ndarray,
+    wants_high: bool,
+    opening: np.ndarray,
+    far: np.ndarray,
+    opp_weights: np.ndarray,
+    focus: float = 1.0,
+) -> ConcessionPath:
+    """The `ConcessionPath` of these float vectors, remembered by their values."""
+    key = (
+        own_weights.tobytes(), opening.tobytes(), far.tobytes(), opp_weights.tobytes(),
+        wants_high, focus,
+    )
+    path = _PATHS.get(key)
+    if path is None:
+        if len(_PATHS) >= _PATHS_KEEP:
+            _PATHS.clear()
+        path = _PATHS[key] = ConcessionPath.build(
+            own_weights, wants_high, opening, far, opp_weights, focus
+        )
+    return path
 
 
 def clip_towards(vector: np.ndarray, opening: np.ndarray, ceiling: np.ndarray) -> np.ndarray:

@@ -41,13 +41,30 @@ class Issue(Strict):
     unit: str = ""
     min: float = Field(ge=-1e9, le=1e9)
     max: float = Field(ge=-1e9, le=1e9)
+    step: Annotated[float, Field(gt=0.0, le=1e9)] | None = Field(
+        default=None, description="discrete issue: allowed values are min + k * step"
+    )
     description: str = ""
 
     @model_validator(mode="after")
     def _bounds(self) -> Issue:
         if not self.min < self.max:
             raise ValueError(f"min ({self.min}) must be below max ({self.max})")
+        if self.step is not None:
+            k = (self.max - self.min) / self.step
+            if abs(k - round(k)) > 1e-9 * max(1.0, k) or not 1 <= round(k) <= 1_000_000:
+                raise ValueError(
+                    f"step ({self.step}) must divide max - min ({self.max - self.min}) "
+                    "into 1 to 1,000,000 equal steps"
+                )
         return self
+
+    def allows(self, value: float) -> bool:
+        """Whether `value` is one of a discrete issue's allowed values (any for continuous)."""
+        if self.step is None:
+            return True
+        k = (value - self.min) / self.step
+        return abs(k - round(k)) <= 1e-9 * max(1.0, abs(k))
 
 
 class Tier(Strict):
@@ -250,6 +267,11 @@ class Scenario(Strict):
                 lo, hi = self.issues[key].min, self.issues[key].max
                 if not lo <= value <= hi:
                     raise ValueError(f"{where}.{key}: {value} is outside the issue's [{lo}, {hi}]")
+                if where.endswith("opening") and not self.issues[key].allows(value):
+                    raise ValueError(
+                        f"{where}.{key}: {value} is not an allowed value of the discrete issue "
+                        f"(min {lo} plus a multiple of step {self.issues[key].step})"
+                    )
 
         for name, party in self.parties.items():
             check_package(f"parties.{name}.opening", party.opening)

@@ -58,11 +58,13 @@ class Table:
         """One move at time t; returns the agreed package when the mover accepts."""
         side = self.next_mover
         mover = self.party(side)
+        # the strategy's counter-offer, also its benchmark for accepting (a seated player
+        # decides both itself)
+        own = mover.offer(t, self) if mover.player is None else None
         if self.standing is not None and self.standing[0] != side:
-            offer = self.standing[1]
-            if mover.decide_accept(offer, t, dt, self):
-                return offer
-        offer = mover.decide_offer(t, self)
+            if mover.decide_accept(self.standing[1], t, dt, self, own):
+                return self.standing[1]
+        offer = own if own is not None else mover.decide_offer(t, self)
         self.standing = (side, offer)
         if side == "union":
             self.union_offer = offer

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 import mesa
 import numpy as np
 
-from bargainsim.packages import TIE, clip_towards, concede, utility
+from bargainsim.packages import TIE, ConcessionPath, clip_towards, concession_path, utility
 from bargainsim.strategies import Rubinstein, aspiration
 
 if TYPE_CHECKING:
@@ -60,10 +60,27 @@ class Party(mesa.Agent):
         self.opening = opening
         self.discount = discount
         self.tactic = tactic
+        # a finite Rubinstein game's number of rounds; None for every other tactic
+        self.rounds: int | None = tactic.rounds if isinstance(tactic, Rubinstein) else None
+        self._worth: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._roads: dict[int, tuple[tuple[np.ndarray, ...], ConcessionPath]] = {}
 
     def utility(self, vector: np.ndarray) -> float:
         """This party's utility in [0, 1] of a normalised package."""
         return utility(self.weights, vector, self.wants_high)
+
+    def worth(self, fixed: np.ndarray) -> float:
+        """`utility` of a standing package (an opening, a limit), remembered by identity.
+
+        Openings, limits and weights are replaced (a pattern anchor, a re-pooled
+        coalition), never changed in place, so the same objects mean the same utility.
+        """
+        hit = self._worth.get(id(fixed))
+        if hit is not None and hit[0] is fixed and hit[1] is self.weights:
+            return hit[2]
+        u = self.utility(fixed)
+        self._worth[id(fixed)] = (fixed, self.weights, u)
+        return u
 
     def limit_utility(self, table: Table) -> float:
         """The least utility this party would settle for now."""
@@ -72,7 +89,7 @@ class Party(mesa.Agent):
     def effective_limit(self, table: Table) -> float:
         """Its limit, no lower than the other side's opening (conceding everything)."""
         other = table.other(self)
-        return max(self.limit_utility(table), self.utility(other.opening_for(table)))
+        return max(self.limit_utility(table), self.worth(other.opening_for(table)))
 
     def opening_for(self, table: Table) -> np.ndarray:
         """Where this party starts at `table` (the union may start from a pattern deal)."""
@@ -87,40 +104,56 @@ class Party(mesa.Agent):
         return t
 
     def aim(self, t: float, table: Table) -> float:
-        """The utility this party aims for at time t at this table."""
-        u_open = self.utility(self.opening_for(table))
+        """The utility this party aims for at time t at this table: its tactic's, adjusted."""
+        limit = self.effective_limit(table)
+        return self.adjust_aim(self.tactic_aim(t, table, limit), limit, table)
+
+    def tactic_aim(self, t: float, table: Table, limit: float) -> float:
+        """What the tactic alone aims for at time t, given the effective limit."""
+        u_open = self.worth(self.opening_for(table))
         other = table.other(self)
-        rounds_left = None
-        if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
-            rounds_left = self.tactic.rounds - int(round(t))
+        rounds_left = None if self.rounds is None else self.rounds - int(round(t))
         return aspiration(
             self.tactic,
             self.tactic_time(t, table),
             u_open,
-            self.effective_limit(table),
+            limit,
             d_self=self.discount,
             d_opp=other.discount,
             rounds_left=rounds_left,
         )
 
+    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
+        """Pressure on top of the tactic (investor pressure, solidarity); none by default."""
+        return base
+
     def offer(self, t: float, table: Table) -> np.ndarray:
         """The package this party proposes at time t: its aim, conceded where it gives most."""
         other = table.other(self)
-        if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
-            if self.tactic.rounds - int(round(t)) <= 0:
-                return self.opening_for(table).copy()
+        if self.rounds is not None and self.rounds - int(round(t)) <= 0:
+            return self.opening_for(table).copy()
         opening = self.opening_for(table)
-        package = concede(
-            self.aim(t, table),
-            self.weights,
-            self.wants_high,
-            opening,
-            other.opening_for(table),
-            other.weights,
-            self.model.focus,
-        )
+        far = other.opening_for(table)
+        package = self.road(table, opening, far, other).package(self.aim(t, table))
         ceiling = self.ceiling_for(table)
-        return package if ceiling is None else clip_towards(package, opening, ceiling)
+        if ceiling is not None:
+            package = clip_towards(package, opening, ceiling)
+        return self.model.space.snap(package, self.wants_high, opening, far)
+
+    def road(
+        self, table: Table, opening: np.ndarray, far: np.ndarray, other: Party
+    ) -> ConcessionPath:
+        """The concession path at this table (`packages.concede`), kept while it stands."""
+        hit = self._roads.get(id(table))
+        if hit is not None:
+            kept = hit[0]
+            if (kept[0] is opening and kept[1] is far and kept[2] is self.weights
+                    and kept[3] is other.weights):
+                return hit[1]
+        path = concession_path(self.weights, self.wants_high, opening, far, other.weights,
+                               self.model.focus)
+        self._roads[id(table)] = ((opening, far, self.weights, other.weights), path)
+        return path
 
     def give_in(self) -> None:
         """War of attrition: concede now (a scheduled event at a real-valued time)."""
@@ -130,25 +163,41 @@ class Party(mesa.Agent):
         """Extra conditions on accepting (a coalition's rule); a single party has none."""
         return True
 
-    def accepts(self, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
-        """Accept when the offer is worth at least the discounted value of its own next offer."""
+    def accepts(
+        self,
+        vector: np.ndarray,
+        t: float,
+        dt: float,
+        table: Table,
+        own: np.ndarray | None = None,
+    ) -> bool:
+        """Accept when the offer is worth at least the discounted value of its own next offer.
+
+        `own` is that next offer when the caller has already computed it.
+        """
         if not self.consents(vector, table, t, dt):
             return False
-        return self.prefers(vector, t, dt, table)
+        return self.prefers(vector, t, dt, table, own)
 
-    def prefers(self, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
+    def prefers(
+        self, vector: np.ndarray, t: float, dt: float, table: Table, own: np.ndarray | None = None
+    ) -> bool:
         """Whether the offer is worth at least the discounted value of its own next offer."""
-        if isinstance(self.tactic, Rubinstein) and self.tactic.rounds is not None:
-            if self.tactic.rounds - int(round(t)) <= 0:
-                return self.utility(vector) + TIE >= 0.0
-        own_next = self.utility(self.offer(t, table))
+        if self.rounds is not None and self.rounds - int(round(t)) <= 0:
+            return self.utility(vector) + TIE >= 0.0
+        own_next = self.utility(own if own is not None else self.offer(t, table))
         return self.utility(vector) + TIE >= (self.discount**dt) * own_next
 
-    def decide_accept(self, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
-        """Accept the standing offer? The seated player decides, else the strategy."""
+    def decide_accept(
+        self, vector: np.ndarray, t: float, dt: float, table: Table, own: np.ndarray | None = None
+    ) -> bool:
+        """Accept the standing offer? The seated player decides, else the strategy.
+
+        `own` is the strategy's counter-offer when the caller has already computed it.
+        """
         if self.player is not None:
             return self.player.accept(self, vector, t, dt, table)
-        return self.accepts(vector, t, dt, table)
+        return self.accepts(vector, t, dt, table, own)
 
     def decide_offer(self, t: float, table: Table) -> np.ndarray:
         """The offer to make: the seated player's, else the strategy's."""

@@ -137,10 +137,9 @@ class Coalition(Party):
         urgency = np.array([m.urgency() for m in self.members])
         return float(shares @ urgency / shares.sum())
 
-    def aim(self, t: float, table: Table) -> float:
+    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
         """The coalition's tactic, hurried towards its limit by its members' pressure."""
-        base = super().aim(t, table)
-        u_lim = min(self.effective_limit(table), base)
+        u_lim = min(limit, base)
         return base - self.urgency() * (base - u_lim)
 
     def ceiling_for(self, table: Table) -> np.ndarray | None:

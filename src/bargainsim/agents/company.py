@@ -49,6 +49,12 @@ class Company(Party):
         self.settled_time: float | None = None
         self.terms: np.ndarray | None = None
         self.in_coalition = False
+        self._limit_memo: tuple[float, float, int, np.ndarray, np.ndarray, float] | None = None
+        # business values read every move, resolved once
+        self.tolerance = float(business["loss_tolerance"]) * self.share0  # $M before pressure
+        self.pressure_per_excess = float(business["investor_pressure"])
+        self.expected_remaining = float(business["expected_remaining_weeks"])
+        self.duration_dependence = float(business["duration_dependence"])
 
     @property
     def settled(self) -> bool:
@@ -81,37 +87,46 @@ class Company(Party):
 
     def investor_pressure(self) -> float:
         """Investor pressure times cumulative losses beyond tolerance, relative to it."""
-        b = self.business
-        tolerance = float(b["loss_tolerance"]) * self.share0
+        tolerance = self.tolerance
         excess = max(0.0, self.cum_loss - tolerance) / max(tolerance, 1e-12)
-        return float(b["investor_pressure"]) * excess
+        return self.pressure_per_excess * excess
 
     def urgency(self) -> float:
         """Investor pressure in [0, 1]: how far losses beyond tolerance hurry its concessions."""
         return min(1.0, self.investor_pressure())
 
-    def aim(self, t: float, table: Table) -> float:
+    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
         """Its tactic's aim, hurried towards its limit by investor pressure."""
-        base = super().aim(t, table)
         if self.static_limit is not None:
             return base
-        u_lim = min(self.effective_limit(table), base)
+        u_lim = min(limit, base)
         return base - self.urgency() * (base - u_lim)
 
     def limit_cost(self) -> float:
         """Extra contract cost ($M) beyond its opening it would accept now."""
-        b = self.business
         pressure = 1.0 + self.investor_pressure()
         # the longer the strike has lasted, the longer it is expected to go on
-        remaining = max(float(b["expected_remaining_weeks"]),
-                        float(b["duration_dependence"]) * self.weeks_struck)
+        remaining = max(self.expected_remaining, self.duration_dependence * self.weeks_struck)
         return self.last_loss * remaining * pressure
 
     def limit_utility(self, table: Table | None = None) -> float:
-        """Least utility it would settle for now (1 - cost / cost scale)."""
+        """Least utility it would settle for now (1 - cost / cost scale).
+
+        Asked many times a week (by each table and by its coalition's rule), it is
+        recomputed only when its losses, weeks on strike, opening or weights change.
+        """
         if self.static_limit is not None:
-            return self.utility(self.static_limit)
-        return max(0.0, self.utility(self.opening) - self.limit_cost() / self.cost_scale)
+            return self.worth(self.static_limit)
+        memo = self._limit_memo
+        if (memo is not None and memo[0] == self.cum_loss and memo[1] == self.last_loss
+                and memo[2] == self.weeks_struck and memo[3] is self.opening
+                and memo[4] is self.weights):
+            return memo[5]
+        u = max(0.0, self.worth(self.opening) - self.limit_cost() / self.cost_scale)
+        self._limit_memo = (
+            self.cum_loss, self.last_loss, self.weeks_struck, self.opening, self.weights, u
+        )
+        return u
 
     def deal_cost(self) -> float:
         """Contract cost ($M) of its deal; 0 while unsettled."""

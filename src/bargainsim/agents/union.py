@@ -47,15 +47,20 @@ class MemberPopulation:
         self.tier = np.repeat(np.arange(len(names)), counts)
         self.tier_names = names
         tiers = [spec.tiers[t] for t in names]
-        self.pay = np.array([tiers[k].weekly_pay for k in self.tier], dtype=float)
-        mean_runway = np.array([tiers[k].savings_weeks for k in self.tier], dtype=float)
-        sd = np.array([tiers[k].savings_sd for k in self.tier], dtype=float)
+
+        def per_member(values: list[float]) -> np.ndarray:
+            """A per-tier value spread over the members (tier by tier)."""
+            return np.array(values, dtype=float)[self.tier]
+
+        self.pay = per_member([t.weekly_pay for t in tiers])
+        mean_runway = per_member([t.savings_weeks for t in tiers])
+        sd = per_member([t.savings_sd for t in tiers])
         self.runway0 = mean_runway * np.exp(sd * rng.standard_normal(n) - 0.5 * sd**2)
-        base_w = np.array([space.weights(tiers[k].weights) for k in self.tier])
+        base_w = np.array([space.weights(t.weights) for t in tiers])[self.tier]
         noisy = base_w * np.exp(spec.weight_noise * rng.standard_normal((n, space.size)))
         self.weights = noisy / noisy.sum(axis=1, keepdims=True)
-        res = np.array([tiers[k].reservation for k in self.tier])
-        self.floor = np.array([tiers[k].floor for k in self.tier])
+        res = per_member([t.reservation for t in tiers])
+        self.floor = per_member([t.floor for t in tiers])
         self.rho0 = np.clip(res + spec.reservation_noise * rng.standard_normal(n), self.floor, 1.0)
         cdf = np.cumsum(employer_shares) / np.sum(employer_shares)
         self.employer = np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(cdf) - 1)
@@ -67,6 +72,7 @@ class MemberPopulation:
         self.exhausted = np.zeros(n)
         self.hardship = np.zeros(n)
         self.rho = self.rho0.copy()
+        self.rho_span = self.rho0 - self.floor  # how far hardship can lower a reservation
         self.u_open = self.weights @ union_opening
         self.neediest_first = np.argsort(self.runway0, kind="stable")
 
@@ -78,10 +84,11 @@ class MemberPopulation:
         neediest first) or goes a week deeper into hardship.
         """
         working = ~striking
-        self.savings[working] = np.minimum(
-            self.savings[working] + self.refill, self.runway0[working]
-        )
-        self.exhausted[working] = np.maximum(self.exhausted[working] - 1.0, 0.0)
+        if working.any():
+            self.savings[working] = np.minimum(
+                self.savings[working] + self.refill, self.runway0[working]
+            )
+            self.exhausted[working] = np.maximum(self.exhausted[working] - 1.0, 0.0)
         can_pay = striking & (self.savings >= 1.0)
         self.savings[can_pay] -= 1.0
         short = striking & ~can_pay
@@ -94,7 +101,7 @@ class MemberPopulation:
             fund -= float(cost[paid].sum())
         self.exhausted[short] += 1.0
         self.hardship = np.minimum(self.exhausted / self.grace, 1.0)
-        self.rho = self.floor + (self.rho0 - self.floor) * (1.0 - self.hardship)
+        self.rho = self.floor + self.rho_span * (1.0 - self.hardship)
         return max(fund, 0.0)
 
     def votes_yes(self, vector: np.ndarray) -> np.ndarray:
@@ -135,32 +142,41 @@ class Union(Party):
         self.solidarity = 1.0
         self.floor_utility = 0.0  # never accept less than a deal the members rejected
         self.rejections = 0
+        self._ratio_of: np.ndarray | None = None  # the reservations _ratio was computed from
+        self._ratio = 0.0
+        self._ratio_values = b""
 
     # --- limit and aim -------------------------------------------------------------
     def limit_ratio(self) -> float:
         """Share of the opening's worth the pivotal member needs for a deal to pass."""
         assert self.members is not None
-        level = min(1.0, self.spec.ratification_threshold + self.spec.ratification_margin)
-        return float(np.quantile(self.members.rho, level))
+        rho = self.members.rho
+        if self._ratio_of is not rho:  # reservations are renewed once a week
+            values = rho.tobytes()  # and often unchanged (nobody's savings ran out yet)
+            if values != self._ratio_values:
+                level = min(1.0, self.spec.ratification_threshold + self.spec.ratification_margin)
+                self._ratio = float(np.quantile(rho, level))
+                self._ratio_values = values
+            self._ratio_of = rho
+        return self._ratio
 
     def limit_utility(self, table: Table) -> float:
         """The least utility leadership would sign now."""
         if self.static_limit is not None:
-            return max(self.utility(self.static_limit), self.floor_utility)
+            return max(self.worth(self.static_limit), self.floor_utility)
         # members judge a deal against the original demand, even after a pattern anchor
-        return max(self.limit_ratio() * self.utility(self.reference), self.floor_utility)
+        return max(self.limit_ratio() * self.worth(self.reference), self.floor_utility)
 
-    def aim(self, t: float, table: Table) -> float:
+    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
         """Leadership's aim; it concedes faster when solidarity is below its threshold."""
-        base = super().aim(t, table)
         if isinstance(self.tactic, Rubinstein) or self.members is None:
             return max(base, self.floor_utility)
         theta = self.spec.solidarity_threshold
         pressure = 0.0
         if theta > 0 and self.solidarity < theta:
             pressure = min(1.0, self.spec.solidarity_gain * (theta - self.solidarity) / theta)
-        u_open = self.utility(self.opening)
-        u_lim = min(self.effective_limit(table), u_open)
+        u_open = self.worth(self.opening)
+        u_lim = min(limit, u_open)
         return max(base - pressure * (base - u_lim), self.floor_utility)
 
     # --- members ---------------------------------------------------------------------
@@ -177,20 +193,21 @@ class Union(Party):
             self.solidarity = 1.0
             return self.solidarity
         best = np.zeros(len(m.rho))
-        u_open = self.utility(self.reference)
+        u_open = self.worth(self.reference)
         for v in relayed:
             best = np.maximum(best, (1.0 - self.spec.framing) * self.utility(v) / u_open)
         for v in published:
             best = np.maximum(best, (m.weights @ v) / m.u_open)
         against = m.rho[striking] > best[striking] + TIE
-        self.solidarity = float(against.mean())
+        self.solidarity = int(np.count_nonzero(against)) / against.size  # == mean, faster
         return self.solidarity
 
     def ratify(self, vector: np.ndarray) -> tuple[bool, float]:
         """Members vote on a tentative deal; returns (passed, share voting yes)."""
         if self.members is None:
             return True, 1.0
-        share = float(self.members.votes_yes(vector).mean())
+        yes = self.members.votes_yes(vector)
+        share = int(np.count_nonzero(yes)) / yes.size
         passed = share + 1e-12 >= self.spec.ratification_threshold
         if not passed:
             self.rejections += 1

@@ -1,0 +1,26 @@
+"""`python -m benchmarks [pair|industry|all]`: figures only, never pass or fail."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("which", nargs="?", default="all", choices=["pair", "industry", "all"])
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved batches (default 7)")
+    parser.add_argument("--runs", type=int, default=50, help="industry: runs per batch")
+    args = parser.parse_args(argv)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
+          f"one process; load average {load:.2f} at start")
+    if args.which in ("pair", "all"):
+        from benchmarks import pair
+
+        pair.main(repeats=args.repeats)
+    if args.which in ("industry", "all"):
+        from benchmarks import industry
+
+        industry.main(repeats=args.repeats, runs=args.runs)

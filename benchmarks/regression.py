@@ -1,0 +1,94 @@
+"""Byte-identical regression check of simulation outputs, for performance work.
+
+`python -m benchmarks.regression save DIR` writes, for every scenario in scenarios/ and
+scenarios/classroom/ (plus a few overrides that reach other code paths), every mode and
+seeds 0..29, `json.dumps(run(spec, mode, seed))`, and the trace rows of seeds 0..2.
+`python -m benchmarks.regression check DIR` recomputes them and reports every case whose
+output differs. An optimisation must leave every byte unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from bargainsim.model import BargainingModel
+from bargainsim.runner import run
+from bargainsim.scenario import MODES, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = range(30)
+TRACE_SEEDS = range(3)
+VARIANTS: dict[str, list[str]] = {
+    "": [],
+    "unanimity": ["coalition.rule=unanimity"],
+    "share_weighted": ["coalition.rule=share_weighted"],
+    "spread": ["industry.model_spread=0.4", "industry.streamer_share=0.6"],
+}
+
+
+def cases() -> list[tuple[str, str, list[str]]]:
+    """(file, variant, overrides) of every scenario checked."""
+    files = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted(
+        (ROOT / "scenarios" / "classroom").glob("*.yaml")
+    )
+    out = []
+    for f in files:
+        rel = str(f.relative_to(ROOT))
+        variants = VARIANTS if "classroom" not in rel else {"": []}
+        if "wga_2023" not in rel and "classroom" not in rel:
+            variants = {"": []}
+        out += [(rel, v, o) for v, o in variants.items()]
+    return out
+
+
+def outputs() -> dict[str, str]:
+    """Key -> output text of every case."""
+    out: dict[str, str] = {}
+    for rel, variant, overrides in cases():
+        spec = load_scenario(ROOT / rel, overrides)
+        for mode in MODES:
+            for seed in SEEDS:
+                key = f"{rel}[{variant}] {mode} {seed}"
+                try:
+                    out[key] = json.dumps(run(spec, mode=mode, seed=seed))
+                except Exception as exc:  # noqa: BLE001 - an error is an output too
+                    out[key] = f"ERROR {type(exc).__name__}: {exc}"
+            for seed in TRACE_SEEDS:
+                key = f"{rel}[{variant}] {mode} {seed} trace"
+                try:
+                    model = BargainingModel(spec, mode=mode, seed=seed, trace=True).run()
+                    out[key] = json.dumps(model.trace_rows)
+                except Exception as exc:  # noqa: BLE001
+                    out[key] = f"ERROR {type(exc).__name__}: {exc}"
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.regression")
+    parser.add_argument("action", choices=["save", "check"])
+    parser.add_argument("dir", type=Path)
+    args = parser.parse_args()
+    path = args.dir / "reference.json"
+    current = outputs()
+    digest = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()
+    if args.action == "save":
+        args.dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(current, sort_keys=True))
+        errors = sum(v.startswith("ERROR") for v in current.values())
+        print(f"saved {len(current)} outputs ({errors} errors) to {path}, sha256 {digest}")
+        return
+    reference = json.loads(path.read_text())
+    bad = [k for k in reference if current.get(k) != reference[k]]
+    bad += [k for k in current if k not in reference]
+    for k in bad[:20]:
+        print("DIFFERS:", k)
+    print(f"{len(reference) - len(bad)}/{len(reference)} identical, sha256 {digest}")
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""Discrete issues (`issues.<name>.step`) and the engine's caches.
+
+Discrete issues: every offer lies on an allowed value, rounded in the offerer's favour and
+never past either opening; the pair benchmark's agreement matches a direct computation of
+Faratin's tactics on the grid; bad steps and off-grid openings are input errors (exit 2).
+Caches: remembered concession paths, utilities and resolved business models give what a
+fresh computation gives, and follow a replaced opening.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bargainsim.cli import main
+from bargainsim.model import BargainingModel, resolved_business
+from bargainsim.packages import ConcessionPath, IssueSpace, concede
+from bargainsim.runner import run
+from bargainsim.scenario import load_scenario, resolve_companies
+from bargainsim.strategies import TimeDependent, concession
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIR = ROOT / "benchmarks" / "pair.yaml"
+WGA = ROOT / "scenarios" / "wga_2023.yaml"
+
+
+# --------------------------------------------------------------------------- discrete issues
+
+
+def test_every_offer_of_the_pair_lies_on_an_allowed_value() -> None:
+    model = BargainingModel(load_scenario(PAIR), trace=True).run()
+    offers = [r["offer.wage"] for r in model.trace_rows if r["offer.wage"] is not None]
+    assert len(offers) > 100
+    assert all(abs(v - round(v)) < 1e-9 for v in offers)
+
+
+def _grid_faratin(spec_path: Path) -> tuple[int | None, float | None]:
+    """Faratin's tactics on a grid of integers, computed directly (the test's oracle)."""
+    spec = load_scenario(spec_path)
+    issue = spec.issues["wage"]
+    hi = issue.max
+    side = {}
+    for name, wants_high in (("union", True), ("studio", False)):
+        p = spec.parties[name]
+        assert isinstance(p.tactic, TimeDependent) and p.opening and p.limit
+        side[name] = (p.tactic, p.opening["wage"], p.limit["wage"], wants_high)
+
+    def offer(name: str, t: int) -> float:
+        tactic, opening, limit, up = side[name]
+        value = opening + concession(tactic, float(t)) * (limit - opening)
+        return float(math.ceil(value - 1e-7) if up else math.floor(value + 1e-7))
+
+    def worth(name: str, value: float) -> float:
+        return value / hi if side[name][3] else 1.0 - value / hi
+
+    standing = None
+    movers = ["union", "studio"]
+    for t in range(int(spec.horizon)):
+        mover = movers[t % 2]
+        own = offer(mover, t)
+        if standing is not None and worth(mover, standing) + 1e-9 >= worth(mover, own):
+            return t, standing
+        standing = own
+    return None, None
+
+
+def test_pair_agreement_matches_a_direct_computation() -> None:
+    rec = run(load_scenario(PAIR), seed=0)
+    step, value = _grid_faratin(PAIR)
+    assert step is not None
+    assert (rec["settlement_step"], rec["deals"][0]["terms"]["wage"]) == (step, value)
+
+
+@given(
+    v=st.floats(0.0, 1.0),
+    a=st.floats(0.0, 1.0),
+    b=st.floats(0.0, 1.0),
+    levels=st.integers(1, 200),
+    up=st.booleans(),
+)
+def test_snap_rounds_in_the_offerers_favour_within_the_openings(
+    v: float, a: float, b: float, levels: int, up: bool
+) -> None:
+    space = IssueSpace.from_bounds({"x": (0.0, float(levels))}, {"x": 1.0})
+    lo, hi = min(a, b), max(a, b)
+    v = min(max(v, lo), hi)  # offers lie between the openings
+    out = float(space.snap(np.array([v]), up, np.array([a]), np.array([b]))[0])
+    assert lo <= out <= hi
+    on_grid = abs(out * levels - round(out * levels)) < 1e-9
+    assert on_grid or out in (a, b)  # an opening off the grid is always allowed
+    if on_grid and lo < out < hi:
+        assert (out >= v - 1e-9) if up else (out <= v + 1e-9)
+        assert abs(out - v) <= 1.0 / levels + 1e-9
+
+
+def test_continuous_issues_are_not_snapped() -> None:
+    space = IssueSpace.from_bounds({"x": (0.0, 10.0)})
+    v = np.array([0.123456])
+    assert space.snap(v, True, np.array([1.0]), np.array([0.0])) is v
+
+
+def _write(tmp_path: Path, old: str, new: str) -> Path:
+    text = PAIR.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "pair.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "words"),
+    [
+        ("step: 1", "step: 0.7", "issues.wage", "must divide"),
+        ("step: 1", "step: 0", "issues.wage.step", "greater than 0"),
+        ("opening: {wage: 99}", "opening: {wage: 98.5}", "parties.union.opening.wage",
+         "not an allowed value"),
+    ],
+)
+def test_bad_discrete_input_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, where: str,
+    words: str,
+) -> None:
+    path = _write(tmp_path, old, new)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert where in err and words in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- caches
+
+
+@given(
+    target=st.floats(0.0, 1.0),
+    w=st.lists(st.floats(0.01, 1.0), min_size=3, max_size=3),
+    w2=st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3),
+    focus=st.sampled_from([0.0, 1.0, 3.0]),
+)
+def test_remembered_concession_path_equals_a_fresh_one(
+    target: float, w: list[float], w2: list[float], focus: float
+) -> None:
+    own, opp = np.array(w), np.array(w2)
+    opening, far = np.ones(3), np.zeros(3)
+    first = concede(target, own, True, opening, far, opp, focus)
+    again = concede(target, own.copy(), True, opening.copy(), far.copy(), opp.copy(), focus)
+    fresh = ConcessionPath.build(own, True, opening, far, opp, focus).package(target)
+    assert first.tobytes() == again.tobytes() == fresh.tobytes()
+
+
+def test_resolved_business_is_remembered_per_scenario_object() -> None:
+    a = load_scenario(WGA)
+    b = load_scenario(WGA, ["industry.model_spread=0.5"])
+    assert resolved_business(a) is resolved_business(a)
+    assert resolved_business(a) == resolve_companies(a)
+    assert resolved_business(b) == resolve_companies(b) != resolve_companies(a)
+
+
+def test_worth_follows_a_replaced_opening() -> None:
+    model = BargainingModel(load_scenario(WGA), mode="separate", seed=1)
+    company = next(iter(model.companies.values()))
+    before = company.worth(company.opening)
+    company.opening = np.clip(company.opening + 0.1, 0.0, 1.0)
+    assert company.worth(company.opening) == company.utility(company.opening) != before
+
+
+def test_run_steps_are_counted_as_mesa_steps() -> None:
+    model = BargainingModel(load_scenario(WGA), mode="coalition", seed=0).run()
+    assert model.steps == model.t > 0
