@@ -255,7 +255,8 @@ def _lower_panel(
         for row in sides["union"]:
             by_step.setdefault(int(row["step"]), row)
     steps = np.array(sorted(by_step), dtype=float)
-    solidarity = np.array([by_step[int(s)].get("solidarity") or np.nan for s in steps])
+    solidarity = np.array([np.nan if by_step[int(s)].get("solidarity") is None
+                           else by_step[int(s)]["solidarity"] for s in steps], dtype=float)
     losses = np.array([by_step[int(s)].get("industry_losses", np.nan) for s in steps], float)
     back = np.asarray(record["writers_back_share"], dtype=float)
     ax.plot(steps, solidarity, color="#009E73", linewidth=1.8, label="solidarity (share)",
@@ -318,7 +319,7 @@ def _per_run(records: Sequence[Mapping[str, Any]], weeks: np.ndarray, what: str)
     out = np.zeros((len(records), weeks.size))
     for i, rec in enumerate(records):
         if what == "writers":
-            back = np.asarray(rec["writers_back_share"], dtype=float)
+            back = np.asarray(rec["writers_back_share"] or [0.0], dtype=float)
             idx = np.minimum(weeks.astype(int), back.size - 1)
             out[i] = np.where(weeks < back.size, back[idx], back[-1] if back.size else 0.0)
         else:
