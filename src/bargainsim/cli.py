@@ -10,6 +10,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,6 +48,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < 1e9:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
 
 
@@ -99,6 +110,26 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
     q.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the figure file: .png, .svg or .pdf")
+
+    p = sub.add_parser("sweep", help="run an experiment: parameters x modes x seeds, to Parquet")
+    p.add_argument("file", metavar="EXPERIMENT")
+    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+                   help="worker processes (default: every core, here %(default)s)")
+    p.add_argument("--executor", choices=("process", "dask"), default="process",
+                   help="local process pool (default) or a Dask distributed cluster")
+    p.add_argument("--address", metavar="ADDR",
+                   help="Dask scheduler address (default: start a LocalCluster)")
+    p.add_argument("--out", metavar="DIR",
+                   help="results folder (default: results/EXPERIMENT_NAME)")
+    p.add_argument("--resume", action="store_true",
+                   help="run only what the results folder lacks")
+    p.add_argument("--csv", action="store_true", help="also write DIR/results.csv at the end")
+    p.add_argument("--flush-every", type=_positive_float, default=5.0, metavar="SECONDS",
+                   help="write finished rows to disk at least this often (default 5)")
+
+    p = sub.add_parser("summarize", help="per point of a sweep: median per mode, which is sooner")
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("demo", help="the Quickstart demonstration")
     p.add_argument("--seeds", type=_positive_int, default=40)
@@ -259,6 +290,59 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run (or resume) an experiment; exit 1 when runs failed."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from bargainsim.experiments.design import load_experiment
+    from bargainsim.experiments.storage import ResultStore
+    from bargainsim.experiments.sweep import run_sweep
+
+    if args.address and args.executor != "dask":
+        raise InputError("--address", [Problem(args.address, "needs --executor dask")])
+    plan = load_experiment(args.file)
+    out = Path(args.out or Path("results") / plan.experiment.name)
+    print(f"{plan.experiment.name}: {len(plan.points)} points x {len(plan.experiment.modes)} "
+          f"modes x {plan.experiment.seeds} seeds = {plan.total_runs:,} runs -> {out}",
+          file=sys.stderr)
+    try:
+        outcome = run_sweep(plan, out, workers=args.workers, kind=args.executor,
+                            address=args.address, resume=args.resume,
+                            flush_seconds=args.flush_every)
+    except KeyboardInterrupt:
+        print(f"interrupted: finished rows are in {out}; run the same command with --resume "
+              "to finish", file=sys.stderr)
+        return 130
+    except BrokenProcessPool:
+        print(f"a worker process died; finished rows are in {out}; run the same command "
+              "with --resume to finish", file=sys.stderr)
+        return EXIT_FAIL
+    if outcome.skipped:
+        print(f"resumed: {outcome.skipped:,} runs were already done", file=sys.stderr)
+    print(f"{outcome.written:,} runs written to {out}/shards; {outcome.failed} failed",
+          file=sys.stderr)
+    if args.csv:
+        rows = ResultStore(out).export_csv(out / "results.csv")
+        print(f"{rows:,} rows exported to {out / 'results.csv'}", file=sys.stderr)
+    if outcome.failed:
+        print(f"{outcome.failed} run(s) failed: see the rows with status 'failed' "
+              f"(bargainsim summarize {out})", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    """Per point, the modes' medians and which mode is sooner."""
+    from bargainsim.experiments.summary import format_summary, summarize
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise InputError(args.folder, [Problem("", "no such folder")])
+    summary = summarize(folder)
+    print(json.dumps(summary) if args.json else format_summary(summary))
+    return EXIT_OK
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw one run's trajectory to a PNG, SVG or PDF file."""
     from bargainsim import plots
@@ -294,6 +378,8 @@ COMMANDS = {
     "validate": cmd_validate,
     "run": cmd_run,
     "compare": cmd_compare,
+    "sweep": cmd_sweep,
+    "summarize": cmd_summarize,
     "demo": cmd_demo,
     "plot": cmd_plot,
 }

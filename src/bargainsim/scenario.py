@@ -396,41 +396,51 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | None) -> dict[s
         if "=" not in item:
             raise InputError("--set", [Problem(item, "expected KEY.PATH=VALUE")])
         path, _, raw = item.partition("=")
-        keys = [k for k in path.strip().split(".")]
-        if not path.strip() or any(not k for k in keys):
-            raise InputError("--set", [Problem(path, "empty key in the dotted path")])
         try:
             value = parse_scalar(raw.strip())
         except ValueError as exc:
-            raise InputError("--set", [Problem(path, str(exc))]) from None
-        node: Any = out
-        for depth, key in enumerate(keys):
-            last = depth == len(keys) - 1
-            where = ".".join(keys[: depth + 1])
-            if isinstance(node, list):
-                try:
-                    idx = int(key)
-                    node[idx]  # noqa: B018 - bounds check
-                except (ValueError, IndexError):
-                    raise InputError(
-                        "--set", [Problem(where, f"no list item {key!r} (length {len(node)})")]
-                    ) from None
-                if last:
-                    node[idx] = value
-                else:
-                    node = node[idx]
-            elif isinstance(node, dict):
-                if last:
-                    node[key] = value
-                else:
-                    if key not in node or node[key] is None:
-                        node[key] = {}
-                    node = node[key]
-            else:
-                raise InputError(
-                    "--set", [Problem(where, "the path goes through a single value, not a mapping")]
-                )
+            raise InputError("--set", [Problem(path.strip(), str(exc))]) from None
+        set_path(out, path.strip(), value, "--set")
     return out
+
+
+def set_path(data: dict[str, Any], path: str, value: Any, source: str) -> None:
+    """Set the value at a dotted key path in place (list items by index, mappings created).
+
+    Raises:
+        InputError: the path is empty, names a missing list item, or runs through a value;
+            reported against `source` (e.g. `--set` or an experiment file).
+    """
+    keys = path.split(".")
+    if not path or any(not k for k in keys):
+        raise InputError(source, [Problem(path, "empty key in the dotted path")])
+    node: Any = data
+    for depth, key in enumerate(keys):
+        last = depth == len(keys) - 1
+        where = ".".join(keys[: depth + 1])
+        if isinstance(node, list):
+            try:
+                idx = int(key)
+                node[idx]  # noqa: B018 - bounds check
+            except (ValueError, IndexError):
+                raise InputError(
+                    source, [Problem(where, f"no list item {key!r} (length {len(node)})")]
+                ) from None
+            if last:
+                node[idx] = value
+            else:
+                node = node[idx]
+        elif isinstance(node, dict):
+            if last:
+                node[key] = value
+            else:
+                if key not in node or node[key] is None:
+                    node[key] = {}
+                node = node[key]
+        else:
+            raise InputError(
+                source, [Problem(where, "the path goes through a single value, not a mapping")]
+            )
 
 
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:

@@ -90,7 +90,6 @@ def summarize_mode(records: list[dict[str, Any]], idx: np.ndarray) -> dict[str, 
     t = _times(records)
     settled = t[np.isfinite(t)]
     median = km_quantile(t)
-    utilities = [r["union_utility"] for r in records if r["union_utility"] is not None]
     return {
         "runs": len(records),
         "settled_share": float(np.isfinite(t).mean()),
@@ -99,10 +98,16 @@ def summarize_mode(records: list[dict[str, Any]], idx: np.ndarray) -> dict[str, 
         "mean_settlement_step_settled": float(settled.mean()) if settled.size else None,
         "p90_settlement_step": km_quantile(t, 0.9),
         "median_first_deal_step": km_quantile(_times(records, "first_deal_step")),
-        "mean_writer_weeks_lost": float(np.mean([r["writer_weeks_lost"] for r in records])),
-        "mean_deadweight_loss": float(np.mean([r["deadweight_loss"] for r in records])),
-        "mean_union_utility": float(np.mean(utilities)) if utilities else None,
+        "mean_writer_weeks_lost": _mean(records, "writer_weeks_lost"),
+        "mean_deadweight_loss": _mean(records, "deadweight_loss"),
+        "mean_union_utility": _mean(records, "union_utility"),
     }
+
+
+def _mean(records: list[dict[str, Any]], key: str) -> float | None:
+    """Mean of a record field over the runs that have it (None when none has)."""
+    values = [r[key] for r in records if r.get(key) is not None]
+    return float(np.mean(values)) if values else None
 
 
 def _logrank(a: np.ndarray, b: np.ndarray, horizon: float) -> float:
@@ -229,8 +234,9 @@ def format_table(result: dict[str, Any]) -> str:
             f"{f(s['median_settlement_step'], '.0f'):>7}{ci(s['median_ci95']):>9}"
             f"{f(s['mean_settlement_step_settled'], '.1f'):>6}"
             f"{f(s['p90_settlement_step'], '.0f'):>5}"
-            f"{f(s['median_first_deal_step'], '.0f'):>6}{s['mean_writer_weeks_lost']:>11,.0f}"
-            f"{s['mean_deadweight_loss']:>10,.0f}{f(s['mean_union_utility'], '.3f'):>8}"
+            f"{f(s['median_first_deal_step'], '.0f'):>6}"
+            f"{f(s['mean_writer_weeks_lost'], ',.0f'):>11}"
+            f"{f(s['mean_deadweight_loss'], ',.0f'):>10}{f(s['mean_union_utility'], '.3f'):>8}"
         )
     lines.append("(mean: over runs that settled; p90: 90th percentile; first: median first deal)")
     lines.append("")

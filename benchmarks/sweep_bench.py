@@ -1,0 +1,139 @@
+"""Sweep benchmark: speed-up of 2 workers over 1, and peak memory as the number of runs grows.
+
+    python -m benchmarks.sweep_bench [--runs 2800] [--memory]
+
+Speed: coalition_vs_separate (2,800 runs) with `--workers 1` and `--workers 2`, each as a
+`bargainsim sweep` command; the rows of both must be equal. Memory: the same experiment
+with its seeds raised to about 1,000 and 20,000 runs, the peak resident memory (VmHWM) of
+the coordinating process and of each worker sampled from /proc while it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+from bargainsim.experiments.storage import ResultStore
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPERIMENT = ROOT / "experiments" / "coalition_vs_separate.yaml"
+
+
+def _experiment(folder: Path, seeds: int | None) -> Path:
+    doc = yaml.safe_load(EXPERIMENT.read_text())
+    doc["scenario"] = str((EXPERIMENT.parent / doc["scenario"]).resolve())
+    if seeds is not None:
+        doc["seeds"] = seeds
+    path = folder / f"exp-{seeds}.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        for k in kids:
+            out.append(int(k))
+            todo.append(int(k))
+    return out
+
+
+def _hwm(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])  # kB
+    except OSError:
+        return None
+    return None
+
+
+def sweep(exp: Path, out: Path, workers: int) -> tuple[float, dict[int, int], int]:
+    """Run one sweep command; return seconds, peak kB per process, coordinator pid."""
+    cmd = [sys.executable, "-m", "bargainsim", "sweep", str(exp), "--workers", str(workers),
+           "--out", str(out)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peaks: dict[int, int] = {}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            for pid in [proc.pid, *_descendants(proc.pid)]:
+                value = _hwm(pid)
+                if value is not None:
+                    peaks[pid] = max(peaks.get(pid, 0), value)
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    stop.set()
+    thread.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"sweep failed ({proc.returncode}): {err.decode()}")
+    return seconds, peaks, proc.pid
+
+
+def speed(runs_seeds: int | None) -> None:
+    """2 workers against 1 on the same experiment, with equal rows."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        exp = _experiment(folder, runs_seeds)
+        t1, _, _ = sweep(exp, folder / "one", 1)
+        t2, _, _ = sweep(exp, folder / "two", 2)
+        one, two = ResultStore(folder / "one").table(), ResultStore(folder / "two").table()
+        n = one.num_rows
+        print(f"sweep speed: {EXPERIMENT.name}, {n:,} runs on {os.cpu_count()} cores")
+        print(f"  1 worker : {t1:7.1f} s  ({n / t1:6.1f} runs/s)")
+        print(f"  2 workers: {t2:7.1f} s  ({n / t2:6.1f} runs/s)")
+        print(f"  speed-up : {t1 / t2:.2f}x   rows equal: {one.equals(two)}")
+
+
+def memory() -> None:
+    """Peak memory of the coordinator and each worker for ~1,000 and ~20,000 runs."""
+    per_seed = 35 * 4  # points x modes of coalition_vs_separate
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        results = {}
+        for seeds in (7, 143):
+            exp = _experiment(folder, seeds)
+            seconds, peaks, coordinator = sweep(exp, folder / f"m{seeds}", 2)
+            workers = sorted((v for p, v in peaks.items() if p != coordinator), reverse=True)
+            results[seeds] = (peaks.get(coordinator, 0), workers[:2])
+            print(f"memory: {per_seed * seeds:>6,} runs in {seconds:6.1f} s: coordinator "
+                  f"{peaks.get(coordinator, 0) / 1024:6.1f} MiB, largest workers "
+                  + ", ".join(f"{w / 1024:.1f} MiB" for w in workers[:2]))
+        (c1, w1), (c2, w2) = results[7], results[143]
+        print(f"  ratio 20,020 / 980 runs: coordinator {c2 / c1:.2f}, "
+              f"worker {max(w2) / max(w1):.2f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the sweep benchmarks."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.sweep_bench")
+    parser.add_argument("--seeds", type=int, default=None,
+                        help="seeds per point (default: the experiment's, 2,800 runs)")
+    parser.add_argument("--memory", action="store_true", help="also the memory benchmark")
+    args = parser.parse_args(argv)
+    speed(args.seeds)
+    if args.memory:
+        memory()
+
+
+if __name__ == "__main__":
+    main()

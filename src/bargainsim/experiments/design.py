@@ -1,0 +1,292 @@
+"""Experiment files: which scenario, which parameters to vary, how, in which modes, with what seeds.
+
+An experiment is validated like a scenario (unknown keys, types, bounds, line numbers), and
+every design point is applied to the base scenario and validated before any run starts, so
+a bad value is reported at once with the experiment file and the parameter's key path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationError, model_validator
+from scipy.stats import qmc
+
+from bargainsim._strict import Strict
+from bargainsim.scenario import (
+    MODES,
+    Mode,
+    Scenario,
+    dump,
+    load_scenario,
+    set_path,
+    validate_document,
+)
+from bargainsim.yamlio import InputError, Problem, YamlDocument, read_yaml_file
+
+Output = Literal[
+    "union_utility",
+    "writer_weeks_lost",
+    "writers_lost_earnings",
+    "deadweight_loss",
+    "strike_fund_left",
+    "rejected_votes",
+    "terms",
+    "company_settlement",
+    "company_losses",
+]
+OUTPUTS: tuple[str, ...] = Output.__args__  # type: ignore[attr-defined]
+ALWAYS = ("settled", "settlement_step", "first_deal_step")
+Value = bool | int | float | str
+
+
+class Parameter(Strict):
+    """One varied scenario value: a list of values (grid) or bounds (grid with `num`, or LHS)."""
+
+    values: Annotated[list[Value], Field(min_length=1, max_length=10_000)] | None = None
+    min: Annotated[float, Field(ge=-1e12, le=1e12)] | None = None
+    max: Annotated[float, Field(ge=-1e12, le=1e12)] | None = None
+    num: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _shape(self) -> Parameter:
+        if self.values is not None:
+            if self.min is not None or self.max is not None or self.num is not None:
+                raise ValueError("give either values or min/max bounds, not both")
+            kinds = {type(v) for v in self.values}
+            if len(kinds & {str, bool}) and len(kinds) > 1:
+                raise ValueError("values must all be numbers, all words or all true/false")
+            if len(set(self.values)) != len(self.values):
+                raise ValueError("values must be distinct")
+            return self
+        if self.min is None or self.max is None:
+            raise ValueError("give values, or both min and max")
+        if not self.min < self.max:
+            raise ValueError(f"min ({self.min:g}) must be below max ({self.max:g})")
+        return self
+
+
+class Design(Strict):
+    """How points are chosen: every combination (grid) or a Latin hypercube sample."""
+
+    kind: Literal["grid", "lhs"] = "grid"
+    samples: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+
+    @model_validator(mode="after")
+    def _samples(self) -> Design:
+        if self.kind == "lhs" and self.samples is None:
+            raise ValueError("samples: a Latin hypercube needs the number of samples")
+        if self.kind == "grid" and self.samples is not None:
+            raise ValueError("samples: only a Latin hypercube (kind: lhs) takes samples")
+        return self
+
+
+class Experiment(Strict):
+    """A whole experiment file."""
+
+    name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+    description: str = ""
+    scenario: Annotated[str, Field(min_length=1)]
+    set: dict[str, Value] = Field(default_factory=dict)
+    parameters: Annotated[dict[str, Parameter], Field(max_length=50)]
+    design: Design = Design()
+    modes: Annotated[list[Mode], Field(min_length=1)] = Field(default_factory=lambda: list(MODES))
+    seeds: Annotated[int, Field(ge=1, le=1_000_000)] = 20
+    first_seed: Annotated[int, Field(ge=0, le=2**62)] = 0
+    outputs: list[Output] = Field(default_factory=lambda: list(OUTPUTS))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Experiment:
+        if not self.parameters:
+            raise ValueError("parameters: name at least one scenario value to vary")
+        if len(set(self.modes)) != len(self.modes):
+            raise ValueError("modes: each mode may be named once")
+        if len(set(self.outputs)) != len(self.outputs):
+            raise ValueError("outputs: each output may be named once")
+        for path, p in self.parameters.items():
+            if self.design.kind == "lhs" and p.values is not None:
+                raise ValueError(f"parameters.{path}: a Latin hypercube needs min and max bounds")
+            if self.design.kind == "grid" and p.values is None and p.num is None:
+                raise ValueError(f"parameters.{path}: a grid needs values, or min, max and num")
+            if path in self.set:
+                raise ValueError(f"set.{path}: also varied under parameters")
+        return self
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated experiment ready to run: the base document and every design point."""
+
+    experiment: Experiment
+    source: str
+    base: dict[str, Any]  # the scenario document after `set`, before the varied values
+    points: list[dict[str, Value]]
+    horizon: float
+    issues: list[str]
+    companies: list[str]
+
+    @property
+    def parameters(self) -> list[str]:
+        """Dotted paths of the varied parameters, in file order."""
+        return list(self.experiment.parameters)
+
+    @property
+    def seeds(self) -> list[int]:
+        """The seeds run at every point and in every mode (common random numbers)."""
+        first = self.experiment.first_seed
+        return list(range(first, first + self.experiment.seeds))
+
+    @property
+    def total_runs(self) -> int:
+        """Points x modes x seeds."""
+        return len(self.points) * len(self.experiment.modes) * self.experiment.seeds
+
+    def document(self, point: int) -> dict[str, Any]:
+        """The scenario document of one point (plain data, what a worker receives)."""
+        doc = json.loads(json.dumps(self.base))
+        for path, value in self.points[point].items():
+            set_path(doc, path, value, self.source)
+        return doc
+
+    def digest(self) -> str:
+        """A hash of everything that determines the rows (not the output folder or workers)."""
+        blob = json.dumps(
+            {"experiment": self.experiment.model_dump(mode="json"), "base": self.base},
+            sort_keys=True,
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _grid_values(p: Parameter) -> list[Value]:
+    if p.values is not None:
+        return list(p.values)
+    assert p.min is not None and p.max is not None and p.num is not None
+    values = np.linspace(p.min, p.max, p.num)
+    if p.integer:
+        return sorted({int(round(v)) for v in values})
+    return [float(round(v, 12)) for v in values]
+
+
+def design_points(exp: Experiment) -> list[dict[str, Value]]:
+    """Every point of the design, in a fixed order (grid: the last parameter varies fastest)."""
+    names = list(exp.parameters)
+    if exp.design.kind == "grid":
+        axes = [_grid_values(exp.parameters[n]) for n in names]
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
+    assert exp.design.samples is not None
+    sampler = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(exp.design.seed))
+    unit = sampler.random(exp.design.samples)
+    points = []
+    for row in unit:
+        point: dict[str, Value] = {}
+        for name, u in zip(names, row, strict=True):
+            p = exp.parameters[name]
+            assert p.min is not None and p.max is not None
+            if p.integer:
+                lo, hi = int(np.ceil(p.min)), int(np.floor(p.max))
+                point[name] = int(min(hi, lo + int(u * (hi - lo + 1))))
+            else:
+                point[name] = float(round(p.min + float(u) * (p.max - p.min), 12))
+        points.append(point)
+    return points
+
+
+_LEAD = re.compile(r"^(parameters|set)\.(\S+): (.*)$|^([a-z_]+): (.*)$", re.S)
+
+
+def _problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
+    """Pydantic errors as problems with key paths (cross-field rules lead with their key)."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc: tuple[Any, ...] = tuple(
+            p for p in err["loc"] if not (isinstance(p, str) and "[" in p)
+        )
+        msg = err["msg"].removeprefix("Value error, ")
+        if m := _LEAD.match(msg):
+            if m.group(1):
+                loc, msg = (*loc, m.group(1), m.group(2)), m.group(3)
+            else:
+                loc, msg = (*loc, m.group(4)), m.group(5)
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (not part of the experiment format)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        elif "input" in err and not isinstance(err["input"], dict):
+            shown = repr(err["input"])
+            if len(shown) <= 60:
+                msg = f"{msg} (got {shown})"
+        problems.append(Problem(".".join(str(p) for p in loc), msg, doc.line_of(loc)))
+    return problems
+
+
+def load_experiment(path: str | Path) -> Plan:
+    """Read and validate an experiment file, its base scenario and every design point.
+
+    Raises:
+        InputError: anything wrong, named by file, key path and line.
+    """
+    source = str(path)
+    doc = read_yaml_file(path)
+    try:
+        exp = Experiment.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(source, _problems(exc, doc)) from None
+    scenario_path = (Path(path).parent / exp.scenario).resolve()
+    try:
+        base_spec = load_scenario(scenario_path)
+    except InputError as exc:
+        problem = Problem("scenario", f"the base scenario {exp.scenario!r} is invalid:",
+                          doc.line_of(("scenario",)))
+        raise InputError(source, [problem, *(
+            Problem(p.location, p.message, p.line) for p in exc.problems
+        )]) from None
+    base = dump(base_spec)
+    for key, value in exp.set.items():
+        set_path(base, key, value, source)
+    _check(base, source, doc, ("set",), exp.set)
+    points = design_points(exp)
+    if len(points) * len(exp.modes) * exp.seeds > 10_000_000:
+        raise InputError(source, [Problem("design", "more than 10 million runs; split it")])
+    spec = validate_document(base, source)
+    plan = Plan(exp, source, base, points, float(spec.horizon), list(spec.issues),
+                spec.company_names)
+    for i, point in enumerate(points):
+        try:
+            _validate_point(plan, i)
+        except InputError as exc:
+            shown = ", ".join(f"{k}={v}" for k, v in point.items())
+            first = exc.problems[0]
+            key = next((k for k in point if first.location.startswith(k)), None)
+            loc = ("parameters", key) if key else ("parameters",)
+            raise InputError(source, [Problem(
+                ".".join(loc), f"point {i} ({shown}) makes the scenario invalid: "
+                f"{first.location}: {first.message}", doc.line_of(loc),
+            )]) from None
+    return plan
+
+
+def _check(
+    base: dict[str, Any], source: str, doc: YamlDocument, where: tuple[str, ...], values: Any
+) -> Scenario | None:
+    """Validate the base after `set`, reporting problems under the experiment's `set` key."""
+    try:
+        return validate_document(base, source)
+    except InputError as exc:
+        raise InputError(source, [
+            Problem(f"{'.'.join(where)}.{p.location}" if p.location in values else p.location,
+                    p.message, doc.line_of((*where, p.location)))
+            for p in exc.problems
+        ]) from None
+
+
+def _validate_point(plan: Plan, point: int) -> Scenario:
+    return validate_document(plan.document(point), plan.source)

@@ -1,0 +1,185 @@
+"""Sweep results on disk: Parquet shards written atomically as runs complete, and a manifest.
+
+A results folder holds `experiment.json` (the validated experiment and base scenario),
+`manifest.json` (hash, version, seeds, times, counts) and `shards/part-NNNNNN.parquet`.
+A shard is written to a temporary name and renamed, so a killed sweep leaves only whole
+shards; rows not yet in a shard are simply run again on `--resume`. Rows are keyed by
+(point, mode, seed) and hold no timestamps, so a resumed sweep's rows equal an
+uninterrupted one's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from bargainsim.experiments.design import Plan
+from bargainsim.yamlio import InputError, Problem
+
+logger = logging.getLogger(__name__)
+
+KEY = ("point", "mode", "seed")
+
+
+def schema(plan: Plan) -> pa.Schema:
+    """Column types of a sweep's rows: key, varied values, status, outputs."""
+    fields = [pa.field("point", pa.int64()), pa.field("mode", pa.string()),
+              pa.field("seed", pa.int64())]
+    for name in plan.parameters:
+        values = [p[name] for p in plan.points]
+        if all(isinstance(v, bool) for v in values):
+            kind = pa.bool_()
+        elif all(isinstance(v, str) for v in values):
+            kind = pa.string()
+        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            kind = pa.int64()
+        else:
+            kind = pa.float64()
+        fields.append(pa.field(name, kind))
+    fields += [pa.field("status", pa.string()), pa.field("error", pa.string()),
+               pa.field("settled", pa.bool_()), pa.field("settlement_step", pa.float64()),
+               pa.field("first_deal_step", pa.float64())]
+    outputs = plan.experiment.outputs
+    for name in ("union_utility", "writer_weeks_lost", "writers_lost_earnings",
+                 "deadweight_loss", "strike_fund_left"):
+        if name in outputs:
+            fields.append(pa.field(name, pa.float64()))
+    if "rejected_votes" in outputs:
+        fields.append(pa.field("rejected_votes", pa.int64()))
+    if "terms" in outputs:
+        fields += [pa.field(f"terms.{i}", pa.float64()) for i in plan.issues]
+    if "company_settlement" in outputs:
+        fields += [pa.field(f"settlement.{c}", pa.float64()) for c in plan.companies]
+    if "company_losses" in outputs:
+        fields += [pa.field(f"losses.{c}", pa.float64()) for c in plan.companies]
+    return pa.schema(fields)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ResultStore:
+    """One sweep's results folder."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.shards = self.root / "shards"
+
+    # ------------------------------------------------------------------ set-up
+    def exists(self) -> bool:
+        """Whether the folder already holds a sweep."""
+        return (self.root / "manifest.json").exists()
+
+    def create(self, plan: Plan, manifest: dict[str, Any]) -> None:
+        """Start a new results folder (refusing one that already holds results)."""
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError("--out", [Problem(str(self.root), "exists and is not a folder")])
+        if self.exists() or (self.shards.exists() and any(self.shards.iterdir())):
+            raise InputError("--out", [Problem(
+                str(self.root), "already holds sweep results; add --resume to finish them, "
+                "or choose another --out")])
+        try:
+            self.shards.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError("--out", [Problem(str(self.root),
+                                               f"cannot create: {exc.strerror}")]) from None
+        doc = {"experiment": plan.experiment.model_dump(mode="json"), "base": plan.base,
+               "points": plan.points, "source": plan.source}
+        _atomic_write(self.root / "experiment.json", json.dumps(doc, indent=1).encode())
+        self.write_manifest(manifest)
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest as written last."""
+        try:
+            return json.loads((self.root / "manifest.json").read_text())
+        except FileNotFoundError:
+            raise InputError(str(self.root), [Problem(
+                "manifest.json", "not a sweep results folder (no manifest.json)")]) from None
+        except (OSError, ValueError) as exc:
+            raise InputError(str(self.root), [Problem(
+                "manifest.json", f"cannot be read: {exc}")]) from None
+
+    def experiment(self) -> dict[str, Any]:
+        """The stored experiment, base scenario and points."""
+        try:
+            return json.loads((self.root / "experiment.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise InputError(str(self.root), [Problem(
+                "experiment.json", f"cannot be read: {exc}")]) from None
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Replace the manifest atomically."""
+        _atomic_write(self.root / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
+
+    # ------------------------------------------------------------------ rows
+    def shard_files(self) -> list[Path]:
+        """Whole shards, in name order."""
+        if not self.shards.is_dir():
+            return []
+        return sorted(self.shards.glob("part-*.parquet"))
+
+    def write_shard(self, rows: list[dict[str, Any]], table_schema: pa.Schema) -> Path:
+        """Write rows as the next shard, atomically."""
+        existing = self.shard_files()
+        index = int(existing[-1].stem.split("-")[1]) + 1 if existing else 0
+        path = self.shards / f"part-{index:06d}.parquet"
+        table = pa.Table.from_pylist(rows, schema=table_schema)
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="zstd")
+        _atomic_write(path, sink.getvalue().to_pybytes())
+        return path
+
+    def done_keys(self) -> set[tuple[int, str, int]]:
+        """(point, mode, seed) of every row already on disk."""
+        keys: set[tuple[int, str, int]] = set()
+        for path in self.shard_files():
+            cols = pq.read_table(path, columns=list(KEY)).to_pydict()
+            keys.update(zip(cols["point"], cols["mode"], cols["seed"], strict=True))
+        return keys
+
+    def iter_tables(self) -> Iterator[pa.Table]:
+        """Each shard as a table (one at a time, for streaming exports)."""
+        for path in self.shard_files():
+            yield pq.read_table(path)
+
+    def table(self) -> pa.Table:
+        """Every row, sorted by (point, mode, seed)."""
+        tables = list(self.iter_tables())
+        if not tables:
+            return pa.table({k: [] for k in KEY})
+        table = pa.concat_tables(tables)
+        return table.sort_by([(k, "ascending") for k in KEY])
+
+    def export_csv(self, path: str | Path) -> int:
+        """Write every row to CSV, sorted; return the number of rows."""
+        table = self.table()
+        pacsv.write_csv(table, str(path))
+        return table.num_rows
+
+    def failed(self) -> int:
+        """Rows whose run raised."""
+        total = 0
+        for path in self.shard_files():
+            status = pq.read_table(path, columns=["status"]).column("status")
+            total += int(pc.sum(pc.equal(status, "failed")).as_py() or 0)
+        return total

@@ -1,0 +1,302 @@
+"""Parameter sweeps: every (point, mode, seed) of an experiment, streamed to Parquet shards.
+
+The coordinator hands workers plain data (a point's scenario document, a mode, a few seeds)
+and gets plain rows back; no model crosses a process boundary. At most a few tasks per
+worker are in flight and rows go to disk every few seconds, so memory stays flat however
+many runs there are. A run that raises becomes a row with status `failed` and its error;
+the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import logging
+import multiprocessing
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Literal
+
+from bargainsim.experiments.design import Plan
+from bargainsim.experiments.storage import ResultStore, schema
+from bargainsim.runner import run
+from bargainsim.scenario import scenario_from_dict
+from bargainsim.yamlio import InputError, Problem
+
+logger = logging.getLogger(__name__)
+
+Executor = Literal["process", "dask"]
+CHUNK = 8  # seeds per task: large enough to amortise hand-over, small enough to balance
+IN_FLIGHT = 4  # tasks queued per worker
+FLUSH_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class Task:
+    """A unit of work: one point's scenario document, a mode and a few seeds (plain data)."""
+
+    point: int
+    values: dict[str, Any]
+    doc: dict[str, Any]
+    mode: str
+    seeds: tuple[int, ...]
+    outputs: tuple[str, ...]
+
+
+@dataclass
+class Outcome:
+    """What a finished sweep reports."""
+
+    total: int
+    written: int
+    failed: int
+    skipped: int  # already on disk before this session (resume)
+
+
+def _row(task: Task, seed: int, rec: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
+    row: dict[str, Any] = {"point": task.point, "mode": task.mode, "seed": seed, **task.values}
+    if rec is None:
+        row.update(status="failed", error=error)
+        return row
+    row.update(status="ok", error=None, settled=rec["settled"],
+               settlement_step=rec["settlement_step"], first_deal_step=rec["first_deal_step"])
+    out = task.outputs
+    for name in ("union_utility", "writer_weeks_lost", "writers_lost_earnings",
+                 "deadweight_loss", "strike_fund_left"):
+        if name in out:
+            row[name] = rec.get(name)
+    if "rejected_votes" in out:
+        row["rejected_votes"] = sum(1 for v in rec.get("ratification_votes", []) if not v["passed"])
+    companies = rec.get("companies", {})
+    if "terms" in out:
+        settled = [c for c in companies.values() if c["terms"] is not None]
+        weight = sum(c["market_share"] for c in settled)
+        issues = settled[0]["terms"] if settled else {}
+        for issue in issues:
+            row[f"terms.{issue}"] = (
+                sum(c["terms"][issue] * c["market_share"] for c in settled) / weight
+            )
+    if "company_settlement" in out:
+        row.update({f"settlement.{n}": c["settlement_step"] for n, c in companies.items()})
+    if "company_losses" in out:
+        row.update({f"losses.{n}": c["losses"] for n, c in companies.items()})
+    return row
+
+
+def run_task(task: Task, runner: Callable[..., dict[str, Any]] | None = None) -> list[dict]:
+    """Worker: run every seed of a task; a run that raises becomes a failed row."""
+    runner = runner or run
+    try:
+        spec = scenario_from_dict(task.doc)
+    except Exception as exc:  # noqa: BLE001 - recorded, never lost
+        return [_row(task, s, None, f"{type(exc).__name__}: {exc}") for s in task.seeds]
+    rows = []
+    for seed in task.seeds:
+        try:
+            rec = runner(spec, mode=task.mode, seed=seed)
+        except Exception as exc:  # noqa: BLE001 - a failed run is a row, the sweep goes on
+            logger.debug("point %s %s seed %s failed", task.point, task.mode, seed, exc_info=True)
+            rows.append(_row(task, seed, None, f"{type(exc).__name__}: {exc}"))
+        else:
+            rows.append(_row(task, seed, rec, None))
+    return rows
+
+
+def tasks(plan: Plan, done: set[tuple[int, str, int]]) -> Iterator[Task]:
+    """Every missing (point, mode, seeds) task, lazily, in key order."""
+    outputs = tuple(plan.experiment.outputs)
+    for point in range(len(plan.points)):
+        doc: dict[str, Any] | None = None
+        for mode in plan.experiment.modes:
+            missing = [s for s in plan.seeds if (point, mode, s) not in done]
+            for i in range(0, len(missing), CHUNK):
+                doc = doc if doc is not None else plan.document(point)
+                yield Task(point, plan.points[point], doc, mode, tuple(missing[i : i + CHUNK]),
+                           outputs)
+
+
+@contextmanager
+def executor(kind: Executor, workers: int, address: str | None) -> Iterator[cf.Executor | None]:
+    """A concurrent.futures executor (None: run in this process)."""
+    if kind == "process":
+        if workers <= 1:
+            yield None
+            return
+        # forkserver: workers start from a clean preloaded process, not a fork of a
+        # coordinator that may hold threads (Parquet, progress bar)
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["bargainsim.experiments.sweep"])
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            yield pool
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("--executor", [Problem(
+            "dask", "needs Dask distributed: pip install 'bargainsim[dask]'")]) from None
+    cluster = None
+    try:
+        if address:
+            try:
+                client = Client(address, timeout="10s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise InputError("--address", [Problem(
+                    address, f"cannot reach a Dask scheduler there: {exc}")]) from None
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        with client:
+            yield client.get_executor(pure=False)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def new_manifest(plan: Plan) -> dict[str, Any]:
+    """The manifest of a sweep about to start."""
+    exp = plan.experiment
+    return {
+        "experiment": exp.name,
+        "hash": plan.digest(),
+        "package_version": version("bargainsim"),
+        "python": platform.python_version(),
+        "source": plan.source,
+        "parameters": plan.parameters,
+        "design": exp.design.kind,
+        "points": len(plan.points),
+        "modes": list(exp.modes),
+        "seeds": {"first": exp.first_seed, "count": exp.seeds},
+        "horizon": plan.horizon,
+        "total_runs": plan.total_runs,
+        "started": _now(),
+        "ended": None,
+        "status": "running",
+        "rows_written": 0,
+        "failed": 0,
+        "sessions": [],
+    }
+
+
+def _open(plan: Plan, store: ResultStore, resume: bool) -> tuple[dict[str, Any], set]:
+    if resume and store.exists():
+        manifest = store.manifest()
+        if manifest.get("hash") != plan.digest():
+            raise InputError(str(store.root), [Problem(
+                "manifest.json", "holds a different experiment (its hash differs from "
+                f"{plan.source}'s); choose another --out")])
+        if manifest.get("package_version") != version("bargainsim"):
+            logger.warning("results were started with bargainsim %s, resuming with %s",
+                           manifest.get("package_version"), version("bargainsim"))
+        return manifest, store.done_keys()
+    manifest = new_manifest(plan)
+    store.create(plan, manifest)
+    return manifest, set()
+
+
+def _progress(total: int, initial: int) -> Any:
+    """A progress bar with an ETA on a terminal; nothing otherwise."""
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread
+    return tqdm(total=total, initial=initial, unit="run", dynamic_ncols=True,
+                disable=not sys.stderr.isatty(), file=sys.stderr)
+
+
+def run_sweep(
+    plan: Plan,
+    out: str | Path,
+    workers: int = 1,
+    kind: Executor = "process",
+    address: str | None = None,
+    resume: bool = False,
+    flush_seconds: float = 5.0,
+    runner: Callable[..., dict[str, Any]] | None = None,
+) -> Outcome:
+    """Run every missing (point, mode, seed) of a plan into a results folder.
+
+    Args:
+        plan: the validated experiment (see `load_experiment`).
+        out: results folder; created, or (with `resume`) continued.
+        workers: worker processes (1 runs in this process with the process executor).
+        kind: `process` (a local pool) or `dask` (a cluster at `address`, or a LocalCluster).
+        address: a Dask scheduler address.
+        resume: run only what the folder lacks; refuse a folder of another experiment.
+        flush_seconds: write a shard at least this often (and every 5,000 rows).
+        runner: the function that runs one simulation (for tests; in-process only).
+
+    Returns:
+        Counts; failed runs are rows with status `failed`.
+    """
+    store = ResultStore(out)
+    manifest, done = _open(plan, store, resume)
+    table_schema = schema(plan)
+    session = {"started": _now(), "ended": None, "workers": workers, "executor": kind,
+               "resumed_with": len(done)}
+    manifest["sessions"].append(session)
+    manifest.update(status="running", ended=None)
+    store.write_manifest(manifest)
+    buffer: list[dict[str, Any]] = []
+    last_flush = time.monotonic()
+    written = failed = 0
+
+    def flush() -> None:
+        nonlocal buffer, last_flush, written, failed
+        if buffer:
+            store.write_shard(buffer, table_schema)
+            written += len(buffer)
+            failed += sum(1 for r in buffer if r["status"] == "failed")
+            buffer = []
+            manifest.update(rows_written=len(done) + written)
+            store.write_manifest(manifest)
+        last_flush = time.monotonic()
+
+    def take(rows: list[dict[str, Any]], bar: Any) -> None:
+        buffer.extend(rows)
+        bar.update(len(rows))
+        if len(buffer) >= FLUSH_ROWS or time.monotonic() - last_flush >= flush_seconds:
+            flush()
+
+    bar = _progress(plan.total_runs, len(done))
+    try:
+        with executor(kind, workers, address) as pool:
+            todo = tasks(plan, done)
+            if pool is None:
+                for task in todo:
+                    take(run_task(task, runner), bar)
+            else:
+                pending: set[cf.Future] = set()
+                limit = IN_FLIGHT * max(1, workers)
+                for task in todo:
+                    pending.add(pool.submit(run_task, task))
+                    while len(pending) >= limit:
+                        finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                        for fut in finished:
+                            take(fut.result(), bar)
+                for fut in cf.as_completed(pending):
+                    take(fut.result(), bar)
+    except BaseException:
+        flush()
+        session["ended"] = _now()
+        manifest.update(status="interrupted", ended=_now())
+        store.write_manifest(manifest)
+        bar.close()
+        raise
+    flush()
+    bar.close()
+    failed_total = store.failed()
+    session["ended"] = _now()
+    manifest.update(status="complete", ended=_now(), rows_written=len(done) + written,
+                    failed=failed_total)
+    store.write_manifest(manifest)
+    return Outcome(plan.total_runs, written, failed_total, len(done))

@@ -1,0 +1,297 @@
+"""sweep and summarize: designs, Parquet shards, resume after SIGKILL, failures, executors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from bargainsim.experiments.compare import compare, run_modes
+from bargainsim.experiments.design import load_experiment
+from bargainsim.experiments.storage import ResultStore
+from bargainsim.experiments.summary import summarize
+from bargainsim.experiments.sweep import run_sweep
+from bargainsim.runner import run
+from bargainsim.scenario import scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+WGA = ROOT / "scenarios" / "wga_2023.yaml"
+
+
+def experiment(tmp_path: Path, text: str, name: str = "exp.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(f"scenario: {WGA}\n" + text)
+    return path
+
+
+SMALL = """\
+name: small
+parameters:
+  industry.streamer_share: {values: [0.2, 0.6]}
+  coalition.rule: {values: [hardest_line, share_weighted]}
+modes: [coalition, separate]
+seeds: 3
+outputs: [union_utility, terms, company_settlement]
+"""
+
+
+def cli(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bargainsim", *args], capture_output=True,
+                          text=True, timeout=600, **kw)
+
+
+def rows(folder: Path) -> list[dict]:
+    return ResultStore(folder).table().to_pylist()
+
+
+def test_grid_rows_hold_params_mode_seed_and_the_runs_outputs(tmp_path):
+    plan = load_experiment(experiment(tmp_path, SMALL))
+    assert len(plan.points) == 4 and plan.total_runs == 24
+    outcome = run_sweep(plan, tmp_path / "out")
+    assert (outcome.total, outcome.written, outcome.failed) == (24, 24, 0)
+    table = rows(tmp_path / "out")
+    assert [(r["point"], r["mode"], r["seed"]) for r in table] == sorted(
+        (p, m, s) for p in range(4) for m in ("coalition", "separate") for s in range(3))
+    row = next(r for r in table if r["point"] == 3 and r["mode"] == "separate" and r["seed"] == 2)
+    assert row["industry.streamer_share"] == 0.6 and row["coalition.rule"] == "share_weighted"
+    rec = run(scenario_from_dict(plan.document(3)), mode="separate", seed=2)
+    assert row["settlement_step"] == rec["settlement_step"]
+    assert row["union_utility"] == pytest.approx(rec["union_utility"])
+    assert row["settlement.netflix"] == rec["companies"]["netflix"]["settlement_step"]
+    settled = [c for c in rec["companies"].values() if c["terms"]]
+    w = sum(c["market_share"] for c in settled)
+    assert row["terms.wage"] == pytest.approx(
+        sum(c["terms"]["wage"] * c["market_share"] for c in settled) / w)
+    assert "deadweight_loss" not in row  # not among the outputs asked for
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["rows_written"] == 24
+    assert manifest["hash"] == plan.digest() and manifest["seeds"] == {"first": 0, "count": 3}
+    assert manifest["started"] <= manifest["ended"]
+
+
+def test_latin_hypercube_is_stratified_and_repeatable(tmp_path):
+    text = """\
+name: lhs
+parameters:
+  industry.streamer_share: {min: 0.1, max: 0.7}
+  parties.wga.strike_fund: {min: 0, max: 100}
+  parties.wga.members.count: {min: 50, max: 149, integer: true}
+design: {kind: lhs, samples: 10, seed: 7}
+modes: [coalition]
+seeds: 1
+"""
+    one = load_experiment(experiment(tmp_path, text)).points
+    two = load_experiment(experiment(tmp_path, text, "again.yaml")).points
+    assert one == two and len(one) == 10
+    shares = sorted(p["industry.streamer_share"] for p in one)
+    for k, v in enumerate(shares):  # one sample in each tenth of the range
+        assert 0.1 + 0.06 * k <= v <= 0.1 + 0.06 * (k + 1)
+    counts = sorted(p["parties.wga.members.count"] for p in one)
+    assert all(isinstance(c, int) for c in counts)
+    assert [c // 10 for c in counts] == list(range(5, 15))
+
+
+def test_rows_are_identical_for_1_and_2_workers(tmp_path):
+    plan = load_experiment(experiment(tmp_path, SMALL))
+    run_sweep(plan, tmp_path / "one", workers=1)
+    run_sweep(plan, tmp_path / "two", workers=2)
+    assert rows(tmp_path / "one") == rows(tmp_path / "two")
+
+
+def test_a_failing_run_is_a_row_with_its_error_and_the_rest_complete(tmp_path):
+    plan = load_experiment(experiment(tmp_path, SMALL))
+
+    def flaky(spec, mode, seed):
+        if mode == "separate" and seed == 1 and spec.coalition.rule == "share_weighted":
+            raise RuntimeError("injected failure")
+        return run(spec, mode=mode, seed=seed)
+
+    outcome = run_sweep(plan, tmp_path / "out", runner=flaky)
+    assert outcome.failed == 2 and outcome.written == 24
+    table = rows(tmp_path / "out")
+    failed = [r for r in table if r["status"] == "failed"]
+    assert [(r["point"], r["seed"]) for r in failed] == [(1, 1), (3, 1)]
+    assert all(r["error"] == "RuntimeError: injected failure" for r in failed)
+    assert all(r["settlement_step"] is None for r in failed)
+    ok = [r for r in table if r["status"] == "ok"]
+    assert len(ok) == 22 and all(r["error"] is None for r in ok)
+    summary = summarize(tmp_path / "out", bootstrap=200)
+    assert summary["failed"] == 2
+    assert summary["points"][1]["seeds_compared"] == 2  # seed 1 left out at that point
+
+
+def test_cli_exits_1_after_failures_and_says_how_many(tmp_path):
+    exp = experiment(tmp_path, SMALL)
+    code = (
+        "import sys; import bargainsim.experiments.sweep as s; from bargainsim.runner import run\n"
+        "def boom(spec, mode, seed):\n"
+        "    if seed == 0 and mode == 'coalition': raise ValueError('bad luck')\n"
+        "    return run(spec, mode=mode, seed=seed)\n"
+        "s.run = boom\n"
+        "from bargainsim.cli import main\n"
+        f"sys.exit(main(['sweep', {str(exp)!r}, '--workers', '1', '--out', "
+        f"{str(tmp_path / 'out')!r}]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert "4 run(s) failed" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(rows(tmp_path / "out")) == 24
+
+
+def test_resume_after_sigkill_equals_an_uninterrupted_run(tmp_path):
+    text = """\
+name: killme
+parameters:
+  industry.streamer_share: {values: [0.15, 0.3, 0.45, 0.6]}
+  industry.model_spread: {values: [0.0, 0.5, 1.0]}
+modes: [coalition, separate, pattern, breakaway]
+seeds: 12
+outputs: [union_utility, deadweight_loss]
+"""
+    exp = experiment(tmp_path, text)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bargainsim", "sweep", str(exp), "--workers", "2", "--out",
+         str(out), "--flush-every", "0.2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "shards").glob("part-*.parquet"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the coordinator and its workers, no clean-up
+    proc.wait()
+    partial = len(rows(out))
+    assert 0 < partial < 576, partial
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    again = cli("sweep", str(exp), "--workers", "2", "--out", str(out))
+    assert again.returncode == 2 and "--resume" in again.stderr
+    resumed = cli("sweep", str(exp), "--workers", "2", "--out", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{partial:,} runs were already done" in resumed.stderr
+    reference = tmp_path / "reference"
+    run_sweep(load_experiment(exp), reference, workers=2)
+    got, want = rows(out), rows(reference)
+    keys = [(r["point"], r["mode"], r["seed"]) for r in got]
+    assert len(keys) == len(set(keys)) == 576
+    assert got == want
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and len(manifest["sessions"]) == 2
+
+
+def test_resume_refuses_a_folder_of_another_experiment(tmp_path):
+    exp = experiment(tmp_path, SMALL)
+    run_sweep(load_experiment(exp), tmp_path / "out")
+    other = experiment(tmp_path, SMALL.replace("seeds: 3", "seeds: 4"), "other.yaml")
+    proc = cli("sweep", str(other), "--out", str(tmp_path / "out"), "--resume")
+    assert proc.returncode == 2
+    assert "holds a different experiment" in proc.stderr and "Traceback" not in proc.stderr
+    again = cli("sweep", str(exp), "--out", str(tmp_path / "out"), "--resume", "--csv")
+    assert again.returncode == 0 and "0 runs written" in again.stderr
+    lines = (tmp_path / "out" / "results.csv").read_text().splitlines()
+    assert len(lines) == 25 and lines[0].startswith('"point","mode","seed"')
+
+
+def test_shards_are_parquet_with_the_declared_schema(tmp_path):
+    plan = load_experiment(experiment(tmp_path, SMALL))
+    run_sweep(plan, tmp_path / "out")
+    files = ResultStore(tmp_path / "out").shard_files()
+    assert files
+    table = pq.read_table(files[0])
+    assert table.schema.field("industry.streamer_share").type == "double"
+    assert table.schema.field("coalition.rule").type == "string"
+    assert table.schema.field("settlement.disney").type == "double"
+    assert not list((tmp_path / "out" / "shards").glob(".*tmp"))
+
+
+def test_summarize_applies_compares_test_at_each_point(tmp_path):
+    plan = load_experiment(experiment(tmp_path, SMALL))
+    run_sweep(plan, tmp_path / "out")
+    summary = summarize(tmp_path / "out")
+    assert summary["complete"] and len(summary["points"]) == 4
+    point = summary["points"][2]
+    assert point["values"] == {"industry.streamer_share": 0.6, "coalition.rule": "hardest_line"}
+    records = run_modes(scenario_from_dict(plan.document(2)), ["coalition", "separate"],
+                        range(3))
+    expected = compare(records, "x")
+    for mode in ("coalition", "separate"):
+        assert point["modes"][mode]["median_settlement_step"] == (
+            expected["modes"][mode]["median_settlement_step"])
+        assert point["modes"][mode]["median_ci95"] == expected["modes"][mode]["median_ci95"]
+    assert point["comparisons"][0]["p_value"] == expected["comparisons"][0]["p_value"]
+    text = cli("summarize", str(tmp_path / "out"))
+    assert text.returncode == 0 and "coalition vs separate:" in text.stdout
+    parsed = json.loads(cli("summarize", str(tmp_path / "out"), "--json").stdout)
+    assert parsed["points"][2]["modes"] == json.loads(json.dumps(point["modes"]))
+
+
+def test_dask_local_cluster_rows_equal_the_process_pools(tmp_path):
+    pytest.importorskip("distributed")
+    plan = load_experiment(experiment(tmp_path, SMALL))
+    run_sweep(plan, tmp_path / "process", workers=2)
+    run_sweep(plan, tmp_path / "dask", workers=2, kind="dask")
+    assert rows(tmp_path / "dask") == rows(tmp_path / "process")
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
+    assert manifest["sessions"][0]["executor"] == "dask"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name: x\nparameters: {}\n", "parameters (line 3): name at least one scenario value"),
+        ("name: x\nparameters:\n  industry.streamer_share: {values: [0.2]}\nsedes: 3\n",
+         "sedes (line 5): unknown key"),
+        ("name: x\nparameters:\n  industry.streamer_share: {min: 0.1, max: 0.5}\n"
+         "design: {kind: lhs}\n", "design.samples"),
+        ("name: x\nparameters:\n  industry.streamer_share: {values: [0.2, 1.5]}\n",
+         "parameters.industry.streamer_share (line 4): point 1 (industry.streamer_share=1.5)"),
+        ("name: x\nparameters:\n  industry.streamer_shar: {values: [0.2]}\n",
+         "industry.streamer_shar: unknown key"),
+        ("name: x\nparameters:\n  industry.streamer_share: {min: 0.5, max: 0.1, num: 3}\n",
+         "min (0.5) must be below max (0.1)"),
+        ("name: x\nparameters:\n  industry.streamer_share: {values: [0.2]}\nmodes: [solo]\n",
+         "modes.0 (line 5): Input should be"),
+        ("name: x\nparameters:\n  industry.streamer_share: {values: [0.2]}\nseeds: 0\n",
+         "seeds (line 5): Input should be greater than or equal to 1"),
+        ("name: x\nparameters:\n  industry.streamer_share: {values: [0.2]}\n"
+         "set: {horizon: -1}\n", "set.horizon"),
+        ("name: x\nparameters:\n  industry.streamer_share: {min: 0.1, max: 0.5}\n",
+         "a grid needs values, or min, max and num"),
+    ],
+)
+def test_bad_experiments_exit_2_naming_file_field_and_problem(tmp_path, text, expected):
+    exp = experiment(tmp_path, text)
+    proc = cli("sweep", str(exp), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stderr
+    assert str(exp) in proc.stderr and expected in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_base_scenario_and_bad_arguments_exit_2(tmp_path):
+    exp = tmp_path / "e.yaml"
+    exp.write_text("name: x\nscenario: nowhere.yaml\nparameters:\n"
+                   "  industry.streamer_share: {values: [0.2]}\n")
+    proc = cli("sweep", str(exp))
+    assert proc.returncode == 2 and "scenario (line 2)" in proc.stderr
+    assert "no such file" in proc.stderr
+    good = experiment(tmp_path, SMALL)
+    for args, needle in [
+        (["--workers", "0"], "--workers"),
+        (["--executor", "spark"], "--executor"),
+        (["--address", "tcp://127.0.0.1:1"], "--address"),
+        (["--flush-every", "-1"], "--flush-every"),
+    ]:
+        proc = cli("sweep", str(good), *args)
+        assert proc.returncode == 2 and needle in proc.stderr and "Traceback" not in proc.stderr
+    proc = cli("summarize", str(tmp_path / "absent"))
+    assert proc.returncode == 2 and "no such folder" in proc.stderr
+    (tmp_path / "empty").mkdir()
+    proc = cli("summarize", str(tmp_path / "empty"))
+    assert proc.returncode == 2 and "manifest.json" in proc.stderr
