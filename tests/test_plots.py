@@ -362,3 +362,134 @@ def test_the_overlap_check_finds_overlapping_text() -> None:
     ax.text(0.5, 1.02, "clashing note", transform=ax.transAxes, ha="center")
     pairs = {frozenset(pair) for pair in overlapping_texts(fig)}
     assert frozenset({"a long title over the axes", "clashing note"}) in pairs
+
+
+# ---------------------------------------------------------------------------- sweeps
+GRID = """\
+name: grid
+parameters:
+  industry.streamer_share: {values: [0.2, 0.6]}
+  coalition.rule: {values: [hardest_line, share_weighted]}
+  talks.breakdown_probability: {values: [0.2, 0.8]}
+modes: [coalition, separate]
+seeds: 3
+"""
+LHS = """\
+name: lhs
+parameters:
+  industry.streamer_share: {min: 0.1, max: 0.7}
+  industry.model_spread: {min: 0.0, max: 1.0}
+design: {kind: lhs, samples: 4, seed: 7}
+modes: [coalition, separate]
+seeds: 2
+"""
+
+
+def swept(tmp_path_factory: pytest.TempPathFactory, text: str) -> Path:
+    from bargainsim.experiments.design import load_experiment
+    from bargainsim.experiments.sweep import run_sweep
+
+    folder = tmp_path_factory.mktemp("sweep")
+    path = folder / "exp.yaml"
+    path.write_text(f"scenario: {WGA}\n" + text)
+    run_sweep(load_experiment(path), folder / "out")
+    return folder / "out"
+
+
+@pytest.fixture(scope="module")
+def grid_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    from bargainsim.experiments.summary import summarize
+
+    out = swept(tmp_path_factory, GRID)
+    return out, summarize(out)
+
+
+def expected_difference(point: dict[str, Any], a: str, b: str) -> float | None:
+    meds = {m: point["modes"][m]["median_settlement_step"] for m in (a, b)}
+    return None if None in meds.values() else meds[a] - meds[b]
+
+
+@pytest.mark.parametrize("modes", [("coalition", "separate"), ("separate", "coalition")])
+def test_sweep_map_cells_are_the_median_differences(grid_sweep, modes) -> None:
+    from bargainsim.sweep_plots import difference_map
+
+    _, summary = grid_sweep
+    at = ["talks.breakdown_probability=0.2"]
+    fig = difference_map(summary, "industry.streamer_share", "coalition.rule", modes, at)
+    ax = fig.axes[0]
+    mesh = ax.collections[0]
+    cells = np.ma.filled(mesh.get_array(), np.nan).reshape(2, 2)
+    points = [p for p in summary["points"] if p["values"]["talks.breakdown_probability"] == 0.2]
+    hatched = 0
+    for p in points:
+        i = ["hardest_line", "share_weighted"].index(p["values"]["coalition.rule"])
+        j = [0.2, 0.6].index(p["values"]["industry.streamer_share"])
+        want = expected_difference(p, *modes)
+        if want is None:
+            assert np.isnan(cells[i, j])
+        else:
+            assert cells[i, j] == pytest.approx(want)
+        sig = any(c["sooner"] for c in p["comparisons"])
+        hatched += not sig
+    assert sum(1 for patch in ax.patches if patch.get_hatch()) == hatched
+    norm = mesh.norm
+    assert norm.vcenter == 0 and norm.vmin == -norm.vmax
+    assert ax.get_xlabel() == "industry.streamer_share"
+    assert ax.get_ylabel() == "coalition.rule"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["hardest_line", "share_weighted"]
+    assert f"{modes[0]} minus {modes[1]}" in fig.axes[1].get_ylabel()
+    assert overlapping_texts(fig) == []
+
+
+def test_sweep_line_is_each_modes_median(grid_sweep) -> None:
+    from bargainsim.sweep_plots import settlement_by_parameter
+
+    _, summary = grid_sweep
+    at = ["coalition.rule=share_weighted", "industry.streamer_share=0.6"]
+    fig = settlement_by_parameter(summary, "talks.breakdown_probability", None, at)
+    ax = fig.axes[0]
+    lines = {line.get_label().split(" (")[0]: line for line in ax.get_lines()}
+    points = sorted((p for p in summary["points"]
+                     if p["values"]["coalition.rule"] == "share_weighted"
+                     and p["values"]["industry.streamer_share"] == 0.6),
+                    key=lambda p: p["values"]["talks.breakdown_probability"])
+    for mode in ("coalition", "separate"):
+        want = [np.nan if p["modes"][mode]["median_settlement_step"] is None
+                else p["modes"][mode]["median_settlement_step"] for p in points]
+        np.testing.assert_array_equal(lines[mode].get_ydata(), want)
+        np.testing.assert_array_equal(lines[mode].get_xdata(), [0.2, 0.8])
+    assert {"coalition", "separate"} <= {t.split(" (")[0] for t in legend_texts(fig)}
+    assert ax.get_xlabel() == "talks.breakdown_probability"
+    assert "median industry settlement week" in ax.get_ylabel()
+    assert overlapping_texts(fig) == []
+
+
+def test_sweep_lhs_map_is_a_scatter_at_the_points(tmp_path_factory) -> None:
+    from bargainsim.experiments.summary import summarize
+    from bargainsim.sweep_plots import difference_map
+
+    summary = summarize(swept(tmp_path_factory, LHS))
+    fig = difference_map(summary, "industry.streamer_share", "industry.model_spread")
+    offsets = np.vstack([c.get_offsets() for c in fig.axes[0].collections])
+    want = [(p["values"]["industry.streamer_share"], p["values"]["industry.model_spread"])
+            for p in summary["points"]]
+    assert sorted(map(tuple, offsets.tolist())) == sorted(want)
+
+
+def test_plot_sweep_cli_writes_and_refuses(grid_sweep, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    out, _ = grid_sweep
+    target = tmp_path / "map.svg"
+    argv = ["plot", "sweep", str(out), "--x", "industry.streamer_share", "--y",
+            "coalition.rule", "--at", "talks.breakdown_probability=0.8"]
+    assert main([*argv, "-o", str(target)]) == 0
+    assert target.read_bytes().startswith(MAGIC[".svg"])
+    rejected(capsys, [*argv[:-2], "-o", str(target)], "--x", "talks.breakdown_probability",
+             "--at")
+    rejected(capsys, ["plot", "sweep", str(out), "--x", "nope", "-o", str(target)], "--x",
+             "nope", "industry.streamer_share")
+    rejected(capsys, [*argv, "--modes", "coalition", "-o", str(target)], "--modes",
+             "exactly 2")
+    rejected(capsys, [*argv, "-o", str(tmp_path / "map.gif")], "--output", ".gif")
+    rejected(capsys, ["plot", "sweep", str(tmp_path / "none"), "--x", "a", "-o",
+                      str(target)], "no such folder")

@@ -110,6 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
     q.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the figure file: .png, .svg or .pdf")
+    q = kinds.add_parser("sweep", help="a sweep: where each mode settles sooner")
+    q.add_argument("folder", metavar="DIR", help="a results folder written by sweep")
+    q.add_argument("--x", required=True, metavar="PARAM", help="parameter on the x axis")
+    q.add_argument("--y", metavar="PARAM",
+                   help="parameter on the y axis: a map of the median difference A minus B")
+    q.add_argument("--modes", type=_modes,
+                   help="A,B for a map (default: the sweep's first two); modes to draw over --x")
+    q.add_argument("--at", action="append", default=[], metavar="PARAM=VALUE",
+                   help="keep the points with this value of another parameter (repeatable)")
+    q.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the figure file: .png, .svg or .pdf")
 
     p = sub.add_parser("sweep", help="run an experiment: parameters x modes x seeds, to Parquet")
     p.add_argument("file", metavar="EXPERIMENT")
@@ -344,11 +355,20 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    """Draw one run's trajectory to a PNG, SVG or PDF file."""
+    """Draw one run's trajectory, or a sweep's map, to a PNG, SVG or PDF file."""
     from bargainsim import plots
     from bargainsim.scenario import load_scenario
 
     plots.check_output(args.output, "--output")
+    if args.figure == "sweep":
+        from bargainsim.experiments.summary import summarize
+        from bargainsim.sweep_plots import sweep_figure
+
+        if not Path(args.folder).is_dir():
+            raise InputError(args.folder, [Problem("", "no such folder")])
+        fig = sweep_figure(summarize(args.folder), args.x, args.y, args.modes, args.at)
+        plots.save_figure(fig, args.output, "--output")
+        return EXIT_OK
     spec = load_scenario(args.file, args.overrides)
     if spec.protocol.clock == "continuous":
         problem = Problem("protocol.clock", "continuous-time runs (war of attrition) have no "
