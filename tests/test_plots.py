@@ -46,7 +46,10 @@ def legend_texts(fig: Figure) -> list[str]:
 
 
 def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
-    """Pairs of visible, non-empty texts whose drawn boxes intersect (1 px tolerance)."""
+    """Texts cut by the figure's edge, and pairs of texts whose drawn boxes intersect.
+
+    Only visible, non-empty texts count; boxes get a 1 px tolerance.
+    """
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     renderer = canvas.get_renderer()
@@ -62,7 +65,12 @@ def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
              and id(t) not in undrawn]
     boxes = [(t.get_text(), t.get_window_extent(renderer).expanded(1.0, 1.0).padded(-1))
              for t in texts]
-    return [(a, b) for (a, ba), (b, bb) in itertools.combinations(boxes, 2) if ba.overlaps(bb)]
+    edge = fig.bbox.padded(1)
+    clipped = [("<figure edge>", a) for a, box in boxes
+               if not (edge.x0 <= box.x0 and box.x1 <= edge.x1 and edge.y0 <= box.y0
+                       and box.y1 <= edge.y1)]
+    return clipped + [(a, b) for (a, ba), (b, bb) in itertools.combinations(boxes, 2)
+                      if ba.overlaps(bb)]
 
 
 def until_closed(rows: list[dict[str, Any]], key: str) -> list[float]:
@@ -493,3 +501,10 @@ def test_plot_sweep_cli_writes_and_refuses(grid_sweep, tmp_path: Path,
     rejected(capsys, [*argv, "-o", str(tmp_path / "map.gif")], "--output", ".gif")
     rejected(capsys, ["plot", "sweep", str(tmp_path / "none"), "--x", "a", "-o",
                       str(target)], "no such folder")
+
+
+def test_the_overlap_check_finds_text_cut_by_the_edge() -> None:
+    fig = Figure(figsize=(3, 2))
+    fig.add_subplot().set_title("a title far too long to fit in a figure three inches wide")
+    assert ("<figure edge>", "a title far too long to fit in a figure three inches wide") in (
+        overlapping_texts(fig))

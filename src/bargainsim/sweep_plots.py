@@ -12,6 +12,7 @@ settlement week with its 95% bootstrap CI.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -160,9 +161,14 @@ def difference_map(
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=1,
               fontsize=8.5, frameon=False)
     fixed = f" at {', '.join(at)}" if at else ""
-    ax.set_title(f"{summary['experiment']}: {a} vs {b}, median settlement week{fixed}\n"
-                 f"({summary['seeds']} seeds per mode and point)", fontsize=11)
+    fig.suptitle(_title(f"{summary['experiment']}: {a} vs {b}, median settlement week{fixed}",
+                        summary), fontsize=11)
     return fig
+
+
+def _title(head: str, summary: Summary, width: int = 80) -> str:
+    """A title wrapped to the figure's width, with the number of seeds."""
+    return textwrap.fill(head, width) + f"\n({summary['seeds']} seeds per mode and point)"
 
 
 def _colormap() -> Any:
@@ -242,8 +248,8 @@ def settlement_by_parameter(
                                                label="95% CI")],
               title="mode", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fixed = f" at {', '.join(at)}" if at else ""
-    ax.set_title(f"{summary['experiment']}: settlement by {x}{fixed}\n"
-                 f"({summary['seeds']} seeds per mode and point)", fontsize=11)
+    fig.suptitle(_title(f"{summary['experiment']}: settlement by {x}{fixed}", summary),
+                 fontsize=11)
     return fig
 
 
