@@ -95,6 +95,32 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", metavar="DIR", help="also write comparison.json and runs.jsonl here")
+    p.add_argument("--plot", metavar="FILE",
+                   help="draw settlement curves by mode (.png, .svg or .pdf)")
+    p.add_argument("--plot-terms", metavar="FILE",
+                   help="draw speed and terms by mode for the same runs (.png, .svg or .pdf)")
+
+    p = sub.add_parser("plot", help="draw a figure (PNG, SVG or PDF by the file's suffix)")
+    kinds = p.add_subparsers(dest="figure", required=True, parser_class=_Parser)
+    q = kinds.add_parser("run", help="one run: offers per issue over the weeks, deals marked")
+    q.add_argument("file", metavar="SCENARIO")
+    q.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    q.add_argument("--mode", choices=MODES, help="bargaining mode (default: the scenario's)")
+    q.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
+    q.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the figure file: .png, .svg or .pdf")
+    q = kinds.add_parser("sweep", help="a sweep: where each mode settles sooner")
+    q.add_argument("folder", metavar="DIR", help="a results folder written by sweep")
+    q.add_argument("--x", required=True, metavar="PARAM", help="parameter on the x axis")
+    q.add_argument("--y", metavar="PARAM",
+                   help="parameter on the y axis: a map of the median difference A minus B")
+    q.add_argument("--modes", type=_modes,
+                   help="A,B for a map (default: the sweep's first two); modes to draw over --x")
+    q.add_argument("--at", action="append", default=[], metavar="PARAM=VALUE",
+                   help="keep the points with this value of another parameter (repeatable)")
+    q.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the figure file: .png, .svg or .pdf")
 
     p = sub.add_parser("sweep", help="run an experiment: parameters x modes x seeds, to Parquet")
     p.add_argument("file", metavar="EXPERIMENT")
@@ -262,8 +288,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise InputError("--out", [Problem(args.out, "exists and is not a directory")])
+    figures = [(option, path) for option, path in (("--plot", args.plot),
+                                                   ("--plot-terms", args.plot_terms)) if path]
+    if figures:
+        from bargainsim import plots
+
+        for option, path in figures:
+            plots.check_output(path, option)
     records = run_modes(spec, args.modes, range(args.seeds), workers=args.workers)
     result = compare(records, spec.name)
+    for option, path in figures:
+        units, _ = plots.issue_axes(spec)
+        fig = (plots.settlement_figure(records) if option == "--plot"
+               else plots.terms_figure(records, units))
+        plots.save_figure(fig, path, option)
     if args.out:
         out.mkdir(parents=True, exist_ok=True)
         (out / "comparison.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -328,6 +366,30 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    """Draw one run's trajectory, or a sweep's map, to a PNG, SVG or PDF file."""
+    from bargainsim import plots
+    from bargainsim.scenario import load_scenario
+
+    plots.check_output(args.output, "--output")
+    if args.figure == "sweep":
+        from bargainsim.experiments.summary import summarize
+        from bargainsim.sweep_plots import sweep_figure
+
+        if not Path(args.folder).is_dir():
+            raise InputError(args.folder, [Problem("", "no such folder")])
+        fig = sweep_figure(summarize(args.folder), args.x, args.y, args.modes, args.at)
+        plots.save_figure(fig, args.output, "--output")
+        return EXIT_OK
+    spec = load_scenario(args.file, args.overrides)
+    if spec.protocol.clock == "continuous":
+        problem = Problem("protocol.clock", "continuous-time runs (war of attrition) have no "
+                          "trace to plot; plot run needs clock: move or week")
+        raise InputError(args.file, [problem])
+    plots.save_figure(plots.run_figure(spec, args.mode, args.seed), args.output, "--output")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Quickstart demonstration: every mode on the 2023 scenario over common seeds."""
     from bargainsim.experiments.compare import compare, format_table, run_modes
@@ -361,6 +423,7 @@ COMMANDS = {
     "summarize": cmd_summarize,
     "demo": cmd_demo,
     "play": cmd_play,
+    "plot": cmd_plot,
 }
 
 

@@ -466,8 +466,6 @@ class BargainingModel(mesa.Model):
         t = float(self.t)
         for table in self.tables:
             for party in (self.union, table.employer):
-                if party is self.union and table is not self.tables[0]:
-                    continue
                 row: dict[str, Any] = {"step": self.t, "party": party.name,
                                        "table": table.name, "closed": table.closed}
                 aim = party.offer(t, table) if not table.closed else None
@@ -481,6 +479,7 @@ class BargainingModel(mesa.Model):
                     m = self.union.members
                     row["savings_weeks"] = float(m.savings.mean()) if m is not None else None
                     row["strike_fund"] = self.union.fund
+                    row["industry_losses"] = float(sum(c.cum_loss for c in self.companies.values()))
                 else:
                     covers = table.covers
                     row["losses"] = float(sum(c.cum_loss for c in covers))
