@@ -138,6 +138,10 @@ class Party(mesa.Agent):
         ceiling = self.ceiling_for(table)
         if ceiling is not None:
             package = clip_towards(package, opening, ceiling)
+        # never give more on an issue than the other side asks for it now
+        theirs = table.employer_offer if self is table.union else table.union_offer
+        if theirs is not None:
+            package = clip_towards(package, opening, theirs)
         return self.model.space.snap(package, self.wants_high, opening, far)
 
     def road(

@@ -118,7 +118,8 @@ def _logrank(a: np.ndarray, b: np.ndarray, horizon: float) -> float:
 
     if not np.isfinite(a).any() and not np.isfinite(b).any():
         return 1.0
-    p = float(stats.logrank(data(a), data(b)).pvalue)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no events: p is NaN -> 1
+        p = float(stats.logrank(data(a), data(b)).pvalue)
     return 1.0 if math.isnan(p) else p
 
 

@@ -118,7 +118,10 @@ def format_summary(summary: dict[str, Any]) -> str:
     """The summary as a plain-text table: a row per point, then the tally of wins."""
     params, modes = summary["parameters"], summary["modes"]
     labels = short_labels(params)
-    widths = [max(len(label), 7) for label in labels]
+    widths = [
+        max([len(label), 7] + [len(_short(p["values"][k])) for p in summary["points"]])
+        for label, k in zip(labels, params, strict=True)
+    ]
     head = "".join(f"{label:>{w + 1}}" for label, w in zip(labels, widths, strict=True))
     head += "".join(f"{m[:10]:>11}" for m in modes)
     lines = [
