@@ -90,7 +90,7 @@ def _figure(draw: Callable[[ObservedModel], Any], name: str) -> Callable[[Observ
         update_counter.get()
         figure = draw(model)
         with solara.Column(classes=["bargainsim-plot", f"bargainsim-{name}"]) as column:
-            solara.FigureMatplotlib(figure, format="png", dpi=100)
+            solara.FigureMatplotlib(figure, format="png", dpi=plots.DPI)
         return column
 
     component.__name__ = f"{name}_plot"

@@ -15,10 +15,20 @@ from matplotlib import colormaps
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from bargainsim.viz.observed import ObservedModel
 
 WIDTH = 6.4
+DPI = 90  # the page's images; matplotlib's layout engines cost more than drawing, so the
+# margins below are fixed in inches instead
+
+
+def _margins(fig: Figure, top: float, bottom: float, left: float = 0.6, **space: float) -> None:
+    """Fixed margins in inches (fast to draw, unlike a layout engine)."""
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=left / width, right=1 - 0.15 / width, top=1 - top / height,
+                        bottom=bottom / height, **space)
 COLOURS = colormaps["tab10"].colors
 COALITION_COLOUR = "#222222"
 
@@ -37,6 +47,13 @@ def colours(model: ObservedModel) -> dict[str, tuple[float, float, float] | str]
     return out
 
 
+def _step_axis(ax: object, model: ObservedModel, label: bool = True) -> None:
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # type: ignore[attr-defined]
+    ax.tick_params(labelsize=7)  # type: ignore[attr-defined]
+    if label:
+        ax.set_xlabel(_unit(model), fontsize=8)  # type: ignore[attr-defined]
+
+
 def _steps(model: ObservedModel) -> np.ndarray:
     return np.arange(len(model.history["solidarity"]))
 
@@ -46,7 +63,8 @@ def offers_figure(model: ObservedModel) -> Figure:
     names = model.space.names
     cols = min(len(names), 3)
     rows = math.ceil(len(names) / cols)
-    fig = Figure(figsize=(WIDTH, 1.1 + 2.0 * rows), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 1.1 + 2.0 * rows))
+    _margins(fig, top=0.55, bottom=0.85, wspace=0.45, hspace=0.45)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     colour = colours(model)
     history = model.history["positions"]
@@ -68,7 +86,7 @@ def offers_figure(model: ObservedModel) -> Figure:
         ax.set_ylim(lo - pad, hi + pad)
         ax.set_xlim(0, max(5, len(steps)))
         ax.set_title(issue, fontsize=9)
-        ax.tick_params(labelsize=7)
+        _step_axis(ax, model, label=False)
         unit = model.spec.issues[issue].unit
         ax.set_ylabel(unit if len(unit) <= 24 else unit[:22] + "…", fontsize=7)
     for ax in axes[len(names):]:
@@ -79,7 +97,7 @@ def offers_figure(model: ObservedModel) -> Figure:
         axes[0].plot([], [], "k-", lw=1.2, label="employer offer")[0],
         axes[0].plot([], [], "k*", ms=9, label="deal")[0],
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(6, len(handles)),
+    fig.legend(handles=handles, loc="lower center", ncols=min(6, len(handles)),
                fontsize=7, frameon=False)
     fig.suptitle(f"Offers against demands, by {_unit(model)}", fontsize=10)
     return fig
@@ -87,7 +105,8 @@ def offers_figure(model: ObservedModel) -> Figure:
 
 def solidarity_figure(model: ObservedModel) -> Figure:
     """Members' solidarity and the share of writers back at work."""
-    fig = Figure(figsize=(WIDTH, 3.2), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.2))
+    _margins(fig, top=0.35, bottom=0.5)
     ax = fig.subplots()
     steps = _steps(model)
     ax.plot(steps, model.history["solidarity"], color="#c0392b", lw=2, label="solidarity")
@@ -98,9 +117,8 @@ def solidarity_figure(model: ObservedModel) -> Figure:
         ax.axhline(threshold, color="#c0392b", ls=":", lw=1, label="solidarity threshold")
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlim(0, max(5, len(steps)))
-    ax.set_xlabel(_unit(model), fontsize=8)
+    _step_axis(ax, model)
     ax.set_ylabel("share of members", fontsize=8)
-    ax.tick_params(labelsize=7)
     ax.legend(fontsize=7, loc="lower left")
     ax.set_title("Solidarity: members who would vote no on the offer", fontsize=10)
     return fig
@@ -108,7 +126,8 @@ def solidarity_figure(model: ObservedModel) -> Figure:
 
 def losses_figure(model: ObservedModel) -> Figure:
     """Each company's cumulative strike losses and the writers' lost earnings, $M."""
-    fig = Figure(figsize=(WIDTH, 3.2), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.2))
+    _margins(fig, top=0.35, bottom=0.5, left=0.75)
     ax = fig.subplots()
     steps = _steps(model)
     colour = colours(model)
@@ -118,9 +137,8 @@ def losses_figure(model: ObservedModel) -> Figure:
     ax.plot(steps, model.history["writers_lost"], "k--", lw=1.5, label="writers' lost pay")
     ax.set_xlim(0, max(5, len(steps)))
     ax.set_ylim(bottom=0)
-    ax.set_xlabel(_unit(model), fontsize=8)
+    _step_axis(ax, model)
     ax.set_ylabel("$M, cumulative", fontsize=8)
-    ax.tick_params(labelsize=7)
     ax.legend(fontsize=7, ncols=3, loc="upper left")
     ax.set_title("Losses", fontsize=10)
     return fig
@@ -151,7 +169,8 @@ def status_matrix(model: ObservedModel) -> np.ndarray:
 def settled_figure(model: ObservedModel) -> Figure:
     """Which companies have settled, step by step."""
     names = list(model.companies)
-    fig = Figure(figsize=(WIDTH, 0.9 + 0.28 * len(names)), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 1.2 + 0.28 * len(names)))
+    _margins(fig, top=0.35, bottom=0.75, left=0.9)
     ax = fig.subplots()
     matrix = status_matrix(model)
     ax.imshow(matrix, aspect="auto", cmap=ListedColormap(STATUS_COLOURS), vmin=0, vmax=2,
@@ -159,11 +178,10 @@ def settled_figure(model: ObservedModel) -> Figure:
                                                -0.5))
     ax.set_yticks(range(len(names)), names, fontsize=7)
     ax.set_xlim(-0.5, max(5, matrix.shape[1]) - 0.5)
-    ax.set_xlabel(_unit(model), fontsize=8)
-    ax.tick_params(axis="x", labelsize=7)
+    _step_axis(ax, model)
     done = int((matrix[:, -1] == SETTLED).sum())
     ax.set_title(f"Settled: {done} of {len(names)} companies", fontsize=10)
     labels = ["bargaining alone", "in the coalition", "settled"]
     handles = [Patch(color=c, label=lab) for c, lab in zip(STATUS_COLOURS, labels, strict=True)]
-    fig.legend(handles=handles, fontsize=7, loc="outside lower center", ncols=3, frameon=False)
+    fig.legend(handles=handles, fontsize=7, loc="lower center", ncols=3, frameon=False)
     return fig

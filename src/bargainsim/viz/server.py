@@ -48,15 +48,17 @@ def url_of(sock: socket.socket) -> str:
 
 
 def serve(
-    scenario: str | Path, host: str = "127.0.0.1", port: int = 8765,
-    announce: Callable[[str], None] = print,
+    scenario: str | Path, sock: socket.socket, announce: Callable[[str], None] = print
 ) -> None:
-    """Serve the page for `scenario` until interrupted; `announce` gets the address first."""
+    """Serve the page for `scenario` on a bound socket until interrupted.
+
+    `announce` receives the page's address once the server is about to accept connections.
+    """
     os.environ["BARGAINSIM_VIZ_SCENARIO"] = str(Path(scenario).resolve())
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
-    sock = bind(host, port)
     os.environ["SOLARA_APP"] = APP
-    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(sock.getsockname()[1])
+    host, port = sock.getsockname()[:2]
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = str(host), str(port)
 
     import solara.server.settings as settings
     import uvicorn
@@ -102,7 +104,8 @@ def main(scenario: str | None, host: str, port: int) -> int:
         print(f"bargainsim viz: {missing} is not installed; install the viz extra: "
               "pip install -e '.[viz]'", file=sys.stderr)
         return 1
+    sock = bind(host, port)
     _frontend_files()
-    serve(path, host, port, announce=lambda url: print(
+    serve(path, sock, announce=lambda url: print(
         f"bargainsim viz: serving {Path(path).name} at {url} (Ctrl+C to stop)", flush=True))
     return 0
