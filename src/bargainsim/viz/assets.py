@@ -28,9 +28,8 @@ from pathlib import Path
 
 REGISTRY = "https://registry.npmjs.org"
 TIMEOUT = 120.0
-# the npm packages the page loads through the CDN proxy (vuetify 2 front end, ipywidgets 8)
+# the npm packages the page loads through the CDN proxy, besides the front end itself
 PACKAGES = (
-    "@widgetti/solara-vuetify-app",  # the page's JavaScript, CSS and fonts
     "requirejs",                     # loads the widgets' modules
     "@widgetti/vue-grid-layout",     # SolaraViz's plot grid (solara.GridDraggable)
     "font-awesome",                  # icons
@@ -58,11 +57,23 @@ def _solara_text() -> str:
     return text + "\n{{cdn}}" + assets.fontawesome_path
 
 
+def front_end() -> str:
+    """The npm package with the page's JavaScript, CSS and fonts.
+
+    Solara's Vue 2 app, or its Vue 3 app under ipyvuetify 3 (which leaves Mesa's plot grid
+    empty, hence the `ipyvuetify<2` pin).
+    """
+    import ipyvuetify
+
+    major = int(ipyvuetify.__version__.split(".")[0])
+    return "@widgetti/solara-vuetify3-app" if major >= 3 else "@widgetti/solara-vuetify-app"
+
+
 def referenced() -> dict[tuple[str, str], set[str]]:
     """(package, exact version) -> the files of it that Solara's page asks for."""
     text = _solara_text()
     found: dict[tuple[str, str], set[str]] = {}
-    for name in PACKAGES:
+    for name in (front_end(), *PACKAGES):
         pattern = re.escape(name) + r"@(\d+\.\d+\.\d+[\w.\-]*)/([\w.\-/]+)"
         for match in re.finditer(pattern, text):
             found.setdefault((name, match.group(1)), set()).add(match.group(2))

@@ -78,7 +78,8 @@ def offers_figure(model: ObservedModel) -> Figure:
                 ax.plot(steps, values, style, color=colour.get(table, "grey"), lw=1.4)
         for deal in model.deals:
             who = deal.coalition or deal.parties[0]
-            when = deal.time if deal.time is not None else deal.step
+            # a deal struck during step k is on record from index k + 1, like the settlements
+            when = deal.time if deal.time is not None else deal.step + 1
             ax.plot([when], [deal.terms[issue]], "*", ms=11, color=colour.get(who, "grey"),
                     markeredgecolor="black", markeredgewidth=0.5)
         lo, hi = float(model.space.lo[i]), float(model.space.hi[i])

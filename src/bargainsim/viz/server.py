@@ -21,7 +21,7 @@ APP = "bargainsim.viz.app"
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready TCP socket on host:port (port 0 picks a free one)."""
+    """A listening TCP socket on host:port (port 0 picks a free one)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -37,6 +37,7 @@ def bind(host: str, port: int) -> socket.socket:
         reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
         problem = Problem(f"{host}:{port}", f"cannot listen there: {reason}")
         raise InputError("--port", [problem]) from None
+    sock.listen(128)  # connections wait in the queue until the server accepts them
     return sock
 
 
