@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast lint bench install clean
+.PHONY: demo test test-fast lint bench install clean viz-setup
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "bargainsim needs Python >= 3.12; found " + sys.version.split()[0] + " (set PYTHON=python3.12)")'
@@ -21,8 +21,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/bargainsim demo
 
-test: $(STAMP)
+test: $(STAMP) viz-setup
 	$(BIN)/python -m pytest -n 2 -q
+
+# chromium (apt-get), playwright (pip) and Solara's front-end files (npm registry) for the
+# viz app's tests; idempotent, asks nothing
+viz-setup: $(STAMP)
+	$(BIN)/python tools/setup_viz.py
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"

@@ -61,6 +61,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a whole number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     from bargainsim.scenario import MODES
@@ -156,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="the Quickstart demonstration")
     p.add_argument("--seeds", type=_positive_int, default=40)
+
+    p = sub.add_parser("viz", help="the classroom app in a browser (Mesa SolaraViz)")
+    p.add_argument("file", nargs="?", metavar="SCENARIO",
+                   help="scenario the page opens with (default scenarios/wga_2023.yaml)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 = any free)")
     return parser
 
 
@@ -415,6 +431,13 @@ def cmd_play(args: argparse.Namespace) -> int:
     return play(spec, args.side, mode=args.mode, seed=args.seed, source=args.file)
 
 
+def cmd_viz(args: argparse.Namespace) -> int:
+    """Serve the classroom app; print its local address."""
+    from bargainsim.viz.server import main as serve
+
+    return serve(args.file, args.host, args.port)
+
+
 COMMANDS = {
     "validate": cmd_validate,
     "run": cmd_run,
@@ -424,6 +447,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "play": cmd_play,
     "plot": cmd_plot,
+    "viz": cmd_viz,
 }
 
 

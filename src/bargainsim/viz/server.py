@@ -1,0 +1,112 @@
+"""Serve the classroom page with Solara's server (uvicorn) on a local address.
+
+The port is bound before anything is printed, so a port in use is a clear input error and
+the printed address is the one that answers. Solara's telemetry is switched off: a
+classroom machine may have no internet, and nothing should leave it.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import os
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bargainsim.yamlio import InputError, Problem
+
+APP = "bargainsim.viz.app"
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (port 0 picks a free one)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        problem = Problem(host, f"not a usable address: {exc.strerror}")
+        raise InputError("--host", [problem]) from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        problem = Problem(f"{host}:{port}", f"cannot listen there: {reason}")
+        raise InputError("--port", [problem]) from None
+    sock.listen(128)  # connections wait in the queue until the server accepts them
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """The page's address for a bound socket."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def serve(
+    scenario: str | Path, sock: socket.socket, announce: Callable[[str], None] = print
+) -> None:
+    """Serve the page for `scenario` on a bound socket until interrupted.
+
+    `announce` receives the page's address once the server is about to accept connections.
+    """
+    os.environ["BARGAINSIM_VIZ_SCENARIO"] = str(Path(scenario).resolve())
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    os.environ["SOLARA_APP"] = APP
+    host, port = sock.getsockname()[:2]
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = str(host), str(port)
+
+    import solara.server.settings as settings
+    import uvicorn
+
+    settings.main.mode = "production"
+    settings.telemetry.mixpanel_enable = False
+    config = uvicorn.Config("solara.server.starlette:app", log_level="warning")
+    server = uvicorn.Server(config)
+    announce(url_of(sock))
+    server.run(sockets=[sock])
+
+
+def missing_dependency() -> str | None:
+    """The first package of the `viz` extra that is not installed, if any."""
+    for name in ("solara", "uvicorn", "altair", "ipyvuetify"):
+        if importlib.util.find_spec(name) is None:
+            return name
+    return None
+
+
+def _frontend_files() -> None:
+    """Fetch Solara's front-end files into its cache if some are missing; warn if that fails."""
+    from bargainsim.viz import assets
+
+    if not assets.missing():
+        return
+    still = assets.ensure_assets(log=lambda m: print(f"bargainsim viz: {m}", file=sys.stderr))
+    if still:
+        print("bargainsim viz: Solara's front-end files are missing and the npm registry could "
+              "not be reached; the page will be blank unless the browser can reach "
+              "cdn.jsdelivr.net. Run `python tools/setup_viz.py` when online.", file=sys.stderr)
+
+
+def main(scenario: str | None, host: str, port: int) -> int:
+    """`bargainsim viz`: check the scenario and the extra, then serve; the exit code."""
+    from bargainsim.scenario import load_scenario
+    from bargainsim.viz.params import DEFAULT_SCENARIO
+
+    path = scenario or str(DEFAULT_SCENARIO)
+    load_scenario(path)
+    missing = missing_dependency()
+    if missing is not None:
+        print(f"bargainsim viz: {missing} is not installed; install the viz extra: "
+              "pip install -e '.[viz]'", file=sys.stderr)
+        return 1
+    sock = bind(host, port)
+    _frontend_files()
+    serve(path, sock, announce=lambda url: print(
+        f"bargainsim viz: serving {Path(path).name} at {url} (Ctrl+C to stop)", flush=True))
+    return 0
