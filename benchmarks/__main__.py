@@ -1,4 +1,4 @@
-"""Print speed figures; run with `make bench` or `python -m benchmarks [pair|industry|all]`."""
+"""Print speed figures: `make bench`, or `python -m benchmarks [pair|industry|sweep|memory|all]`."""
 
 from __future__ import annotations
 

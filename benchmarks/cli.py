@@ -1,4 +1,4 @@
-"""`python -m benchmarks [pair|industry|all]`: figures only, never pass or fail."""
+"""`python -m benchmarks [pair|industry|sweep|memory|all]`: figures only, never pass or fail."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import platform
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("which", nargs="?", default="all", choices=["pair", "industry", "all"])
+    parser.add_argument("which", nargs="?", default="all",
+                        choices=["pair", "industry", "sweep", "memory", "all"],
+                        help="all = pair, industry and sweep (memory takes minutes)")
     parser.add_argument("--repeats", type=int, default=7, help="interleaved batches (default 7)")
     parser.add_argument("--runs", type=int, default=50, help="industry: runs per batch")
     args = parser.parse_args(argv)
@@ -24,3 +26,11 @@ def main(argv: list[str] | None = None) -> None:
         from benchmarks import industry
 
         industry.main(repeats=args.repeats, runs=args.runs)
+    if args.which in ("sweep", "all"):
+        from benchmarks import sweep_bench
+
+        sweep_bench.speed(None)
+    if args.which == "memory":
+        from benchmarks import sweep_bench
+
+        sweep_bench.memory()
