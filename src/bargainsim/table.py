@@ -58,13 +58,13 @@ class Table:
         """One move at time t; returns the agreed package when the mover accepts."""
         side = self.next_mover
         mover = self.party(side)
-        # the strategy's counter-offer, also its benchmark for accepting (a seated player
-        # decides both itself)
-        own = mover.offer(t, self) if mover.player is None else None
+        # the strategy's proposal: its yardstick for accepting and, trimmed to what the other
+        # side asks, its counter-offer (a seated player decides both itself)
+        own = mover.proposal(t, self) if mover.player is None else None
         if self.standing is not None and self.standing[0] != side:
             if mover.decide_accept(self.standing[1], t, dt, self, own):
                 return self.standing[1]
-        offer = own if own is not None else mover.decide_offer(t, self)
+        offer = mover.trimmed(own, self) if own is not None else mover.decide_offer(t, self)
         self.standing = (side, offer)
         if side == "union":
             self.union_offer = offer

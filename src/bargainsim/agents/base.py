@@ -128,7 +128,16 @@ class Party(mesa.Agent):
         return base
 
     def offer(self, t: float, table: Table) -> np.ndarray:
-        """The package this party proposes at time t: its aim, conceded where it gives most."""
+        """The package this party proposes at time t: its proposal, trimmed to what is asked."""
+        return self.trimmed(self.proposal(t, table), table)
+
+    def proposal(self, t: float, table: Table) -> np.ndarray:
+        """Its aim as a package, conceded where it gives most; also its yardstick for accepting.
+
+        The yardstick is the proposal before trimming: a trimmed offer keeps back concessions
+        the other side no longer asks for, and judging offers against it would refuse
+        packages worth more than the aim.
+        """
         other = table.other(self)
         if self.rounds is not None and self.rounds - int(round(t)) <= 0:
             return self.opening_for(table).copy()
@@ -138,11 +147,14 @@ class Party(mesa.Agent):
         ceiling = self.ceiling_for(table)
         if ceiling is not None:
             package = clip_towards(package, opening, ceiling)
-        # never give more on an issue than the other side asks for it now
-        theirs = table.employer_offer if self is table.union else table.union_offer
-        if theirs is not None:
-            package = clip_towards(package, opening, theirs)
         return self.model.space.snap(package, self.wants_high, opening, far)
+
+    def trimmed(self, package: np.ndarray, table: Table) -> np.ndarray:
+        """Never give more on an issue than the other side asks for it now."""
+        theirs = table.employer_offer if self is table.union else table.union_offer
+        if theirs is None:
+            return package
+        return clip_towards(package, self.opening_for(table), theirs)
 
     def road(
         self, table: Table, opening: np.ndarray, far: np.ndarray, other: Party
@@ -189,7 +201,7 @@ class Party(mesa.Agent):
         """Whether the offer is worth at least the discounted value of its own next offer."""
         if self.rounds is not None and self.rounds - int(round(t)) <= 0:
             return self.utility(vector) + TIE >= 0.0
-        own_next = self.utility(own if own is not None else self.offer(t, table))
+        own_next = self.utility(own if own is not None else self.proposal(t, table))
         return self.utility(vector) + TIE >= (self.discount**dt) * own_next
 
     def decide_accept(
