@@ -264,6 +264,9 @@ def test_ctrl_c_at_a_question_abandons_cleanly():
         [sys.executable, "-m", "bargainsim", "play", FARATIN, "--as", "union"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=ROOT,
+        # a shell's background job (as CI may be) ignores SIGINT and its children inherit
+        # that; give the game the default disposition, as a terminal would
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stdout is not None
     seen = ""
