@@ -153,7 +153,8 @@ class ResultStore:
         """(point, mode, seed) of every row already on disk."""
         keys: set[tuple[int, str, int]] = set()
         for path in self.shard_files():
-            cols = pq.read_table(path, columns=list(KEY)).to_pydict()
+            # no Arrow thread pool: workers may yet be forked from this process
+            cols = pq.read_table(path, columns=list(KEY), use_threads=False).to_pydict()
             keys.update(zip(cols["point"], cols["mode"], cols["seed"], strict=True))
         return keys
 
