@@ -163,8 +163,17 @@ class Coalition(Party):
         def reached(votes: np.ndarray) -> bool:
             return bool((shares @ votes) / shares.sum() + 1e-12 >= need)
 
-        ok = np.array([m.player is None and m.accepts(vector, t, dt, table) for m in self.members])
         seated = np.array([m.player is not None for m in self.members])
+        if not seated.any():
+            # ask members in turn; stop once the refusals so far already sink the offer
+            votes = np.ones(len(self.members), dtype=bool)
+            for i, member in enumerate(self.members):
+                if not member.accepts(vector, t, dt, table):
+                    votes[i] = False
+                    if not reached(votes):
+                        return False
+            return reached(votes)
+        ok = np.array([m.player is None and m.accepts(vector, t, dt, table) for m in self.members])
         if reached(ok) or not reached(ok | seated) or not self.prefers(vector, t, dt, table):
             return reached(ok)
         asked = [m.player is not None and m.decide_accept(vector, t, dt, table)
