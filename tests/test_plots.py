@@ -508,3 +508,12 @@ def test_the_overlap_check_finds_text_cut_by_the_edge() -> None:
     fig.add_subplot().set_title("a title far too long to fit in a figure three inches wide")
     assert ("<figure edge>", "a title far too long to fit in a figure three inches wide") in (
         overlapping_texts(fig))
+
+
+def test_compare_refuses_one_file_for_both_figures(tmp_path):
+    target = str(tmp_path / "both.png")
+    proc = subprocess.run([sys.executable, "-m", "bargainsim", "compare", str(WGA), "--seeds", "2",
+                           "--plot", target, "--plot-terms", target],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "is also the --plot file" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -295,3 +295,81 @@ def test_missing_base_scenario_and_bad_arguments_exit_2(tmp_path):
     (tmp_path / "empty").mkdir()
     proc = cli("summarize", str(tmp_path / "empty"))
     assert proc.returncode == 2 and "manifest.json" in proc.stderr
+
+
+def test_a_second_sweep_on_a_folder_in_use_is_refused(tmp_path):
+    exp = experiment(tmp_path, SMALL)
+    out = tmp_path / "out"
+    with ResultStore(out).locked():  # as a sweep running now holds it
+        proc = cli("sweep", str(exp), "--out", str(out), "--resume")
+    assert proc.returncode == 2 and "in use by another sweep" in proc.stderr
+    assert "Traceback" not in proc.stderr and not ResultStore(out).exists()
+    assert cli("sweep", str(exp), "--out", str(out), "--workers", "1").returncode == 0
+
+
+def test_a_damaged_shard_is_named_with_the_way_forward(tmp_path):
+    exp = experiment(tmp_path, SMALL)
+    run_sweep(load_experiment(exp), tmp_path / "out")
+    bad = tmp_path / "out" / "shards" / "part-000099.parquet"
+    bad.write_bytes(b"not parquet at all")
+    for args in (("summarize", str(tmp_path / "out")),
+                 ("sweep", str(exp), "--out", str(tmp_path / "out"), "--resume")):
+        proc = cli(*args)
+        assert proc.returncode == 2, proc.stderr
+        assert str(bad) in proc.stderr and "--resume" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    bad.unlink()
+    assert cli("summarize", str(tmp_path / "out")).returncode == 0
+
+
+def test_resume_accepts_a_new_description_and_names_what_differs(tmp_path):
+    exp = experiment(tmp_path, SMALL)
+    run_sweep(load_experiment(exp), tmp_path / "out")
+    reworded = experiment(tmp_path, SMALL + "description: reworded\n", "reworded.yaml")
+    proc = cli("sweep", str(reworded), "--out", str(tmp_path / "out"), "--resume")
+    assert proc.returncode == 0 and "24 runs were already done" in proc.stderr
+    more = experiment(tmp_path, SMALL.replace("seeds: 3", "seeds: 4"), "more.yaml")
+    proc = cli("sweep", str(more), "--out", str(tmp_path / "out"), "--resume")
+    assert proc.returncode == 2 and "(seeds differ from" in proc.stderr
+
+
+def test_workers_end_with_a_killed_coordinator(tmp_path):
+    text = SMALL.replace("seeds: 3", "seeds: 60")
+    exp = experiment(tmp_path, text)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "bargainsim", "sweep", str(exp), "--workers",
+                             "2", "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(children) < 2 and time.monotonic() < deadline:
+        try:
+            children = [int(c) for c in
+                        Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+        except OSError:
+            pass
+        time.sleep(0.05)
+    assert len(children) >= 2
+    os.kill(proc.pid, signal.SIGKILL)  # the coordinator alone
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{c}").exists() and "Z" not in
+                                              Path(f"/proc/{c}/stat").read_text().split()[2]
+                                              for c in children):
+        time.sleep(0.1)
+    alive = [c for c in children if Path(f"/proc/{c}").exists()
+             and Path(f"/proc/{c}/stat").read_text().split()[2] != "Z"]
+    for c in alive:
+        os.kill(c, signal.SIGKILL)
+    assert not alive, "workers outlived their coordinator"
+
+
+def test_validate_checks_experiment_files(tmp_path):
+    proc = cli("validate", str(ROOT / "experiments" / "coalition_vs_separate.yaml"),
+               str(ROOT / "experiments" / "lhs_industry.yaml"), str(WGA))
+    assert proc.returncode == 0, proc.stderr
+    assert "coalition_vs_separate.yaml: ok (experiment: 40 points x 4 modes x 20 seeds" in (
+        proc.stdout)
+    bad = experiment(tmp_path, "name: x\nparameters:\n  industry.streamer_share: {values: [2]}\n")
+    proc = cli("validate", str(bad))
+    assert proc.returncode == 2 and "makes the scenario invalid" in proc.stderr

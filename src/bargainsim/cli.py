@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("validate", help="check scenario files; exit 2 if any is invalid")
+    p = sub.add_parser("validate",
+                       help="check scenario and experiment files; exit 2 if any is invalid")
     p.add_argument("files", nargs="+", metavar="FILE")
 
     p = sub.add_parser("run", help="simulate one scenario with one seed")
@@ -183,17 +184,23 @@ def _fail(error: InputError) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate each file; print `FILE: ok` or its problems."""
+    from bargainsim.experiments.design import is_experiment, load_experiment
     from bargainsim.scenario import load_scenario
 
     status = EXIT_OK
     for name in args.files:
         try:
-            load_scenario(name)
+            if is_experiment(name):
+                plan = load_experiment(name)
+                print(f"{name}: ok (experiment: {len(plan.points)} points x "
+                      f"{len(plan.experiment.modes)} modes x {plan.experiment.seeds} seeds = "
+                      f"{plan.total_runs:,} runs)")
+            else:
+                load_scenario(name)
+                print(f"{name}: ok")
         except InputError as exc:
             _fail(exc)
             status = EXIT_USAGE
-        else:
-            print(f"{name}: ok")
     return status
 
 
@@ -311,6 +318,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         for option, path in figures:
             plots.check_output(path, option)
+        if len(figures) == 2 and Path(args.plot).resolve() == Path(args.plot_terms).resolve():
+            raise InputError("--plot-terms", [Problem(
+                args.plot_terms, "is also the --plot file; give each figure its own file")])
     records = run_modes(spec, args.modes, range(args.seeds), workers=args.workers)
     result = compare(records, spec.name)
     for option, path in figures:

@@ -161,9 +161,16 @@ def difference_map(
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=1,
               fontsize=8.5, frameon=False)
     fixed = f" at {', '.join(at)}" if at else ""
-    fig.suptitle(_title(f"{summary['experiment']}: {a} vs {b}, median settlement week{fixed}",
-                        summary), fontsize=11)
+    fig.suptitle(_title(f"{summary['experiment']}: {a} vs {b}, median settlement week{fixed}"
+                        f"{_unfixed(summary, (x, y), at)}", summary), fontsize=11)
     return fig
+
+
+def _unfixed(summary: Summary, plotted: Sequence[str], at: Sequence[str]) -> str:
+    """A note naming varied parameters that are neither plotted nor fixed (a projection)."""
+    fixed = {item.partition("=")[0] for item in at}
+    others = [p for p in summary["parameters"] if p not in plotted and p not in fixed]
+    return f"; not fixed, varying across points: {', '.join(others)}" if others else ""
 
 
 def _title(head: str, summary: Summary, width: int = 80) -> str:
@@ -248,8 +255,8 @@ def settlement_by_parameter(
                                                label="95% CI")],
               title="mode", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fixed = f" at {', '.join(at)}" if at else ""
-    fig.suptitle(_title(f"{summary['experiment']}: settlement by {x}{fixed}", summary),
-                 fontsize=11)
+    fig.suptitle(_title(f"{summary['experiment']}: settlement by {x}{fixed}"
+                        f"{_unfixed(summary, (x,), at)}", summary), fontsize=11)
     return fig
 
 

@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
-from scipy.stats import qmc
 
 from bargainsim._strict import Strict
 from bargainsim.scenario import (
@@ -159,10 +158,9 @@ class Plan:
 
     def digest(self) -> str:
         """A hash of everything that determines the rows (not the output folder or workers)."""
-        blob = json.dumps(
-            {"experiment": self.experiment.model_dump(mode="json"), "base": self.base},
-            sort_keys=True,
-        )
+        # free text and the spelling of the scenario's path do not change any row
+        exp = self.experiment.model_dump(mode="json", exclude={"description", "scenario"})
+        blob = json.dumps({"experiment": exp, "base": self.base}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -183,6 +181,8 @@ def design_points(exp: Experiment) -> list[dict[str, Value]]:
         axes = [_grid_values(exp.parameters[n]) for n in names]
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
     assert exp.design.samples is not None
+    from scipy.stats import qmc  # only Latin hypercubes need it (a slow import)
+
     sampler = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(exp.design.seed))
     unit = sampler.random(exp.design.samples)
     points = []
@@ -228,6 +228,18 @@ def _problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
     return problems
 
 
+def is_experiment(path: str | Path) -> bool:
+    """Whether a file looks like an experiment (it names parameters to vary), not a scenario.
+
+    Unreadable files count as scenarios, so that their problems are reported as before.
+    """
+    try:
+        data = read_yaml_file(path).data
+    except InputError:
+        return False
+    return isinstance(data, dict) and "parameters" in data and "parties" not in data
+
+
 def load_experiment(path: str | Path) -> Plan:
     """Read and validate an experiment file, its base scenario and every design point.
 
@@ -244,11 +256,13 @@ def load_experiment(path: str | Path) -> Plan:
     try:
         base_spec = load_scenario(scenario_path)
     except InputError as exc:
-        problem = Problem("scenario", f"the base scenario {exp.scenario!r} is invalid:",
-                          doc.line_of(("scenario",)))
-        raise InputError(source, [problem, *(
-            Problem(p.location, p.message, p.line) for p in exc.problems
-        )]) from None
+        line = doc.line_of(("scenario",))
+        raise InputError(source, [
+            Problem("scenario", f"the base scenario {exp.scenario!r} (read from "
+                    f"{scenario_path}): {p.location or '(top level)'}"
+                    f"{f' (line {p.line})' if p.line else ''}: {p.message}", line)
+            for p in exc.problems
+        ]) from None
     base = dump(base_spec)
     for key, value in exp.set.items():
         set_path(base, key, value, source)

@@ -10,11 +10,13 @@ uninterrupted one's.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -86,14 +88,34 @@ class ResultStore:
         self.shards = self.root / "shards"
 
     # ------------------------------------------------------------------ set-up
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the folder for one sweep: a second sweep on it is refused, not interleaved."""
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError("--out", [Problem(str(self.root), "exists and is not a folder")])
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = open(self.root / ".lock", "a+")  # noqa: SIM115 - held for the whole sweep
+        except OSError as exc:
+            raise InputError("--out", [Problem(str(self.root),
+                                               f"cannot create: {exc.strerror}")]) from None
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InputError("--out", [Problem(
+                    str(self.root), "is in use by another sweep running now; wait for it "
+                    "to finish (then --resume if needed) or choose another --out")]) from None
+            yield
+        finally:
+            fh.close()
+
     def exists(self) -> bool:
         """Whether the folder already holds a sweep."""
         return (self.root / "manifest.json").exists()
 
     def create(self, plan: Plan, manifest: dict[str, Any]) -> None:
         """Start a new results folder (refusing one that already holds results)."""
-        if self.root.exists() and not self.root.is_dir():
-            raise InputError("--out", [Problem(str(self.root), "exists and is not a folder")])
         if self.exists() or (self.shards.exists() and any(self.shards.iterdir())):
             raise InputError("--out", [Problem(
                 str(self.root), "already holds sweep results; add --resume to finish them, "
@@ -149,19 +171,29 @@ class ResultStore:
         _atomic_write(path, sink.getvalue().to_pybytes())
         return path
 
+    @staticmethod
+    def read(path: Path, **kw: Any) -> pa.Table:
+        """One shard; a damaged one is reported by name with the way forward."""
+        try:
+            return pq.read_table(path, **kw)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(str(path), [Problem("", (
+                f"not a readable Parquet shard ({str(exc).splitlines()[0][:120]}); move it "
+                "out of shards/ and run the sweep with --resume to redo its runs"))]) from None
+
     def done_keys(self) -> set[tuple[int, str, int]]:
         """(point, mode, seed) of every row already on disk."""
         keys: set[tuple[int, str, int]] = set()
         for path in self.shard_files():
             # no Arrow thread pool: workers may yet be forked from this process
-            cols = pq.read_table(path, columns=list(KEY), use_threads=False).to_pydict()
+            cols = self.read(path, columns=list(KEY), use_threads=False).to_pydict()
             keys.update(zip(cols["point"], cols["mode"], cols["seed"], strict=True))
         return keys
 
     def iter_tables(self) -> Iterator[pa.Table]:
         """Each shard as a table (one at a time, for streaming exports)."""
         for path in self.shard_files():
-            yield pq.read_table(path)
+            yield self.read(path)
 
     def table(self) -> pa.Table:
         """Every row, sorted by (point, mode, seed)."""
@@ -181,6 +213,6 @@ class ResultStore:
         """Rows whose run raised."""
         total = 0
         for path in self.shard_files():
-            status = pq.read_table(path, columns=["status"]).column("status")
+            status = self.read(path, columns=["status"]).column("status")
             total += int(pc.sum(pc.equal(status, "failed")).as_py() or 0)
         return total

@@ -121,6 +121,16 @@ def tasks(plan: Plan, done: set[tuple[int, str, int]]) -> Iterator[Task]:
                            outputs)
 
 
+def _die_with_parent() -> None:
+    """Worker start-up: end with the coordinator, even when it is killed outright (Linux)."""
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 @contextmanager
 def executor(kind: Executor, workers: int, address: str | None) -> Iterator[cf.Executor | None]:
     """A concurrent.futures executor (None: run in this process)."""
@@ -137,7 +147,8 @@ def executor(kind: Executor, workers: int, address: str | None) -> Iterator[cf.E
         else:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["bargainsim.experiments.sweep"])
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                    initializer=_die_with_parent) as pool:
             yield pool
         return
     try:
@@ -145,6 +156,11 @@ def executor(kind: Executor, workers: int, address: str | None) -> Iterator[cf.E
     except ImportError:
         raise InputError("--executor", [Problem(
             "dask", "needs Dask distributed: pip install 'bargainsim[dask]'")]) from None
+    if not logger.isEnabledFor(logging.DEBUG):  # Dask reports every start at INFO
+        import dask
+
+        dask.config.set({"logging.distributed": "warning"})
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     cluster = None
     try:
         if address:
@@ -193,13 +209,26 @@ def new_manifest(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _differences(plan: Plan, store: ResultStore) -> str:
+    """Which parts of the experiment differ from the stored one, in words."""
+    stored = store.experiment()
+    mine = plan.experiment.model_dump(mode="json")
+    keys = sorted(k for k in set(mine) | set(stored.get("experiment", {}))
+                  if k not in ("description", "scenario")
+                  and mine.get(k) != stored.get("experiment", {}).get(k))
+    if stored.get("base") != plan.base:
+        keys.append("the base scenario's values")
+    return ", ".join(keys) or "the package's experiment format"
+
+
 def _open(plan: Plan, store: ResultStore, resume: bool) -> tuple[dict[str, Any], set]:
     if resume and store.exists():
         manifest = store.manifest()
         if manifest.get("hash") != plan.digest():
             raise InputError(str(store.root), [Problem(
-                "manifest.json", "holds a different experiment (its hash differs from "
-                f"{plan.source}'s); choose another --out")])
+                "manifest.json", "holds a different experiment "
+                f"({_differences(plan, store)} differ from {plan.source}'s); finish it with "
+                "its own experiment file, or choose another --out")])
         if manifest.get("package_version") != version("bargainsim"):
             logger.warning("results were started with bargainsim %s, resuming with %s",
                            manifest.get("package_version"), version("bargainsim"))
@@ -244,6 +273,21 @@ def run_sweep(
         Counts; failed runs are rows with status `failed`.
     """
     store = ResultStore(out)
+    with store.locked(), executor(kind, workers, address) as pool:
+        return _sweep(plan, store, pool, workers, kind, resume, flush_seconds, runner)
+
+
+def _sweep(
+    plan: Plan,
+    store: ResultStore,
+    pool: cf.Executor | None,
+    workers: int,
+    kind: Executor,
+    resume: bool,
+    flush_seconds: float,
+    runner: Callable[..., dict[str, Any]] | None,
+) -> Outcome:
+    """The sweep proper, once the folder is held and the executor is up."""
     manifest, done = _open(plan, store, resume)
     table_schema = schema(plan)
     session = {"started": _now(), "ended": None, "workers": workers, "executor": kind,
@@ -253,14 +297,13 @@ def run_sweep(
     store.write_manifest(manifest)
     buffer: list[dict[str, Any]] = []
     last_flush = time.monotonic()
-    written = failed = 0
+    written = 0
 
     def flush() -> None:
-        nonlocal buffer, last_flush, written, failed
+        nonlocal buffer, last_flush, written
         if buffer:
             store.write_shard(buffer, table_schema)
             written += len(buffer)
-            failed += sum(1 for r in buffer if r["status"] == "failed")
             buffer = []
             manifest.update(rows_written=len(done) + written)
             store.write_manifest(manifest)
@@ -274,22 +317,21 @@ def run_sweep(
 
     bar = _progress(plan.total_runs, len(done))
     try:
-        with executor(kind, workers, address) as pool:
-            todo = tasks(plan, done)
-            if pool is None:
-                for task in todo:
-                    take(run_task(task, runner), bar)
-            else:
-                pending: set[cf.Future] = set()
-                limit = IN_FLIGHT * max(1, workers)
-                for task in todo:
-                    pending.add(pool.submit(run_task, task))
-                    while len(pending) >= limit:
-                        finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                        for fut in finished:
-                            take(fut.result(), bar)
-                for fut in cf.as_completed(pending):
-                    take(fut.result(), bar)
+        todo = tasks(plan, done)
+        if pool is None:
+            for task in todo:
+                take(run_task(task, runner), bar)
+        else:
+            pending: set[cf.Future] = set()
+            limit = IN_FLIGHT * max(1, workers)
+            for task in todo:
+                pending.add(pool.submit(run_task, task))
+                while len(pending) >= limit:
+                    finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                    for fut in finished:
+                        take(fut.result(), bar)
+            for fut in cf.as_completed(pending):
+                take(fut.result(), bar)
     except BaseException:
         flush()
         session["ended"] = _now()
