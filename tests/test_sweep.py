@@ -373,3 +373,29 @@ def test_validate_checks_experiment_files(tmp_path):
     bad = experiment(tmp_path, "name: x\nparameters:\n  industry.streamer_share: {values: [2]}\n")
     proc = cli("validate", str(bad))
     assert proc.returncode == 2 and "makes the scenario invalid" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("run", str(WGA), "--set", "parties.nobody.strike_fund=3"),
+         "--set: parties.nobody.strike_fund: no party named 'nobody'; the parties are wga,"),
+        (("compare", str(ROOT / "scenarios/classroom/attrition.yaml"), "--seeds", "2", "--plot",
+          "x.png"), "protocol.clock: --plot draws settlement by week"),
+        (("run", str(ROOT / "scenarios/classroom/attrition.yaml"), "--trace", "t.csv"),
+         "protocol.clock: a continuous-time (war of attrition) run has no weekly trace"),
+    ],
+)
+def test_plausible_mistakes_get_a_plain_answer(tmp_path, args, needle):
+    proc = cli(*args, cwd=tmp_path)
+    assert proc.returncode == 2 and needle in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and not list(tmp_path.iterdir())
+
+
+def test_an_experiment_naming_a_missing_party_is_refused_at_its_line(tmp_path):
+    exp = experiment(tmp_path, "name: x\nparameters:\n  parties.nobody.strike_fund: "
+                               "{values: [1, 2]}\n")
+    proc = cli("sweep", str(exp), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "parameters.parties.nobody.strike_fund (line 4): no party named 'nobody'" in (
+        proc.stderr)

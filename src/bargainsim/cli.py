@@ -267,6 +267,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bargainsim.scenario import load_scenario
 
     spec = load_scenario(args.file, args.overrides)
+    if args.trace and spec.protocol.clock == "continuous":
+        raise InputError(args.file, [Problem(
+            "protocol.clock", "a continuous-time (war of attrition) run has no weekly trace; "
+            "drop --trace")])
     if args.trace:
         target = Path(args.trace)
         if target.is_dir() or not target.parent.is_dir():
@@ -313,6 +317,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise InputError("--out", [Problem(args.out, "exists and is not a directory")])
     figures = [(option, path) for option, path in (("--plot", args.plot),
                                                    ("--plot-terms", args.plot_terms)) if path]
+    if figures and spec.protocol.clock == "continuous":
+        raise InputError(args.file, [Problem(
+            "protocol.clock", f"{figures[0][0]} draws settlement by week and terms by mode; "
+            "a war of attrition (clock: continuous) settles at a real-valued time with one "
+            "side's demand: compare's table reports it")])
     if figures:
         from bargainsim import plots
 

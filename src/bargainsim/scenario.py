@@ -465,9 +465,25 @@ def set_path(data: dict[str, Any], path: str, value: Any, source: str) -> None:
             )
 
 
+def check_party_path(data: dict[str, Any], path: str, source: str) -> None:
+    """Refuse a dotted path into a party the scenario does not have (a typo, not a new party).
+
+    Raises:
+        InputError: naming the path and the parties there are.
+    """
+    keys = path.split(".")
+    parties = data.get("parties") if isinstance(data, dict) else None
+    if len(keys) >= 3 and keys[0] == "parties" and keys[1] and isinstance(parties, dict):
+        if keys[1] not in parties:
+            raise InputError(source, [Problem(path, f"no party named {keys[1]!r}; the parties "
+                                                    f"are {', '.join(parties)}")])
+
+
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
     """Read, override and validate a scenario file; every problem raises InputError."""
     doc = read_yaml_file(path)
+    for item in overrides or []:
+        check_party_path(doc.data, item.partition("=")[0].strip(), "--set")
     data = apply_overrides(doc.data, overrides)
     try:
         return validate_document(data, str(path), doc)

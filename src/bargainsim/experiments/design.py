@@ -23,6 +23,7 @@ from bargainsim.scenario import (
     MODES,
     Mode,
     Scenario,
+    check_party_path,
     dump,
     load_scenario,
     set_path,
@@ -264,6 +265,13 @@ def load_experiment(path: str | Path) -> Plan:
             for p in exc.problems
         ]) from None
     base = dump(base_spec)
+    for where, keys in (("set", exp.set), ("parameters", exp.parameters)):
+        for key in keys:
+            try:
+                check_party_path(base, key, source)
+            except InputError as exc:
+                raise InputError(source, [Problem(f"{where}.{key}", exc.problems[0].message,
+                                                  doc.line_of((where, key)))]) from None
     for key, value in exp.set.items():
         set_path(base, key, value, source)
     _check(base, source, doc, ("set",), exp.set)
