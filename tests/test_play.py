@@ -396,3 +396,14 @@ def test_predictions_match_the_engine(name, overrides):
 )
 def test_no_prediction_where_no_closed_form_applies(path, overrides):
     assert predict(BargainingModel(load_scenario(path, overrides))) is None
+
+
+def test_two_values_or_a_repeated_issue_get_a_hint_and_spaces_are_fine():
+    proc = play(FARATIN, "--as", "union", answers=["10 11", "wage = 9.5", "q"])
+    assert proc.returncode == 3
+    _reasked(proc.stdout, "your move (", 1)
+    assert "give one value for wage" in proc.stdout  # and "wage = 9.5" got no hint (1 above)
+    proc = play(WGA, "--as", "union", answers=["wage=12 wage=13", "q"])
+    assert proc.returncode == 3
+    _reasked(proc.stdout, "your move (", 1)
+    assert "wage is given twice; give each issue once" in proc.stdout

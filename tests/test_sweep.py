@@ -399,3 +399,23 @@ def test_an_experiment_naming_a_missing_party_is_refused_at_its_line(tmp_path):
     assert proc.returncode == 2
     assert "parameters.parties.nobody.strike_fund (line 4): no party named 'nobody'" in (
         proc.stderr)
+
+
+def test_summarize_a_file_and_sweep_a_scenario_say_what_is_wrong(tmp_path):
+    proc = cli("summarize", str(WGA))
+    assert proc.returncode == 2 and "is a file; give a sweep's results folder" in proc.stderr
+    proc = cli("sweep", str(WGA), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "this is a scenario, not an experiment" in proc.stderr
+
+
+def test_plot_sweep_refuses_fixing_a_plotted_or_twice_fixed_parameter(tmp_path):
+    exp = experiment(tmp_path, SMALL)
+    run_sweep(load_experiment(exp), tmp_path / "out")
+    base = ("plot", "sweep", str(tmp_path / "out"), "--x", "industry.streamer_share",
+            "-o", str(tmp_path / "f.png"))
+    proc = cli(*base, "--at", "industry.streamer_share=0.2")
+    assert proc.returncode == 2 and "is plotted (--x/--y)" in proc.stderr
+    proc = cli(*base, "--at", "coalition.rule=hardest_line", "--at",
+               "coalition.rule=share_weighted")
+    assert proc.returncode == 2 and "coalition.rule is fixed twice" in proc.stderr
+    assert not (tmp_path / "f.png").exists()

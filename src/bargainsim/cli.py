@@ -394,6 +394,9 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from bargainsim.experiments.summary import format_summary, summarize
 
     folder = Path(args.folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(args.folder, [Problem("", "is a file; give a sweep's results folder "
+                                                   "(bargainsim sweep --out)")])
     if not folder.is_dir():
         raise InputError(args.folder, [Problem("", "no such folder")])
     summary = summarize(folder)

@@ -15,6 +15,7 @@ Exit status: 0 the game ended (a deal, or the horizon reached), 2 bad input (sce
 from __future__ import annotations
 
 import math
+import re
 import sys
 from typing import TextIO
 
@@ -66,7 +67,10 @@ def parse_move(
     if not word:
         raise Hint("type a to accept, or a counter-offer such as " + example(model))
     values: dict[str, float] = {}
-    for token in answer.replace(",", " ").split():
+    tokens = re.sub(r"\s*=\s*", "=", answer.replace(",", " ")).split()  # "wage = 12" too
+    if space.size == 1 and len(tokens) > 1:
+        raise Hint(f"give one value for {space.names[0]}, as in {example(model)}")
+    for token in tokens:
         name, sep, text = token.partition("=")
         if not sep:
             if space.size != 1:
@@ -79,6 +83,8 @@ def parse_move(
             value = float(text)
         except ValueError:
             raise Hint(f"{name}: {text!r} is not a number") from None
+        if name in values:
+            raise Hint(f"{name} is given twice; give each issue once")
         i = space.names.index(name)
         lo, hi = float(space.lo[i]), float(space.hi[i])
         if not math.isfinite(value) or not lo <= value <= hi:

@@ -66,6 +66,11 @@ def select_points(
         if not sep or name not in params:
             raise InputError("--at", [Problem(item, "expected PARAM=VALUE with PARAM one of "
                                                     f"{', '.join(params)}")])
+        if name in (x, y):
+            raise InputError("--at", [Problem(item, f"{name} is plotted (--x/--y); fix only "
+                                                    "the parameters not plotted")])
+        if name in fixed:
+            raise InputError("--at", [Problem(item, f"{name} is fixed twice; give it once")])
         points = [p for p in points if _matches(p["values"][name], wanted)]
         if not points:
             raise InputError("--at", [Problem(item, "no point of the sweep has this value")])

@@ -249,6 +249,9 @@ def load_experiment(path: str | Path) -> Plan:
     """
     source = str(path)
     doc = read_yaml_file(path)
+    if isinstance(doc.data, dict) and "parties" in doc.data and "parameters" not in doc.data:
+        raise InputError(source, [Problem("", "this is a scenario, not an experiment; write an "
+                                              "experiment file naming it (see experiments/)")])
     try:
         exp = Experiment.model_validate(doc.data)
     except ValidationError as exc:
