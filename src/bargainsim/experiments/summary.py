@@ -109,6 +109,10 @@ def short_labels(paths: list[str]) -> list[str]:
         depth += 1
 
 
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
 def _median(point: dict[str, Any], mode: str) -> str:
     value = point["modes"].get(mode, {}).get("median_settlement_step")
     return "-" if value is None else _short(value)
@@ -145,8 +149,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.append("")
     for pair, tally in summary["wins"].items():
         a, b = pair.split(" vs ")
-        lines.append(f"{pair}: {a} sooner at {tally[a]} points, {b} sooner at {tally[b]}, "
-                     f"no clear difference at {tally['neither']}")
+        lines.append(f"{pair}: {a} sooner at {_points(tally[a])}, {b} sooner at "
+                     f"{tally[b]}, no clear difference at {tally['neither']}")
     if not summary["complete"]:
         lines.append(f"incomplete: {summary['runs']} of {summary['total_runs']} runs on disk "
                      "(finish with sweep --resume)")
