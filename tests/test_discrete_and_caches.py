@@ -170,3 +170,18 @@ def test_worth_follows_a_replaced_opening() -> None:
 def test_run_steps_are_counted_as_mesa_steps() -> None:
     model = BargainingModel(load_scenario(WGA), mode="coalition", seed=0).run()
     assert model.steps == model.t > 0
+
+
+def test_linear_quantile_is_numpys_bit_for_bit():
+    import numpy as np
+
+    from bargainsim.agents.union import linear_quantile
+
+    rng = np.random.default_rng(7)
+    for trial in range(3000):
+        n = int(rng.integers(1, 400))
+        values = rng.random(n) * [1.0, 1e-3, 1e3][trial % 3]
+        if trial % 4 == 0:
+            values = np.round(values, 2)  # ties
+        for q in (0.0, 0.5, 0.6, 1.0, float(rng.random())):
+            assert linear_quantile(values, q) == float(np.quantile(values, q))
