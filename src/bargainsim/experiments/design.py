@@ -277,16 +277,15 @@ def load_experiment(path: str | Path) -> Plan:
                                                   doc.line_of((where, key)))]) from None
     for key, value in exp.set.items():
         set_path(base, key, value, source)
-    _check(base, source, doc, ("set",), exp.set)
+    spec = _validate_base(base, source, doc, exp.set)
     points = design_points(exp)
     if len(points) * len(exp.modes) * exp.seeds > 10_000_000:
         raise InputError(source, [Problem("design", "more than 10 million runs; split it")])
-    spec = validate_document(base, source)
     plan = Plan(exp, source, base, points, float(spec.horizon), list(spec.issues),
                 spec.company_names)
     for i, point in enumerate(points):
         try:
-            _validate_point(plan, i)
+            validate_document(plan.document(i), source)
         except InputError as exc:
             shown = ", ".join(f"{k}={v}" for k, v in point.items())
             first = exc.problems[0]
@@ -299,19 +298,15 @@ def load_experiment(path: str | Path) -> Plan:
     return plan
 
 
-def _check(
-    base: dict[str, Any], source: str, doc: YamlDocument, where: tuple[str, ...], values: Any
-) -> Scenario | None:
-    """Validate the base after `set`, reporting problems under the experiment's `set` key."""
+def _validate_base(
+    base: dict[str, Any], source: str, doc: YamlDocument, overrides: dict[str, Value]
+) -> Scenario:
+    """Validate the base after `set`, reporting a problem with a `set` value under its key."""
     try:
         return validate_document(base, source)
     except InputError as exc:
         raise InputError(source, [
-            Problem(f"{'.'.join(where)}.{p.location}" if p.location in values else p.location,
-                    p.message, doc.line_of((*where, p.location)))
+            Problem(f"set.{p.location}" if p.location in overrides else p.location,
+                    p.message, doc.line_of(("set", p.location)))
             for p in exc.problems
         ]) from None
-
-
-def _validate_point(plan: Plan, point: int) -> Scenario:
-    return validate_document(plan.document(point), plan.source)
