@@ -72,9 +72,8 @@ class MemberPopulation:
         self.savings = self.runway0.copy()
         self.exhausted = np.zeros(n)
         self.hardship = np.zeros(n)
-        self.rho = self.rho0.copy()
         self.rho_span = self.rho0 - self.floor  # how far hardship can lower a reservation
-        self._hardship_computed = False
+        self.rho = self._reservations()
         self.u_open = self.weights @ union_opening
         self.neediest_first = np.argsort(self.runway0, kind="stable")
 
@@ -105,13 +104,14 @@ class MemberPopulation:
             fund -= float(cost[paid].sum())
         if anyone_short:
             self.exhausted[short] += 1.0
-        # hardship follows `exhausted`: recomputed when it may have changed (and once at
-        # first, so that rho takes the same form every week), else kept, array and all
-        if anyone_short or anyone_working or not self._hardship_computed:
+        if anyone_short or anyone_working:  # else `exhausted`, and all that follows, stands
             self.hardship = np.minimum(self.exhausted / self.grace, 1.0)
-            self.rho = self.floor + self.rho_span * (1.0 - self.hardship)
-            self._hardship_computed = True
+            self.rho = self._reservations()
         return max(fund, 0.0)
+
+    def _reservations(self) -> np.ndarray:
+        """Reservations lowered by hardship, towards each member's floor."""
+        return self.floor + self.rho_span * (1.0 - self.hardship)
 
     def votes_yes(self, vector: np.ndarray) -> np.ndarray:
         """Which members would vote for a deal."""
