@@ -1,16 +1,14 @@
 """Sweep benchmark: speed-up of 2 workers over 1, and peak memory as the number of runs grows.
 
-    python -m benchmarks.sweep_bench [--runs 2800] [--memory]
-
-Speed: coalition_vs_separate (3,200 runs) with `--workers 1` and `--workers 2`, each as a
+Run by `python -m benchmarks sweep` and `python -m benchmarks memory`. Speed:
+coalition_vs_separate (3,200 runs) with `--workers 1` and `--workers 2`, each as a
 `bargainsim sweep` command; the rows of both must be equal. Memory: the same experiment
-with its seeds raised to about 1,000 and 20,000 runs, the peak resident memory (VmHWM) of
-the coordinating process and of each worker sampled from /proc while it runs.
+with its seeds raised to 960 and 20,000 runs, the peak resident memory (VmHWM) of the
+coordinating process and of each worker sampled from /proc while it runs.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -121,19 +119,3 @@ def memory() -> None:
         (c1, w1), (c2, w2) = results[6], results[125]
         print(f"  ratio 20,000 / 960 runs: coordinator {c2 / c1:.2f}, "
               f"worker {max(w2) / max(w1):.2f}")
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Run the sweep benchmarks."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.sweep_bench")
-    parser.add_argument("--seeds", type=int, default=None,
-                        help="seeds per point (default: the experiment's, 3,200 runs)")
-    parser.add_argument("--memory", action="store_true", help="also the memory benchmark")
-    args = parser.parse_args(argv)
-    speed(args.seeds)
-    if args.memory:
-        memory()
-
-
-if __name__ == "__main__":
-    main()
