@@ -144,6 +144,9 @@ class BargainingModel(mesa.Model):
             {n: i.step for n, i in spec.issues.items()},
         )
         self.t = 0  # move index (move clock) or week (week clock)
+        # bumped whenever parties' losses, shares, openings or members may change (each
+        # step, and when a week's talks begin): values derived from them are kept per revision
+        self.revision = 0
         self.deals: list[Deal] = []
         self.votes: list[dict[str, Any]] = []
         self.writers_back: list[float] = []
@@ -196,6 +199,7 @@ class BargainingModel(mesa.Model):
         weekly = self.clock == "week"  # shocks and talks' chances exist only week by week
         self.shock_streams = {n: stream(self.seed, "shocks", n) for n in self.companies} if (
             weekly) else {}
+        self._shocks: dict[str, list[float]] = {n: [] for n in self.shock_streams}
 
     def _new_table(self, employer: Company | Coalition, covers: list[Company], **kw: Any) -> Table:
         kw.setdefault("first", self.spec.protocol.first_mover)
@@ -249,6 +253,7 @@ class BargainingModel(mesa.Model):
         self._advance()
 
     def _advance(self) -> None:
+        self.revision += 1
         if self.clock == "move":
             self._move_step()
         elif self.clock == "week":
@@ -312,6 +317,7 @@ class BargainingModel(mesa.Model):
         self.union.update_solidarity(striking, relayed, published)
         rounds = spec.protocol.rounds_per_session
         talks = spec.talks
+        self.revision += 1  # the week's changes are made; talks do not change them
         for table in self.open_tables():
             if not table.schedule(week, talks.first_week, talks.meet_probability,
                                   talks.resume_probability):
@@ -331,12 +337,9 @@ class BargainingModel(mesa.Model):
         mult = 1.0
         if companion is not None and companion.start_week <= week <= companion.end_week:
             mult = companion.loss_multiplier
-        sd = self.spec.industry.revenue_shock_sd
         for company in self.companies.values():
-            z = float(self.shock_streams[company.name].standard_normal())
-            shock = float(np.exp(sd * z - 0.5 * sd * sd)) if sd > 0 else 1.0
             if not company.settled:
-                company.strike_week(week, mult, shock)
+                company.strike_week(week, mult, self._shock(company.name, week))
         settled = [c for c in self.companies.values() if c.settled]
         flow = self.spec.industry.share_flow
         if settled and flow > 0:
@@ -347,6 +350,20 @@ class BargainingModel(mesa.Model):
                 moved = company.lose_share(flow)
                 for rival in settled:
                     rival.share += moved * rival.share / total_settled
+
+    def _shock(self, name: str, week: int) -> float:
+        """Week `week`'s revenue shock factor of a company (mean 1, log-normal).
+
+        Each company's stream gives one normal draw a week, settled or not; the draws up
+        to the horizon are made at once (the same numbers as one at a time).
+        """
+        series = self._shocks[name]
+        if week >= len(series):
+            sd = self.spec.industry.revenue_shock_sd
+            n = max(week + 1, int(np.ceil(self.horizon))) - len(series)
+            z = self.shock_streams[name].standard_normal(n)
+            series.extend((np.exp(sd * z - 0.5 * sd * sd) if sd > 0 else np.ones(n)).tolist())
+        return series[week]
 
     def _anchor(self, terms: dict[str, float], weight: float) -> None:
         """Another guild's deal becomes a focal point: openings move towards it."""

@@ -50,6 +50,9 @@ class Coalition(Party):
         self.discount = self._pooled_discount()
         self._cache_key: tuple[float, ...] | None = None
         self._cache: tuple[np.ndarray, np.ndarray] | None = None
+        # what the rule gives, remembered for the model's current revision (see `_memo`)
+        self._memo_key: tuple[int, int] | None = None
+        self._memo: dict[str, object] = {}
         for m in self.members:
             m.in_coalition = True
 
@@ -73,6 +76,7 @@ class Coalition(Party):
             self.weights = self._pooled_weights()
             self.discount = self._pooled_discount()
         self._cache_key = None
+        self._memo_key = None
 
     def member_limits(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
         """Each member's limit package (rows) and limit utility, cached within a week."""
@@ -116,8 +120,28 @@ class Coalition(Party):
             lo, hi = grid[first_bad - 1], grid[first_bad]
         return self.opening + lo * (target - self.opening)
 
+    def _remembered(self, table: Table) -> dict[str, object]:
+        """Values that stand while the model's revision does (at one table).
+
+        Members' losses, shares and openings change only between revisions (the model
+        starts one each step and again when talks begin), so within a week's talks the
+        rule's limit and the members' urgency are computed once, not at every move.
+        """
+        key = (self.model.revision, id(table))
+        if self._memo_key != key:
+            self._memo = {}
+            self._memo_key = key
+        return self._memo
+
     def limit_package(self, table: Table) -> np.ndarray:
         """The coalition's limit package under its rule."""
+        memo = self._remembered(table)
+        package = memo.get("limit_package")
+        if package is None:
+            package = memo["limit_package"] = self._rule_limit(table)
+        return package  # type: ignore[return-value]
+
+    def _rule_limit(self, table: Table) -> np.ndarray:
         packages, limits = self.member_limits(table)
         if self.rule == "hardest_line":
             return packages.min(axis=0)
@@ -129,18 +153,26 @@ class Coalition(Party):
 
     def limit_utility(self, table: Table) -> float:
         """Pooled utility of the limit package."""
-        return self.utility(self.limit_package(table))
+        memo = self._remembered(table)
+        u = memo.get("limit_utility")
+        if u is None:
+            u = memo["limit_utility"] = self.utility(self.limit_package(table))
+        return u  # type: ignore[return-value]
 
-    def urgency(self) -> float:
+    def urgency(self, table: Table | None = None) -> float:
         """Members' investor pressure, weighted by market share."""
-        shares = np.array([m.share for m in self.members])
-        urgency = np.array([m.urgency() for m in self.members])
-        return float(shares @ urgency / shares.sum())
+        memo = self._remembered(table) if table is not None else {}
+        u = memo.get("urgency")
+        if u is None:
+            shares = np.array([m.share for m in self.members])
+            urgency = np.array([m.urgency() for m in self.members])
+            u = memo["urgency"] = float(shares @ urgency / shares.sum())
+        return u  # type: ignore[return-value]
 
     def adjust_aim(self, base: float, limit: float, table: Table) -> float:
         """The coalition's tactic, hurried towards its limit by its members' pressure."""
         u_lim = min(limit, base)
-        return base - self.urgency() * (base - u_lim)
+        return base - self.urgency(table) * (base - u_lim)
 
     def ceiling_for(self, table: Table) -> np.ndarray | None:
         """Offers never go past the rule's limit package on any issue."""

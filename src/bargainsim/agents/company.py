@@ -55,6 +55,10 @@ class Company(Party):
         self.pressure_per_excess = float(business["investor_pressure"])
         self.expected_remaining = float(business["expected_remaining_weeks"])
         self.duration_dependence = float(business["duration_dependence"])
+        self.revenue_at_risk = float(business["revenue_at_risk"])
+        self.unsubstituted = 1.0 - float(business["substitution"])
+        self.backlog_weeks = float(business["backlog_weeks"])
+        self.ramp_weeks = float(business["ramp_weeks"])
 
     @property
     def settled(self) -> bool:
@@ -63,13 +67,11 @@ class Company(Party):
 
     def full_weekly_loss(self) -> float:
         """Weekly loss ($M) once the backlog is gone, at the current share, before shocks."""
-        b = self.business
-        return float(b["revenue_at_risk"]) * self.share * (1.0 - float(b["substitution"]))
+        return self.revenue_at_risk * self.share * self.unsubstituted
 
     def strike_week(self, week: int, multiplier: float, shock: float) -> float:
         """Book this week's strike loss ($M) and return it."""
-        b = self.business
-        ramp = min(1.0, max(0.0, (week + 1 - float(b["backlog_weeks"])) / float(b["ramp_weeks"])))
+        ramp = min(1.0, max(0.0, (week + 1 - self.backlog_weeks) / self.ramp_weeks))
         loss = self.full_weekly_loss() * ramp * multiplier * shock
         self.last_loss = loss
         self.cum_loss += loss
@@ -80,7 +82,7 @@ class Company(Party):
         """Hand `fraction` of its share to rivals that have resumed; book the lost revenue."""
         moved = self.share * fraction
         self.share -= moved
-        cost = float(self.business["revenue_at_risk"]) * moved * self.model.share_loss_weeks
+        cost = self.revenue_at_risk * moved * self.model.share_loss_weeks
         self.last_loss += cost
         self.cum_loss += cost
         return moved

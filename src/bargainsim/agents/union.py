@@ -67,6 +67,7 @@ class MemberPopulation:
         self.employer = np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(cdf) - 1)
         self.rep = spec.writers / n
         self.need_fraction = spec.need_fraction
+        self.need_cost = self.need_fraction * self.pay * self.rep / 1e6  # $M a week, each
         self.grace = spec.grace_weeks
         self.refill = spec.refill_weeks_per_week
         self.savings = self.runway0.copy()
@@ -98,7 +99,7 @@ class MemberPopulation:
         self.savings = np.where(can_pay, self.savings - 1.0, kept)
         if fund > 0.0 and anyone_short:
             order = self.neediest_first[short[self.neediest_first]]
-            cost = self.need_fraction * self.pay[order] * self.rep / 1e6
+            cost = self.need_cost[order]
             paid = np.cumsum(cost) <= fund
             short[order[paid]] = False
             fund -= float(cost[paid].sum())
@@ -221,13 +222,16 @@ class Union(Party):
         if m is None or not striking.any():
             self.solidarity = 1.0
             return self.solidarity
-        best = np.zeros(len(m.rho))
         u_open = self.worth(self.reference)
+        relayed_best = 0.0  # a relayed offer looks the same to every member
         for v in relayed:
-            best = np.maximum(best, (1.0 - self.spec.framing) * self.utility(v) / u_open)
+            relayed_best = max(relayed_best, (1.0 - self.spec.framing) * self.utility(v) / u_open)
+        best: float | np.ndarray = relayed_best
         for v in published:
             best = np.maximum(best, (m.weights @ v) / m.u_open)
-        against = m.rho[striking] > best[striking] + TIE
+        if isinstance(best, np.ndarray):
+            best = best[striking]
+        against = m.rho[striking] > best + TIE
         self.solidarity = int(np.count_nonzero(against)) / against.size  # == mean, faster
         return self.solidarity
 
