@@ -48,25 +48,80 @@ _PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4}
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
 
 
-_RESOLVED: dict[int, tuple[Scenario, dict[str, dict[str, Any]]]] = {}
-_RESOLVED_KEEP = 8
+@dataclass(frozen=True)
+class Prepared:
+    """What a scenario alone decides about a model, computed once for many runs.
+
+    Arrays here are shared by every model of the scenario, so they are made read-only:
+    parties replace openings, limits and weights, never change them in place.
+    """
+
+    business: dict[str, dict[str, Any]]  # companies' resolved presets (read-only)
+    space: IssueSpace
+    companies: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None, float]]
+    union_opening: np.ndarray  # normalised; with the companies' (weights, opening, limit, scale)
+
+    @classmethod
+    def of(cls, spec: Scenario) -> Prepared:
+        """Resolve presets and normalise openings, limits and weights."""
+        space = IssueSpace.from_bounds(
+            {n: (i.min, i.max) for n, i in spec.issues.items()},
+            {n: i.step for n, i in spec.issues.items()},
+        )
+        business = resolve_companies(spec)
+        companies = {}
+        for name in spec.company_names:
+            party = spec.parties[name]
+            assert isinstance(party, CompanyParty)
+            b = business[name]
+            costs = b["issue_costs"]
+            if party.weights:
+                weights = space.weights(party.weights)
+            elif sum(costs.values()) > 0:
+                weights = space.weights(costs)
+            else:
+                weights = space.weights(None)
+            scale = sum(costs.values()) * b["market_share"]
+            opening = space.normalise(company_opening(spec, name), np.zeros(space.size))
+            static = space.normalise(party.limit, opening) if party.limit is not None else None
+            companies[name] = (_frozen(weights), _frozen(opening), _frozen(static),
+                               scale if scale > 0 else 1.0)
+        uspec = spec.parties[spec.union_name]
+        assert uspec.opening is not None
+        union_opening = space.normalise(uspec.opening, np.ones(space.size))
+        return cls(business, space, companies, _frozen(union_opening))
 
 
-def resolved_business(spec: Scenario) -> dict[str, dict[str, Any]]:
-    """`resolve_companies(spec)`, remembered for the last few scenarios (read-only).
+def _frozen(array: Any) -> Any:
+    if array is not None:
+        array.flags.writeable = False
+    return array
+
+
+_PREPARED: dict[int, tuple[Scenario, Prepared]] = {}
+_PREPARED_KEEP = 8
+
+
+def prepared(spec: Scenario) -> Prepared:
+    """`Prepared.of(spec)`, remembered for the last few scenarios.
 
     Scenarios are immutable, so the result depends on the object alone; the cache holds a
     reference to each scenario it keys, so an id is never reused while cached. Runs of
-    many seeds then resolve presets once instead of once a run.
+    many seeds then prepare their scenario once instead of once a run.
     """
-    hit = _RESOLVED.get(id(spec))
+    hit = _PREPARED.get(id(spec))
     if hit is not None and hit[0] is spec:
         return hit[1]
-    business = resolve_companies(spec)
-    if len(_RESOLVED) >= _RESOLVED_KEEP:
-        _RESOLVED.pop(next(iter(_RESOLVED)))
-    _RESOLVED[id(spec)] = (spec, business)
-    return business
+    ready = Prepared.of(spec)
+    if len(_PREPARED) >= _PREPARED_KEEP:
+        _PREPARED.pop(next(iter(_PREPARED)))
+    _PREPARED[id(spec)] = (spec, ready)
+    return ready
+
+
+def resolved_business(spec: Scenario) -> dict[str, dict[str, Any]]:
+    """`resolve_companies(spec)`, remembered with the rest of `prepared(spec)` (read-only)."""
+    return prepared(spec).business
 
 
 def stream(seed: int, purpose: str, key: str = "") -> np.random.Generator:
@@ -139,10 +194,7 @@ class BargainingModel(mesa.Model):
         self.horizon = spec.horizon
         self.share_loss_weeks = spec.industry.share_loss_weeks
         self.focus = spec.protocol.concession_focus
-        self.space = IssueSpace.from_bounds(
-            {n: (i.min, i.max) for n, i in spec.issues.items()},
-            {n: i.step for n, i in spec.issues.items()},
-        )
+        self.space = prepared(spec).space
         self.t = 0  # move index (move clock) or week (week clock)
         # bumped whenever parties' losses, shares, openings or members may change (each
         # step, and when a week's talks begin): values derived from them are kept per revision
@@ -156,37 +208,28 @@ class BargainingModel(mesa.Model):
         self._build_parties()
         self._build_tables()
         self.running = True
+        self._backoff = 1  # see `run`
         if self.clock == "continuous":
             self._schedule_attrition()
 
     # ------------------------------------------------------------------ construction
     def _build_parties(self) -> None:
         spec, space = self.spec, self.space
-        business = resolved_business(spec)
+        ready = prepared(spec)
         self.companies: dict[str, Company] = {}
         for name in spec.company_names:
             party = spec.parties[name]
             assert isinstance(party, CompanyParty)
-            b = business[name]
-            costs = b["issue_costs"]
-            if party.weights:
-                weights = space.weights(party.weights)
-            elif sum(costs.values()) > 0:
-                weights = space.weights(costs)
-            else:
-                weights = space.weights(None)
-            scale = sum(costs.values()) * b["market_share"]
-            opening = space.normalise(company_opening(spec, name), np.zeros(space.size))
-            static = space.normalise(party.limit, opening) if party.limit is not None else None
+            b = ready.business[name]
+            weights, opening, static, scale = ready.companies[name]
             tactic = party.tactic or spec.industry.employer_tactic or _DEFAULT_TACTIC
             self.companies[name] = Company(
-                self, name, weights, opening, float(b["discount"]), tactic, b,
-                scale if scale > 0 else 1.0, static,
+                self, name, weights, opening, float(b["discount"]), tactic, b, scale, static
             )
         uname = spec.union_name
         uspec = spec.parties[uname]
-        assert isinstance(uspec, UnionParty) and uspec.opening is not None
-        opening = space.normalise(uspec.opening, np.ones(space.size))
+        assert isinstance(uspec, UnionParty)
+        opening = ready.union_opening
         members = None
         if uspec.members is not None:
             shares = np.array([c.share0 for c in self.companies.values()])
@@ -270,10 +313,51 @@ class BargainingModel(mesa.Model):
         if self.clock == "continuous":
             self.run_until(self.horizon)
             return self
+        wait = 0  # moves before looking ahead again, after a look found nothing quiet
         while self.running:
+            if wait == 0:
+                quiet = self._skip_quiet_moves()
+                wait = 0 if quiet else self._backoff
+                self._backoff = 1 if quiet else min(2 * self._backoff, 64)
+                if not self.running:
+                    break
+            else:
+                wait -= 1
             self._advance()
             self.steps += 1
         return self
+
+    def _skip_quiet_moves(self) -> int:
+        """With the move clock, make at once the moves in which nothing but offers change.
+
+        Every open table foresees its moves up to the horizon (`Table.look_ahead`); the
+        moves before the first acceptance or trimmed offer at any table are made in one
+        go, leaving the tables, the record and the clock exactly as moving one at a time
+        would. Returns how many moves were made (0 when none could be, or with a trace).
+        """
+        if self.clock != "move" or self.trace_rows is not None:
+            return 0
+        count = int(np.ceil(self.horizon - self.t))
+        if count < 2:
+            return 0
+        ts = np.arange(self.t, self.t + count, dtype=float)
+        plans = []
+        for table in self.open_tables():
+            plan = table.look_ahead(ts, 1.0)
+            if plan is None:
+                return 0
+            plans.append((table, plan))
+        k = min((plan.quiet for _, plan in plans), default=0)
+        if k == 0:
+            return 0
+        for table, plan in plans:
+            plan.apply(table, k)
+        self.writers_back.extend([self._writers_back_now()] * k)
+        self.t += k
+        self.steps += k
+        if self.t >= self.horizon:
+            self.running = False
+        return k
 
     def _after_step(self) -> None:
         self.t += 1
@@ -465,15 +549,17 @@ class BargainingModel(mesa.Model):
         self.running = False
 
     # ------------------------------------------------------------------ observation
-    def _record_week(self) -> None:
+    def _writers_back_now(self) -> float:
+        """Share of writers whose employer has settled."""
         members = self.union.members
         if members is not None:
             settled = np.array([c.settled for c in self.companies.values()])
             back = settled[members.employer]
-            self.writers_back.append(int(np.count_nonzero(back)) / back.size)  # == mean, faster
-        else:
-            settled_count = sum(c.settled for c in self.companies.values())
-            self.writers_back.append(settled_count / len(self.companies))
+            return int(np.count_nonzero(back)) / back.size  # == mean, faster
+        return sum(c.settled for c in self.companies.values()) / len(self.companies)
+
+    def _record_week(self) -> None:
+        self.writers_back.append(self._writers_back_now())
         if self.trace_rows is not None:
             self._trace()
 

@@ -66,6 +66,24 @@ class IssueSpace:
                 out[i] = min(max(value, min(a, b)), max(a, b))
         return out
 
+    def snap_rows(
+        self, rows: np.ndarray, upward: bool, opening: np.ndarray, far: np.ndarray
+    ) -> np.ndarray:
+        """`snap` of every row of a matrix of packages, bit for bit.
+
+        It works in place: `rows` (fresh from `ConcessionPath.packages` or a clip) changes.
+        """
+        if self.levels is None:
+            return rows
+        out = rows  # a fresh matrix from `ConcessionPath.packages` or a clip: changed in place
+        for i, n in enumerate(self.levels.tolist()):
+            if n > 0:
+                scaled = rows[:, i] * n
+                steps = np.ceil(scaled - 1e-9) if upward else np.floor(scaled + 1e-9)
+                a, b = float(opening[i]), float(far[i])
+                out[:, i] = np.minimum(np.maximum(steps / n, min(a, b)), max(a, b))
+        return out
+
     @property
     def size(self) -> int:
         """Number of issues."""
@@ -81,8 +99,8 @@ class IssueSpace:
 
     def to_units(self, vector: np.ndarray) -> dict[str, float]:
         """Issue name to value in the issue's own unit."""
-        values = self.lo + np.clip(vector, 0.0, 1.0) * (self.hi - self.lo)
-        return {name: float(v) for name, v in zip(self.names, values, strict=True)}
+        values = self.lo + np.minimum(np.maximum(vector, 0.0), 1.0) * (self.hi - self.lo)
+        return dict(zip(self.names, values.tolist(), strict=True))
 
     def weights(self, mapping: Mapping[str, float] | None) -> np.ndarray:
         """Weights over the issues, normalised to sum to 1 (equal when none are given)."""
@@ -208,6 +226,28 @@ class ConcessionPath:
         out = self.partial.copy()
         for i, opening_i, rho_i, span_i in self.moves:  # scalars: faster than tiny arrays
             out[i] = opening_i + min(1.0, lam * rho_i) * span_i
+        return out
+
+    def packages(self, targets: np.ndarray) -> np.ndarray:
+        """`package` of every target (rows), bit for bit: the same arithmetic, element-wise."""
+        need = self.u_open - targets
+        out = np.empty((len(targets), len(self.partial)))
+        if len(self.moves) < len(self.partial):  # issues that do not move stay as they are
+            out[:] = self.partial
+        if self.moves:
+            lam: float | np.ndarray = 0.0
+            # the scalar loop stops at the first step whose lam * rho_i <= 1, else the last
+            for k, (slope, saturated, rho_i) in enumerate(reversed(self.steps)):
+                lam_k = (need - saturated) / slope
+                lam = lam_k if k == 0 else np.where(lam_k * rho_i <= 1.0, lam_k, lam)
+            for i, opening_i, rho_i, span_i in self.moves:
+                out[:, i] = opening_i + np.minimum(1.0, lam * rho_i) * span_i
+            full = need >= self.full_need
+            if np.count_nonzero(full):  # a C call: cheaper than .any() on small arrays
+                out[full] = self.full
+        low = need <= 0.0
+        if np.count_nonzero(low):
+            out[low] = self.opening
         return out
 
 

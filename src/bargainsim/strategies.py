@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import Field
 
 from bargainsim._strict import Strict
@@ -69,6 +70,21 @@ def concession(spec: TimeDependent | Resistance | CostDriven, t: float) -> float
     return 1.0
 
 
+def concession_curve(spec: TimeDependent | Resistance | CostDriven, ts: np.ndarray) -> np.ndarray:
+    """`concession(spec, t)` for every t in `ts`, bit for bit.
+
+    Powers and exponentials are taken with Python's floats: numpy's vectorised ones may
+    differ from them in the last bit, and a run must not depend on which form it used.
+    """
+    if isinstance(spec, TimeDependent):
+        kappa, rest, power = spec.kappa, 1.0 - spec.kappa, 1.0 / spec.beta
+        fracs = (np.minimum(np.maximum(ts, 0.0), spec.t_max) / spec.t_max).tolist()
+        return np.array([kappa + rest * f**power for f in fracs])
+    if isinstance(spec, Resistance):
+        return np.array([1.0 - math.exp(-spec.tau * max(t, 0.0)) for t in ts.tolist()])
+    return np.ones(len(ts))
+
+
 def rubinstein_keep(d_self: float, d_opp: float, rounds_left: int | None) -> float:
     """Share of the pie a proposer keeps in subgame-perfect play.
 
@@ -104,3 +120,19 @@ def aspiration(
         return rubinstein_keep(d_self, d_opp, rounds_left)
     u_limit = min(u_limit, u_open)
     return u_open - concession(spec, t) * (u_open - u_limit)
+
+
+def aspirations(
+    spec: TimeDependent | Resistance | CostDriven | Rubinstein,
+    ts: np.ndarray,
+    u_open: float,
+    u_limit: float,
+    *,
+    d_self: float = 1.0,
+    d_opp: float = 1.0,
+) -> np.ndarray:
+    """`aspiration` at every t in `ts` (an infinite game for Rubinstein), bit for bit."""
+    if isinstance(spec, Rubinstein):
+        return np.full(len(ts), rubinstein_keep(d_self, d_opp, None))
+    u_limit = min(u_limit, u_open)
+    return u_open - concession_curve(spec, ts) * (u_open - u_limit)

@@ -13,14 +13,18 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from bargainsim.agents.base import Party
+from bargainsim.packages import TIE, clip_towards
+
 if TYPE_CHECKING:
-    from bargainsim.agents.base import Party
     from bargainsim.agents.coalition import Coalition
     from bargainsim.agents.company import Company
     from bargainsim.agents.union import Union
 
 Side = Literal["union", "employer"]
 _BLOCK = 64  # uniform draws made at once
+# sides whose accepting is `prefers` alone can be foreseen; a coalition's members consent too
+_PLAIN = (Party.consents, Party.accepts, Party.prefers)
 
 
 @dataclass
@@ -75,6 +79,71 @@ class Table:
         self.next_mover = "employer" if side == "union" else "union"
         return None
 
+    def look_ahead(self, ts: np.ndarray, dt: float) -> Lookahead | None:
+        """How many of the moves at times `ts` would pass quietly, computed at once.
+
+        A quiet move ends in an offer, not an acceptance, and the offer needs no
+        trimming; such moves change nothing but the offers on the table. Both sides'
+        proposals for all the moves are computed at once (`Party.proposals`, equal bit
+        for bit to `proposal`), as are the acceptance tests (`prefers`). Each test is
+        made again one at a time, exactly, when the matrix product's rounding could
+        decide it. None when a side's moves cannot be computed ahead: a seated player,
+        a finite Rubinstein game, a side with conditions on accepting (a coalition).
+        """
+        first: Side = self.next_mover
+        second: Side = "employer" if first == "union" else "union"
+        rows: dict[Side, np.ndarray] = {}
+        for side, start in ((first, 0), (second, 1)):
+            party = self.party(side)
+            kind = type(party)
+            if (kind.consents, kind.accepts, kind.prefers) != _PLAIN:
+                return None
+            times = ts[start::2]
+            proposed = party.proposals(times, self) if len(times) else np.empty((0, 0))
+            if proposed is None:
+                return None
+            rows[side] = proposed
+        quiet = len(ts)
+        for side, start in ((first, 0), (second, 1)):
+            party, own = self.party(side), rows[side]
+            if not len(own):
+                continue
+            theirs = rows[second if side == first else first]
+            # the other side's offer each move faces: the one made the move before
+            if start == 1:
+                facing, skip = theirs[: len(own)], 0
+            else:
+                latest = self.employer_offer if side == "union" else self.union_offer
+                before = theirs[: len(own) - 1]
+                if latest is None:  # the first move of the talks faces nothing
+                    facing, skip = before, 1
+                else:
+                    facing, skip = np.concatenate([latest[None, :], before]), 0
+            own = own[skip:]  # row m is now the side's move start + 2 (m + skip)
+            if not len(own):
+                continue
+            # an offer beyond what the other side asks would be trimmed: not quiet
+            trimmed = clip_towards(own, party.opening_for(self), facing) != own
+            if np.count_nonzero(trimmed):  # cheaper than .any() on small arrays
+                m = _first(trimmed.any(axis=1))
+                quiet = min(quiet, start + 2 * (m + skip))
+            # after a vote rejected a deal the last offer stays but no longer stands
+            if start == 0 and skip == 0 and (self.standing is None or self.standing[0] == side):
+                own, facing, skip = own[1:], facing[1:], 1
+                if not len(own):
+                    continue
+            margin = party.utilities(facing) + TIE - party.discount**dt * party.utilities(own)
+            accept = margin >= 0.0
+            close = np.abs(margin) < 1e-12
+            if np.count_nonzero(close):
+                for j in np.flatnonzero(close).tolist():  # decide these exactly
+                    t = float(ts[start + 2 * (j + skip)])
+                    accept[j] = party.prefers(facing[j], t, dt, self, own[j])
+            hit = _first(accept)
+            if hit is not None:
+                quiet = min(quiet, start + 2 * (hit + skip))
+        return Lookahead(quiet, first, second, rows)
+
     def schedule(self, week: int, first_week: int, meet: float, resume: float) -> bool:
         """Whether a session is held this week; draws the same numbers every week."""
         u_meet, u_resume = self._uniform(), self._uniform()
@@ -104,3 +173,37 @@ class Table:
     def reset_after_rejection(self) -> None:
         """Members voted a tentative deal down: the offer is off the table."""
         self.standing = None
+
+
+def _first(mask: np.ndarray) -> int | None:
+    """Index of the first True in a boolean vector, None if there is none."""
+    i = int(mask.argmax())
+    return i if mask[i] else None
+
+
+@dataclass
+class Lookahead:
+    """The next `quiet` moves at a table, foreseen (see `Table.look_ahead`)."""
+
+    quiet: int
+    first: Side
+    second: Side
+    rows: dict[Side, np.ndarray]
+
+    def apply(self, table: Table, k: int) -> None:
+        """Make the first k (<= quiet) moves: the table as the moves one by one leave it."""
+        if k <= 0:
+            return
+        for side, start in ((self.first, 0), (self.second, 1)):
+            made = (k - start + 1) // 2  # moves start, start + 2, ... below k
+            if made > 0:
+                offer = self.rows[side][made - 1].copy()
+                if side == "union":
+                    table.union_offer = offer
+                else:
+                    table.employer_offer = offer
+        last: Side = self.first if (k - 1) % 2 == 0 else self.second
+        offer = table.union_offer if last == "union" else table.employer_offer
+        assert offer is not None
+        table.standing = (last, offer)
+        table.next_mover = self.first if k % 2 == 0 else self.second

@@ -7,16 +7,27 @@ is seated (a student in `bargainsim play`), and the party's own strategy otherwi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 import mesa
 import numpy as np
 
 from bargainsim.packages import TIE, ConcessionPath, clip_towards, concession_path, utility
-from bargainsim.strategies import Rubinstein, aspiration
+from bargainsim.strategies import (
+    CostDriven,
+    Resistance,
+    Rubinstein,
+    TimeDependent,
+    aspiration,
+    aspirations,
+)
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
+
+
+Bound = Callable[[Any, Any], Any]  # min or max, for one value or element-wise
 
 
 class Player(Protocol):
@@ -99,10 +110,6 @@ class Party(mesa.Agent):
         """How far each issue may move at most (a coalition's agreed limit); None: no cap."""
         return None
 
-    def tactic_time(self, t: float, table: Table) -> float:
-        """Time as the tactic sees it."""
-        return t
-
     def aim(self, t: float, table: Table) -> float:
         """The utility this party aims for at time t at this table: its tactic's, adjusted."""
         limit = self.effective_limit(table)
@@ -115,7 +122,7 @@ class Party(mesa.Agent):
         rounds_left = None if self.rounds is None else self.rounds - int(round(t))
         return aspiration(
             self.tactic,
-            self.tactic_time(t, table),
+            t,
             u_open,
             limit,
             d_self=self.discount,
@@ -123,8 +130,14 @@ class Party(mesa.Agent):
             rounds_left=rounds_left,
         )
 
-    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
-        """Pressure on top of the tactic (investor pressure, solidarity); none by default."""
+    def adjust_aim(
+        self, base: Any, limit: float, table: Table, lower: Bound = min, upper: Bound = max
+    ) -> Any:
+        """Pressure on top of the tactic (investor pressure, solidarity); none by default.
+
+        `base` is one aim (with `lower`, `upper` = min, max) or an array of aims (with
+        np.minimum, np.maximum): one formula serves both, so they agree bit for bit.
+        """
         return base
 
     def offer(self, t: float, table: Table) -> np.ndarray:
@@ -148,6 +161,35 @@ class Party(mesa.Agent):
         if ceiling is not None:
             package = clip_towards(package, opening, ceiling)
         return self.model.space.snap(package, self.wants_high, opening, far)
+
+    def proposals(self, ts: np.ndarray, table: Table) -> np.ndarray | None:
+        """`proposal(t, table)` for every t in `ts` (rows), bit for bit, computed at once.
+
+        Valid while nothing but time changes (within a stretch of moves with no vote and
+        no week passing). None when proposals are not a function of time alone here: a
+        seated player, a finite Rubinstein game, another kind of tactic.
+        """
+        if self.player is not None or self.rounds is not None or not isinstance(
+            self.tactic, TimeDependent | Resistance | CostDriven | Rubinstein
+        ):
+            return None
+        other = table.other(self)
+        opening = self.opening_for(table)
+        far = other.opening_for(table)
+        limit = self.effective_limit(table)
+        base = aspirations(self.tactic, ts, self.worth(opening), limit,
+                           d_self=self.discount, d_opp=other.discount)
+        aims = self.adjust_aim(base, limit, table, np.minimum, np.maximum)
+        rows = self.road(table, opening, far, other).packages(aims)
+        ceiling = self.ceiling_for(table)
+        if ceiling is not None:
+            rows = clip_towards(rows, opening, ceiling)
+        return self.model.space.snap_rows(rows, self.wants_high, opening, far)
+
+    def utilities(self, rows: np.ndarray) -> np.ndarray:
+        """`utility` of every row, up to rounding in the last bits (a matrix product)."""
+        v = rows @ self.weights
+        return v if self.wants_high else 1.0 - v
 
     def trimmed(self, package: np.ndarray, table: Table) -> np.ndarray:
         """Never give more on an issue than the other side asks for it now."""

@@ -9,12 +9,12 @@ the market-share-weighted mean and scales it back until a quorum of share consen
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
-from bargainsim.agents.base import Party
+from bargainsim.agents.base import Bound, Party
 from bargainsim.agents.company import Company
 from bargainsim.packages import TIE, concede
 
@@ -169,9 +169,11 @@ class Coalition(Party):
             u = memo["urgency"] = float(shares @ urgency / shares.sum())
         return u  # type: ignore[return-value]
 
-    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
+    def adjust_aim(
+        self, base: Any, limit: float, table: Table, lower: Bound = min, upper: Bound = max
+    ) -> Any:
         """The coalition's tactic, hurried towards its limit by its members' pressure."""
-        u_lim = min(limit, base)
+        u_lim = lower(limit, base)
         return base - self.urgency(table) * (base - u_lim)
 
     def ceiling_for(self, table: Table) -> np.ndarray | None:

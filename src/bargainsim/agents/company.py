@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from bargainsim.agents.base import Party
+from bargainsim.agents.base import Bound, Party
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
@@ -97,11 +97,13 @@ class Company(Party):
         """Investor pressure in [0, 1]: how far losses beyond tolerance hurry its concessions."""
         return min(1.0, self.investor_pressure())
 
-    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
+    def adjust_aim(
+        self, base: Any, limit: float, table: Table, lower: Bound = min, upper: Bound = max
+    ) -> Any:
         """Its tactic's aim, hurried towards its limit by investor pressure."""
         if self.static_limit is not None:
             return base
-        u_lim = min(limit, base)
+        u_lim = lower(limit, base)
         return base - self.urgency() * (base - u_lim)
 
     def limit_cost(self) -> float:

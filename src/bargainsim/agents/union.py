@@ -11,12 +11,12 @@ tentative deal goes to a ratification vote.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
-from bargainsim.agents.base import Party
+from bargainsim.agents.base import Bound, Party
 from bargainsim.packages import TIE, IssueSpace
 from bargainsim.scenario import Members as MembersSpec
 from bargainsim.scenario import UnionParty
@@ -197,17 +197,19 @@ class Union(Party):
         # members judge a deal against the original demand, even after a pattern anchor
         return max(self.limit_ratio() * self.worth(self.reference), self.floor_utility)
 
-    def adjust_aim(self, base: float, limit: float, table: Table) -> float:
+    def adjust_aim(
+        self, base: Any, limit: float, table: Table, lower: Bound = min, upper: Bound = max
+    ) -> Any:
         """Leadership's aim; it concedes faster when solidarity is below its threshold."""
         if isinstance(self.tactic, Rubinstein) or self.members is None:
-            return max(base, self.floor_utility)
+            return upper(base, self.floor_utility)
         theta = self.spec.solidarity_threshold
         pressure = 0.0
         if theta > 0 and self.solidarity < theta:
             pressure = min(1.0, self.spec.solidarity_gain * (theta - self.solidarity) / theta)
         u_open = self.worth(self.opening)
         u_lim = min(limit, u_open)
-        return max(base - pressure * (base - u_lim), self.floor_utility)
+        return upper(base - pressure * (base - u_lim), self.floor_utility)
 
     # --- members ---------------------------------------------------------------------
     def update_solidarity(
