@@ -615,6 +615,13 @@ SCHEMA_CASES = [
         id="kappa-1",
     ),
     pytest.param(
+        "tactic: {kind: time_dependent, beta: 0.5, kappa: 0.0, t_max: 20}",
+        "tactic: {kind: rubinstein}",
+        "parties.union.tactic",
+        ("no round limit", "discount below 1"),
+        id="rubinstein-without-discounting",
+    ),
+    pytest.param(
         "horizon: 40",
         "horizon: 40\nother_guilds: {companion_strike: {start_week: 5, end_week: 2}}",
         "other_guilds.companion_strike",

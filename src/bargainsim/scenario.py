@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from bargainsim._strict import Strict
 from bargainsim.presets import BUSINESS_FIELDS, PRESETS
-from bargainsim.strategies import TacticSpec
+from bargainsim.strategies import Rubinstein, TacticSpec
 from bargainsim.yamlio import InputError, Problem, YamlDocument, parse_scalar, read_yaml_file
 
 logger = logging.getLogger(__name__)
@@ -329,6 +329,18 @@ class Scenario(Strict):
             raise ValueError("protocol.clock: continuous time needs attrition tactics")
         if "rubinstein" in kinds and len(self.issues) != 1:
             raise ValueError("the Rubinstein strategy needs exactly one (divisible) issue")
+        endless = [n for n, p in self.parties.items()
+                   if isinstance(p.tactic, Rubinstein) and p.tactic.rounds is None]
+        if endless and len(companies) == 1:
+            union = self.parties[self.union_name]
+            d_union = union.discount if union.discount is not None else 1.0
+            d_company = resolve_companies(self)[companies[0]]["discount"]
+            if d_union * d_company >= 1.0:
+                raise ValueError(
+                    f"parties.{endless[0]}.tactic: a Rubinstein game with no round limit needs "
+                    "a discount below 1 for at least one side (without one every split is an "
+                    "equilibrium); give a party a discount, or the tactic rounds"
+                )
         if self.protocol.clock == "move" and len(companies) > 1:
             raise ValueError("protocol.clock: move is for two-party games; use week")
         return self
