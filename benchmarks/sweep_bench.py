@@ -10,6 +10,7 @@ coordinating process and of each worker sampled from /proc while it runs.
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,19 +88,44 @@ def sweep(exp: Path, out: Path, workers: int) -> tuple[float, dict[int, int], in
     return seconds, peaks, proc.pid
 
 
-def speed(runs_seeds: int | None) -> None:
-    """2 workers against 1 on the same experiment, with equal rows."""
+def speed(runs_seeds: int | None, repeats: int = 3) -> None:
+    """2 workers against 1 on the same experiment, with equal rows.
+
+    Each `bargainsim sweep` command is timed whole (Python's start-up and imports, about
+    a second, included) and by its sweep alone (the session's seconds in the manifest:
+    from the folder being opened, workers started, to the last row written). The pairs
+    of commands alternate `repeats` times; the medians are reported.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         exp = _experiment(folder, runs_seeds)
-        t1, _, _ = sweep(exp, folder / "one", 1)
-        t2, _, _ = sweep(exp, folder / "two", 2)
-        one, two = ResultStore(folder / "one").table(), ResultStore(folder / "two").table()
+        whole: dict[int, list[float]] = {1: [], 2: []}
+        inner: dict[int, list[float]] = {1: [], 2: []}
+        equal = True
+        for rep in range(repeats):
+            for workers in (1, 2):
+                out = folder / f"w{workers}-{rep}"
+                seconds, _, _ = sweep(exp, out, workers)
+                whole[workers].append(seconds)
+                inner[workers].append(ResultStore(out).manifest()["sessions"][-1]["seconds"])
+            one, two = (ResultStore(folder / f"w{w}-{rep}").table() for w in (1, 2))
+            equal = equal and one.equals(two)
         n = one.num_rows
-        print(f"sweep speed: {EXPERIMENT.name}, {n:,} runs on {os.cpu_count()} cores")
-        print(f"  1 worker : {t1:7.1f} s  ({n / t1:6.1f} runs/s)")
-        print(f"  2 workers: {t2:7.1f} s  ({n / t2:6.1f} runs/s)")
-        print(f"  speed-up : {t1 / t2:.2f}x   rows equal: {one.equals(two)}")
+        med = {k: {w: statistics.median(v) for w, v in d.items()}
+               for k, d in (("whole", whole), ("inner", inner))}
+        print(f"sweep speed: {EXPERIMENT.name}, {n:,} runs on {os.cpu_count()} cores, "
+              f"median of {repeats} alternating pairs")
+        print(f"  {'':10} {'sweep alone':>18} {'whole command':>20}")
+        for w in (1, 2):
+            print(f"  {w} worker{'s' if w > 1 else ' '}: {med['inner'][w]:7.1f} s "
+                  f"({n / med['inner'][w]:5.0f} runs/s) {med['whole'][w]:7.1f} s "
+                  f"({n / med['whole'][w]:5.0f} runs/s)")
+        ratios = [a / b for a, b in zip(inner[1], inner[2], strict=True)]
+        whole_ratios = [a / b for a, b in zip(whole[1], whole[2], strict=True)]
+        print(f"  speed-up : sweep {med['inner'][1] / med['inner'][2]:.2f}x "
+              f"(pairs {min(ratios):.2f}-{max(ratios):.2f}); whole command "
+              f"{med['whole'][1] / med['whole'][2]:.2f}x "
+              f"(pairs {min(whole_ratios):.2f}-{max(whole_ratios):.2f}); rows equal: {equal}")
 
 
 def memory() -> None:
