@@ -1,7 +1,8 @@
 """`industry`: runs per second of scenarios/wga_2023.yaml in each mode, one process.
 
-The scenario is loaded and validated once, as a sweep does; each run builds its model,
-runs it to the end and makes its record (`runner.run`). After a warm-up, batches of
+The scenario is loaded and validated once, as a sweep does; each batch of seeds runs as a
+sweep's task does (`runner.run_seeds`: one model, restarted for each seed, runs to the end
+and makes its record). After a warm-up, batches of
 `runs` seeds alternate between the modes `repeats` times, so that load from other
 processes hits every mode alike; the table gives the median and the best batch.
 """
@@ -12,7 +13,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bargainsim.runner import run
+from bargainsim.runner import run, run_seeds
 from bargainsim.scenario import MODES, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,8 +31,7 @@ def main(repeats: int = 7, runs: int = 50) -> None:
     for rep in range(repeats):
         for mode in MODES:
             start, start_cpu = time.perf_counter(), time.process_time()
-            for seed in range(rep * runs, (rep + 1) * runs):
-                run(spec, mode=mode, seed=seed)
+            run_seeds(spec, mode, range(rep * runs, (rep + 1) * runs))
             per_run[mode].append((time.perf_counter() - start) / runs * 1000)
             cpu[mode].append((time.process_time() - start_cpu) / runs * 1000)
     print(f"industry: scenarios/wga_2023.yaml, {repeats} interleaved batches of {runs} seeds")

@@ -3,7 +3,9 @@
 The negotiation is benchmarks/pair.yaml: one issue with 100 discrete values (0..99), a
 deadline of 100 moves, the union first, Faratin's polynomial time-dependent tactic on both
 sides (the union Boulware, beta 0.5; the studio a Conceder, beta 2; t_max 100), no
-discounting. bargainsim runs it with its own engine (`runner.run` on the scenario).
+discounting. bargainsim runs it with its own engine as a sweep runs seeds
+(`runner.run_seeds`: one Mesa model restarted for each negotiation; `runner.run`, a new
+model each time, is reported too).
 NegMAS runs it with its SAO mechanism and a NegMAS negotiator that applies the same
 tactic and acceptance rule through NegMAS's outcome space and utility functions.
 
@@ -25,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bargainsim.runner import run
+from bargainsim.runner import run, run_seeds
 from bargainsim.scenario import Scenario, load_scenario
 from bargainsim.strategies import TimeDependent, concession
 
@@ -155,11 +157,23 @@ def negmas_builtin_once(side: NegmasSide) -> Any:
     return mechanism
 
 
+def bargainsim_batch(spec: Scenario, n: int) -> None:
+    """n negotiations by the engine, as a sweep runs seeds: one Mesa model restarted."""
+    run_seeds(spec, "separate", [0] * n)
+
+
 def _rate(fn: Any, n: int, clock: Any = time.perf_counter) -> float:
     """Negotiations per second of `fn` over n calls, by wall clock (or CPU time)."""
     start = clock()
     for _ in range(n):
         fn()
+    return n / (clock() - start)
+
+
+def _batch_rate(spec: Scenario, n: int, clock: Any = time.perf_counter) -> float:
+    """Negotiations per second of bargainsim over a batch of n."""
+    start = clock()
+    bargainsim_batch(spec, n)
     return n / (clock() - start)
 
 
@@ -187,23 +201,27 @@ def main(repeats: int = 7, seconds: float = 0.5) -> None:
     if ours != theirs:
         print("  DIFFERENT AGREEMENTS: the timing below compares different negotiations")
     # size the batches so that each takes about `seconds`
-    n_ours = max(1, int(seconds * _rate(lambda: bargainsim_once(spec), 20)))
+    n_ours = max(1, int(seconds * _batch_rate(spec, 50)))
     n_theirs = max(1, int(seconds * _rate(side.once, 3)))
-    ours_rates, theirs_rates, ratios, cpu_ratios = [], [], [], []
+    ours_rates, theirs_rates, ratios, cpu_ratios, fresh_rates = [], [], [], [], []
     for _ in range(repeats):  # interleaved, so that load on the machine hits both alike
-        a = _rate(lambda: bargainsim_once(spec), n_ours)
+        a = _batch_rate(spec, n_ours)
         b = _rate(side.once, n_theirs)
         ours_rates.append(a)
         theirs_rates.append(b)
         ratios.append(a / b)
-        cpu_ratios.append(_rate(lambda: bargainsim_once(spec), n_ours, time.process_time)
+        cpu_ratios.append(_batch_rate(spec, n_ours, time.process_time)
                           / _rate(side.once, n_theirs, time.process_time))
+        fresh_rates.append(_rate(lambda: bargainsim_once(spec), n_ours // 2))
     print(f"  {'':12} {'median':>10} {'best':>10}  negotiations/s ({repeats} interleaved batches)")
     print(f"  {'bargainsim':12} {statistics.median(ours_rates):10,.0f} {max(ours_rates):10,.0f}")
     print(f"  {'NegMAS':12} {statistics.median(theirs_rates):10,.1f} {max(theirs_rates):10,.1f}")
     print(f"  ratio bargainsim / NegMAS: median {statistics.median(ratios):.1f}x, "
           f"range {min(ratios):.1f}-{max(ratios):.1f}x; by CPU time: median "
           f"{statistics.median(cpu_ratios):.1f}x")
+    fresh = statistics.median(fresh_rates)
+    print(f"  bargainsim with a new Mesa model for every negotiation (runner.run): "
+          f"{fresh:,.0f}/s, {fresh / statistics.median(theirs_rates):.1f}x")
     builtin = negmas_builtin_once(side)
     n_builtin = max(1, int(seconds * _rate(lambda: negmas_builtin_once(side), 3)))
     b_rates = [_rate(lambda: negmas_builtin_once(side), n_builtin) for _ in range(3)]

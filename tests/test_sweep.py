@@ -134,7 +134,7 @@ def test_cli_exits_1_after_failures_and_says_how_many(tmp_path):
         "def boom(spec, mode, seed):\n"
         "    if seed == 0 and mode == 'coalition': raise ValueError('bad luck')\n"
         "    return run(spec, mode=mode, seed=seed)\n"
-        "s.run = boom\n"
+        "s.each_run = lambda spec, mode, seeds: s._each_with(boom, spec, mode, seeds)\n"
         "from bargainsim.cli import main\n"
         f"sys.exit(main(['sweep', {str(exp)!r}, '--workers', '1', '--out', "
         f"{str(tmp_path / 'out')!r}]))\n"

@@ -42,6 +42,8 @@ class Table:
     employer_offer: np.ndarray | None = None
     union_offer: np.ndarray | None = None
     next_mover: Side = field(init=False)
+    # the next mover's proposal, left by a look-ahead: (time, side, package)
+    foreseen: tuple[float, Side, np.ndarray] | None = field(default=None, repr=False)
     _drawn: list[float] = field(init=False, default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -66,7 +68,13 @@ class Table:
         mover = self.party(side)
         # the strategy's proposal: its yardstick for accepting and, trimmed to what the other
         # side asks, its counter-offer (a seated player decides both itself)
-        own = mover.proposal(t, self) if mover.player is None else None
+        own = None
+        if mover.player is None:
+            foreseen, self.foreseen = self.foreseen, None
+            if foreseen is not None and foreseen[0] == t and foreseen[1] == side:
+                own = foreseen[2]  # computed by the look-ahead that led to this move
+            else:
+                own = mover.proposal(t, self)
         if self.standing is not None and self.standing[0] != side:
             if mover.decide_accept(self.standing[1], t, dt, self, own):
                 return self.standing[1]
@@ -142,7 +150,7 @@ class Table:
             hit = _first(accept)
             if hit is not None:
                 quiet = min(quiet, start + 2 * (hit + skip))
-        return Lookahead(quiet, first, second, rows)
+        return Lookahead(quiet, first, second, rows, ts)
 
     def schedule(self, week: int, first_week: int, meet: float, resume: float) -> bool:
         """Whether a session is held this week; draws the same numbers every week."""
@@ -189,6 +197,7 @@ class Lookahead:
     first: Side
     second: Side
     rows: dict[Side, np.ndarray]
+    ts: np.ndarray
 
     def apply(self, table: Table, k: int) -> None:
         """Make the first k (<= quiet) moves: the table as the moves one by one leave it."""
@@ -206,4 +215,6 @@ class Lookahead:
         offer = table.union_offer if last == "union" else table.employer_offer
         assert offer is not None
         table.standing = (last, offer)
-        table.next_mover = self.first if k % 2 == 0 else self.second
+        table.next_mover = nxt = self.first if k % 2 == 0 else self.second
+        if k < len(self.ts):  # the next move's proposal is known too
+            table.foreseen = (float(self.ts[k]), nxt, self.rows[nxt][k // 2])

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from bargainsim.runner import run
+from bargainsim.runner import run_seeds
 from bargainsim.scenario import Mode, Scenario, dump, scenario_from_dict
 
 logger = logging.getLogger(__name__)
@@ -31,10 +31,10 @@ BOOTSTRAP = 2000
 ALPHA = 0.05
 
 
-def _work(task: tuple[dict[str, Any], str, int]) -> dict[str, Any]:
-    """Worker: plain data in (scenario document, mode, seed), plain record out."""
-    doc, mode, seed = task
-    return run(scenario_from_dict(doc), mode=mode, seed=seed)  # type: ignore[arg-type]
+def _work(task: tuple[dict[str, Any], str, list[int]]) -> list[dict[str, Any]]:
+    """Worker: plain data in (scenario document, mode, seeds), plain records out."""
+    doc, mode, seeds = task
+    return run_seeds(scenario_from_dict(doc), mode, seeds)  # type: ignore[arg-type]
 
 
 def run_modes(
@@ -43,14 +43,15 @@ def run_modes(
     """Records of every (mode, seed), in seed order whatever the number of workers."""
     seeds = list(seeds)
     if workers <= 1:
-        return {mode: [run(spec, mode=mode, seed=s) for s in seeds] for mode in modes}
+        return {mode: run_seeds(spec, mode, seeds) for mode in modes}
     doc = dump(spec)
-    tasks = [(doc, mode, s) for mode in modes for s in seeds]
+    size = max(1, len(seeds) * len(modes) // (workers * 8))  # seeds per task
+    tasks = [(doc, mode, seeds[i:i + size]) for mode in modes for i in range(0, len(seeds), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(_work, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+        results = list(pool.map(_work, tasks))
     out: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
-    for (_, mode, _), rec in zip(tasks, results, strict=True):
-        out[mode].append(rec)
+    for (_, mode, _), recs in zip(tasks, results, strict=True):
+        out[mode].extend(recs)
     return out
 
 

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from bargainsim.experiments.design import Plan
 from bargainsim.experiments.storage import ResultStore, schema
-from bargainsim.runner import run
+from bargainsim.runner import each_run
 from bargainsim.scenario import scenario_from_dict
 from bargainsim.yamlio import InputError, Problem
 
@@ -91,22 +91,38 @@ def _row(task: Task, seed: int, rec: dict[str, Any] | None, error: str | None) -
 
 
 def run_task(task: Task, runner: Callable[..., dict[str, Any]] | None = None) -> list[dict]:
-    """Worker: run every seed of a task; a run that raises becomes a failed row."""
-    runner = runner or run
+    """Worker: run every seed of a task; a run that raises becomes a failed row.
+
+    The seeds run in one model, restarted for each (`runner.each_run`).
+    """
     try:
         spec = scenario_from_dict(task.doc)
     except Exception as exc:  # noqa: BLE001 - recorded, never lost
         return [_row(task, s, None, f"{type(exc).__name__}: {exc}") for s in task.seeds]
+    if runner is None:
+        runs = each_run(spec, task.mode, task.seeds)  # type: ignore[arg-type]
+    else:
+        runs = _each_with(runner, spec, task.mode, task.seeds)
     rows = []
-    for seed in task.seeds:
-        try:
-            rec = runner(spec, mode=task.mode, seed=seed)
-        except Exception as exc:  # noqa: BLE001 - a failed run is a row, the sweep goes on
-            logger.debug("point %s %s seed %s failed", task.point, task.mode, seed, exc_info=True)
-            rows.append(_row(task, seed, None, f"{type(exc).__name__}: {exc}"))
+    for seed, rec, error in runs:
+        if error is not None:  # a failed run is a row, the sweep goes on
+            logger.debug("point %s %s seed %s failed", task.point, task.mode, seed,
+                         exc_info=error)
+            rows.append(_row(task, seed, None, f"{type(error).__name__}: {error}"))
         else:
             rows.append(_row(task, seed, rec, None))
     return rows
+
+
+def _each_with(
+    runner: Callable[..., dict[str, Any]], spec: Any, mode: str, seeds: tuple[int, ...]
+) -> Iterator[tuple[int, dict[str, Any] | None, Exception | None]]:
+    """`each_run` through another run function (tests inject failing ones)."""
+    for seed in seeds:
+        try:
+            yield seed, runner(spec, mode=mode, seed=seed), None
+        except Exception as exc:  # noqa: BLE001
+            yield seed, None, exc
 
 
 def tasks(plan: Plan, done: set[tuple[int, str, int]]) -> Iterator[Task]:
