@@ -121,11 +121,11 @@ def _faratin_negotiator(
             if self._table is None:  # outcomes sorted by own utility, once
                 self._table = sorted((float(ufun(o)), o) for o in self.nmi.outcome_space
                                      .enumerate_or_sample())
+                self._utils = [u for u, _ in self._table]
                 self._u_open = float(ufun(opening))
                 self._u_lim = max(float(ufun(limit)), float(ufun(other["opening"])))
             aim = self._u_open - concession(tactic, float(step)) * (self._u_open - self._u_lim)
-            utils = [u for u, _ in self._table]
-            return self._table[bisect.bisect_left(utils, aim - TIE)][1]
+            return self._table[bisect.bisect_left(self._utils, aim - TIE)][1]
 
         def __call__(self, state: Any, dest: str | None = None) -> Any:
             own = self._offer(state.step)

@@ -232,6 +232,8 @@ class ConcessionPath:
         """`package` of every target (rows), bit for bit: the same arithmetic, element-wise."""
         need = self.u_open - targets
         out = np.empty((len(targets), len(self.partial)))
+        if not len(targets):
+            return out
         if len(self.moves) < len(self.partial):  # issues that do not move stay as they are
             out[:] = self.partial
         if self.moves:
@@ -242,12 +244,10 @@ class ConcessionPath:
                 lam = lam_k if k == 0 else np.where(lam_k * rho_i <= 1.0, lam_k, lam)
             for i, opening_i, rho_i, span_i in self.moves:
                 out[:, i] = opening_i + np.minimum(1.0, lam * rho_i) * span_i
-            full = need >= self.full_need
-            if np.count_nonzero(full):  # a C call: cheaper than .any() on small arrays
-                out[full] = self.full
-        low = need <= 0.0
-        if np.count_nonzero(low):
-            out[low] = self.opening
+            if need.max() >= self.full_need:
+                out[need >= self.full_need] = self.full
+        if need.min() <= 0.0:
+            out[need <= 0.0] = self.opening
         return out
 
 

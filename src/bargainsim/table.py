@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from bargainsim.agents.base import Party
-from bargainsim.packages import TIE, clip_towards
+from bargainsim.packages import clip_towards
 
 if TYPE_CHECKING:
     from bargainsim.agents.coalition import Coalition
@@ -94,8 +94,8 @@ class Table:
         trimming; such moves change nothing but the offers on the table. Both sides'
         proposals for all the moves are computed at once (`Party.proposals`, equal bit
         for bit to `proposal`), as are the acceptance tests (`prefers`). Each test is
-        made again one at a time, exactly, when the matrix product's rounding could
-        decide it. None when a side's moves cannot be computed ahead: a seated player,
+        made again one at a time, exactly, when rounding in the vectorised arithmetic
+        could decide it. None when a side's moves cannot be computed ahead: a seated player,
         a finite Rubinstein game, a side with conditions on accepting (a coalition).
         """
         first: Side = self.next_mover
@@ -140,7 +140,7 @@ class Table:
                 own, facing, skip = own[1:], facing[1:], 1
                 if not len(own):
                     continue
-            margin = party.utilities(facing) + TIE - party.discount**dt * party.utilities(own)
+            margin = party.margins(facing, own, party.discount**dt)
             accept = margin >= 0.0
             close = np.abs(margin) < 1e-12
             if np.count_nonzero(close):

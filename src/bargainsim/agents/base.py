@@ -186,10 +186,16 @@ class Party(mesa.Agent):
             rows = clip_towards(rows, opening, ceiling)
         return self.model.space.snap_rows(rows, self.wants_high, opening, far)
 
-    def utilities(self, rows: np.ndarray) -> np.ndarray:
-        """`utility` of every row, up to rounding in the last bits (a matrix product)."""
-        v = rows @ self.weights
-        return v if self.wants_high else 1.0 - v
+    def margins(self, offers: np.ndarray, own: np.ndarray, discount: float) -> np.ndarray:
+        """By how much each offer (row) beats the discounted worth of `own` (its row).
+
+        `prefers` accepts when u(offer) + TIE - discount * u(own) >= 0; this is that margin
+        for every row at once, up to rounding in the last bits (one matrix product).
+        """
+        if self.wants_high:  # u(x) = w.x
+            return TIE + (offers - discount * own) @ self.weights
+        # u(x) = 1 - w.x
+        return (1.0 - discount) + TIE + (discount * own - offers) @ self.weights
 
     def trimmed(self, package: np.ndarray, table: Table) -> np.ndarray:
         """Never give more on an issue than the other side asks for it now."""
