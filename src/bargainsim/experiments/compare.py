@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from bargainsim.runner import run_seeds
 from bargainsim.scenario import Mode, Scenario, dump, scenario_from_dict
 
 logger = logging.getLogger(__name__)
@@ -33,6 +32,8 @@ ALPHA = 0.05
 
 def _work(task: tuple[dict[str, Any], str, list[int]]) -> list[dict[str, Any]]:
     """Worker: plain data in (scenario document, mode, seeds), plain records out."""
+    from bargainsim.runner import run_seeds  # Mesa: imported where runs are made
+
     doc, mode, seeds = task
     return run_seeds(scenario_from_dict(doc), mode, seeds)  # type: ignore[arg-type]
 
@@ -41,6 +42,9 @@ def run_modes(
     spec: Scenario, modes: Sequence[Mode], seeds: Iterable[int], workers: int = 1
 ) -> dict[str, list[dict[str, Any]]]:
     """Records of every (mode, seed), in seed order whatever the number of workers."""
+    from bargainsim.runner import run_seeds  # Mesa: imported where runs are made (not by
+    # `summarize`, which only compares stored records)
+
     seeds = list(seeds)
     if workers <= 1:
         return {mode: run_seeds(spec, mode, seeds) for mode in modes}
