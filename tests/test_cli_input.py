@@ -623,6 +623,20 @@ SCHEMA_CASES = [
     ),
     pytest.param(
         "horizon: 40",
+        "horizon: 40\nindustry: {employer_tactic: {kind: rubinstein}}",
+        "industry.employer_tactic",
+        ("no round limit", "discount below 1"),
+        id="employers-rubinstein-without-discounting",
+    ),
+    pytest.param(
+        "horizon: 40",
+        "horizon: 40\ncoalition: {tactic: {kind: rubinstein}}",
+        "coalition.tactic",
+        ("no round limit", "discount below 1"),
+        id="coalition-rubinstein-without-discounting",
+    ),
+    pytest.param(
+        "horizon: 40",
         "horizon: 40\nother_guilds: {companion_strike: {start_week: 5, end_week: 2}}",
         "other_guilds.companion_strike",
         ("end_week",),

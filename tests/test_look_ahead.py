@@ -221,3 +221,48 @@ def test_a_coalition_or_a_seated_player_is_not_foreseen() -> None:
 
     model.union.player = Seated()
     assert table.look_ahead(ts, 1.0) is None
+
+
+def test_extreme_weights_that_make_nan_arithmetic_are_followed_exactly() -> None:
+    """Speeds that underflow at a high focus: inf * 0 must not turn a look into NaN offers."""
+    doc = {"name": "nan", "horizon": 40, "mode": "separate",
+           "protocol": {"clock": "move", "concession_focus": 50},
+           "issues": {n: {"min": 0, "max": 10} for n in "abc"},
+           "parties": {
+               "union": {"role": "union", "opening": {"a": 10, "b": 10, "c": 10},
+                         "limit": {"a": 0, "b": 0, "c": 0},
+                         "weights": {"a": 1e-7, "b": 0.159, "c": 0.5},
+                         "tactic": {"kind": "time_dependent", "beta": 1.0, "t_max": 30}},
+               "studio": {"role": "company", "opening": {"a": 0, "b": 0, "c": 0},
+                          "limit": {"a": 1, "b": 1, "c": 1},
+                          "weights": {"a": 1, "b": 1, "c": 0.001},
+                          "tactic": {"kind": "time_dependent", "beta": 1.0, "t_max": 30}}}}
+    with np.errstate(all="ignore"):
+        fast = _same_with_and_without_look_ahead(scenario_from_dict(doc))
+    assert fast.deals  # the traced run settles; so must the one that looks ahead
+
+
+def test_a_long_stalled_game_does_not_look_ahead_at_every_move(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every other offer trimmed and no deal: looks are spaced out, and short."""
+    doc = {"name": "stall", "horizon": 3000, "mode": "separate",
+           "protocol": {"clock": "move"},
+           "issues": {"wage": {"min": 0, "max": 99}, "ai": {"min": 3, "max": 4, "step": 1},
+                      "residuals": {"min": 0, "max": 1, "step": 0.25}},
+           "parties": {
+               "union": {"role": "union", "opening": {"wage": 67.752, "ai": 4, "residuals": 0.75},
+                         "limit": {"wage": 41.887, "ai": 4, "residuals": 0.5},
+                         "tactic": {"kind": "resistance", "tau": 0.01}, "discount": 0.97},
+               "studio": {"role": "company", "opening": {"wage": 37.403, "ai": 3, "residuals": 0},
+                          "limit": {"wage": 69.661, "ai": 4, "residuals": 0.5},
+                          "tactic": {"kind": "time_dependent", "beta": 2.0, "kappa": 0.4257,
+                                     "t_max": 2.5}}}}
+    spec = scenario_from_dict(doc)
+    looked: list[int] = []
+    real = Table.look_ahead
+    monkeypatch.setattr(Table, "look_ahead",
+                        lambda self, ts, dt: looked.append(len(ts)) or real(self, ts, dt))
+    model = _same_with_and_without_look_ahead(spec)
+    assert not model.deals and model.t == 3000
+    assert len(looked) < 150 and max(looked) <= 128

@@ -45,6 +45,8 @@ from bargainsim.table import Table
 logger = logging.getLogger(__name__)
 
 _PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4}
+_LOOK_FIRST = 128  # moves a look-ahead covers at first (see `_skip_quiet_moves`)
+_LOOK_WORTH = 4  # a look that makes fewer moves than this costs more than it saves
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
 
 
@@ -213,6 +215,7 @@ class BargainingModel(mesa.Model):
         self._build_tables()
         self.running = True
         self._backoff = 1  # see `run`
+        self._window = _LOOK_FIRST  # see `_skip_quiet_moves`
         if self.clock == "continuous":
             self._schedule_attrition()
 
@@ -338,12 +341,15 @@ class BargainingModel(mesa.Model):
         if self.clock == "continuous":
             self.run_until(self.horizon)
             return self
-        wait = 0  # moves before looking ahead again, after a look found nothing quiet
+        wait = 0  # moves before looking ahead again, after looks that made (almost) none
         while self.running:
             if wait == 0:
-                quiet = self._skip_quiet_moves()
-                wait = 0 if quiet else self._backoff
-                self._backoff = 1 if quiet else min(2 * self._backoff, 64)
+                made = self._skip_quiet_moves()
+                if made >= _LOOK_WORTH:
+                    self._backoff = 1
+                else:  # a look costs about as much as a few moves one at a time
+                    wait = self._backoff
+                    self._backoff = min(2 * self._backoff, 64)
                 if not self.running:
                     break
             else:
@@ -355,14 +361,15 @@ class BargainingModel(mesa.Model):
     def _skip_quiet_moves(self) -> int:
         """With the move clock, make at once the moves in which nothing but offers change.
 
-        Every open table foresees its moves up to the horizon (`Table.look_ahead`); the
+        Every open table foresees its next moves (`Table.look_ahead`: at first 128, twice
+        as many after a look in which every move was quiet, never past the horizon); the
         moves before the first acceptance or trimmed offer at any table are made in one
         go, leaving the tables, the record and the clock exactly as moving one at a time
         would. Returns how many moves were made (0 when none could be, or with a trace).
         """
         if self.clock != "move" or self.trace_rows is not None:
             return 0
-        count = int(np.ceil(self.horizon - self.t))
+        count = min(int(np.ceil(self.horizon - self.t)), self._window)
         if count < 2:
             return 0
         ts = np.arange(self.t, self.t + count, dtype=float)
@@ -375,6 +382,8 @@ class BargainingModel(mesa.Model):
         k = min((plan.quiet for _, plan in plans), default=0)
         if k == 0:
             return 0
+        if k == count:
+            self._window *= 2
         for table, plan in plans:
             plan.apply(table, k)
         self.writers_back.extend([self._writers_back_now()] * k)

@@ -243,7 +243,9 @@ class ConcessionPath:
                 lam_k = (need - saturated) / slope
                 lam = lam_k if k == 0 else np.where(lam_k * rho_i <= 1.0, lam_k, lam)
             for i, opening_i, rho_i, span_i in self.moves:
-                out[:, i] = opening_i + np.minimum(1.0, lam * rho_i) * span_i
+                f = lam * rho_i
+                # Python's min(1.0, f), NaN included (np.minimum would keep a NaN)
+                out[:, i] = opening_i + np.where(f < 1.0, f, 1.0) * span_i
             if need.max() >= self.full_need:
                 out[need >= self.full_need] = self.full
         if need.min() <= 0.0:

@@ -319,7 +319,14 @@ class Scenario(Strict):
                 f"pattern.target: {target!r} is neither a rule (max_weekly_loss, largest_share) "
                 "nor a company"
             )
-        kinds = {p.tactic.kind for p in self.parties.values() if p.tactic is not None}
+        employer = self.industry.employer_tactic
+        tactics = {f"parties.{n}.tactic": p.tactic for n, p in self.parties.items()
+                   if p.tactic is not None}
+        if employer is not None:
+            tactics["industry.employer_tactic"] = employer
+        if self.coalition.tactic is not None:
+            tactics["coalition.tactic"] = self.coalition.tactic
+        kinds = {t.kind for t in tactics.values()}
         if "attrition" in kinds:
             if self.protocol.clock != "continuous":
                 raise ValueError("protocol.clock: attrition tactics need clock: continuous")
@@ -327,23 +334,53 @@ class Scenario(Strict):
                 raise ValueError("attrition is a two-party game: both parties need it")
         elif self.protocol.clock == "continuous":
             raise ValueError("protocol.clock: continuous time needs attrition tactics")
-        if "rubinstein" in kinds and len(self.issues) != 1:
-            raise ValueError("the Rubinstein strategy needs exactly one (divisible) issue")
-        endless = [n for n, p in self.parties.items()
-                   if isinstance(p.tactic, Rubinstein) and p.tactic.rounds is None]
-        if endless and len(companies) == 1:
-            union = self.parties[self.union_name]
-            d_union = union.discount if union.discount is not None else 1.0
-            d_company = resolve_companies(self)[companies[0]]["discount"]
-            if d_union * d_company >= 1.0:
-                raise ValueError(
-                    f"parties.{endless[0]}.tactic: a Rubinstein game with no round limit needs "
-                    "a discount below 1 for at least one side (without one every split is an "
-                    "equilibrium); give a party a discount, or the tactic rounds"
-                )
         if self.protocol.clock == "move" and len(companies) > 1:
             raise ValueError("protocol.clock: move is for two-party games; use week")
+        if "rubinstein" in kinds:
+            if len(self.issues) != 1:
+                raise ValueError("the Rubinstein strategy needs exactly one (divisible) issue")
+            self._check_endless_rubinstein(companies)
         return self
+
+    def _check_endless_rubinstein(self, companies: list[str]) -> None:
+        """An endless Rubinstein game at a table needs discounting on at least one side."""
+        def endless(tactic: object) -> bool:
+            return isinstance(tactic, Rubinstein) and tactic.rounds is None
+
+        employer = self.industry.employer_tactic
+        union_name = self.union_name
+        union = self.parties[union_name]
+        d_union = union.discount if union.discount is not None else 1.0
+        business = resolve_companies(self)
+        tables: list[tuple[str | None, float]] = []  # (where the employer's tactic is, discount)
+        for name in companies:
+            own = self.parties[name].tactic
+            where = f"parties.{name}.tactic" if own is not None else "industry.employer_tactic"
+            tables.append((where if endless(own or employer) else None,
+                           business[name]["discount"]))
+        members = self.coalition.members or companies
+        if members:
+            largest = max(members, key=lambda n: business[n]["market_share"])
+            chain = [("coalition.tactic", self.coalition.tactic),
+                     ("industry.employer_tactic", employer),
+                     (f"parties.{largest}.tactic", self.parties[largest].tactic)]
+            where, tactic = next(((w, t) for w, t in chain if t is not None), (None, None))
+            shares = [business[n]["market_share"] for n in members]
+            pooled = (self.coalition.discount if self.coalition.discount is not None else
+                      sum(s * business[n]["discount"] for s, n in zip(shares, members,
+                                                                       strict=True))
+                      / sum(shares))
+            tables.append((where if endless(tactic) else None, pooled))
+        for where, d_employer in tables:
+            if endless(union.tactic):
+                where = f"parties.{union_name}.tactic"
+            if where is not None and d_union * d_employer >= 1.0:
+                raise ValueError(
+                    f"{where}: a Rubinstein game with no round limit needs a discount below 1 "
+                    "for at least one side (without one every split is an equilibrium); give "
+                    "a party a discount, or the tactic rounds"
+                )
+
 
     @property
     def union_name(self) -> str:

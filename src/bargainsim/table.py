@@ -108,8 +108,8 @@ class Table:
                 return None
             times = ts[start::2]
             proposed = party.proposals(times, self) if len(times) else np.empty((0, 0))
-            if proposed is None:
-                return None
+            if proposed is None or not np.isfinite(proposed).all():
+                return None  # (one at a time, such a party's arithmetic raises or says NaN)
             rows[side] = proposed
         quiet = len(ts)
         for side, start in ((first, 0), (second, 1)):
