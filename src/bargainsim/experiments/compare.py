@@ -16,7 +16,6 @@ import itertools
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -51,7 +50,11 @@ def run_modes(
     doc = dump(spec)
     size = max(1, len(seeds) * len(modes) // (workers * 8))  # seeds per task
     tasks = [(doc, mode, seeds[i:i + size]) for mode in modes for i in range(0, len(seeds), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    from bargainsim.experiments.sweep import executor  # the sweep's pool: forked workers
+    # that end with this process, garbage collection kept off what they share
+
+    with executor("process", workers, None) as pool:
+        assert pool is not None
         results = list(pool.map(_work, tasks))
     out: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
     for (_, mode, _), recs in zip(tasks, results, strict=True):
