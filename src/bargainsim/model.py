@@ -21,6 +21,7 @@ Order of events in a week (docs/model.md explains each):
 from __future__ import annotations
 
 import logging
+import math
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -369,7 +370,7 @@ class BargainingModel(mesa.Model):
         """
         if self.clock != "move" or self.trace_rows is not None:
             return 0
-        count = min(int(np.ceil(self.horizon - self.t)), self._window)
+        count = min(math.ceil(self.horizon - self.t), self._window)
         if count < 2:
             return 0
         ts = np.arange(self.t, self.t + count, dtype=float)

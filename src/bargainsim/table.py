@@ -8,6 +8,7 @@ offer it would make instead, or makes that offer.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -108,7 +109,7 @@ class Table:
                 return None
             times = ts[start::2]
             proposed = party.proposals(times, self) if len(times) else np.empty((0, 0))
-            if proposed is None or not np.isfinite(proposed).all():
+            if proposed is None or not math.isfinite(proposed.sum()):  # sum: NaN and inf stay
                 return None  # (one at a time, such a party's arithmetic raises or says NaN)
             rows[side] = proposed
         quiet = len(ts)
@@ -130,26 +131,30 @@ class Table:
             own = own[skip:]  # row m is now the side's move start + 2 (m + skip)
             if not len(own):
                 continue
-            # an offer beyond what the other side asks would be trimmed: not quiet
-            trimmed = clip_towards(own, party.opening_for(self), facing) != own
-            if np.count_nonzero(trimmed):  # cheaper than .any() on small arrays
-                m = _first(trimmed.any(axis=1))
-                quiet = min(quiet, start + 2 * (m + skip))
             # after a vote rejected a deal the last offer stays but no longer stands
-            if start == 0 and skip == 0 and (self.standing is None or self.standing[0] == side):
-                own, facing, skip = own[1:], facing[1:], 1
-                if not len(own):
-                    continue
-            margin = party.margins(facing, own, party.discount**dt)
-            accept = margin >= 0.0
-            close = np.abs(margin) < 1e-12
-            if np.count_nonzero(close):
-                for j in np.flatnonzero(close).tolist():  # decide these exactly
-                    t = float(ts[start + 2 * (j + skip)])
-                    accept[j] = party.prefers(facing[j], t, dt, self, own[j])
-            hit = _first(accept)
-            if hit is not None:
-                quiet = min(quiet, start + 2 * (hit + skip))
+            drop = int(start == 0 and skip == 0
+                       and (self.standing is None or self.standing[0] == side))
+            end = len(own)  # rows from here on do not matter: the side accepts at `end`
+            if len(own) > drop:
+                judged, offered = own[drop:], facing[drop:]
+                margin = party.margins(offered, judged, party.discount**dt)
+                accept = margin >= 0.0
+                close = np.abs(margin) < 1e-12
+                if np.count_nonzero(close):
+                    for j in np.flatnonzero(close).tolist():  # decide these exactly
+                        t = float(ts[start + 2 * (j + drop + skip)])
+                        accept[j] = party.prefers(offered[j], t, dt, self, judged[j])
+                hit = _first(accept)
+                if hit is not None:
+                    end = hit + drop
+                    quiet = min(quiet, start + 2 * (end + skip))
+            # an offer beyond what the other side asks would be trimmed: not quiet
+            if end:
+                mine = own[:end]
+                trimmed = clip_towards(mine, party.opening_for(self), facing[:end]) != mine
+                if np.count_nonzero(trimmed):  # cheaper than .any() on small arrays
+                    m = _first(trimmed.any(axis=1))
+                    quiet = min(quiet, start + 2 * (m + skip))
         return Lookahead(quiet, first, second, rows, ts)
 
     def schedule(self, week: int, first_week: int, meet: float, resume: float) -> bool:
