@@ -61,8 +61,9 @@ class Prepared:
 
     business: dict[str, dict[str, Any]]  # companies' resolved presets (read-only)
     space: IssueSpace
+    # each company's normalised (weights, opening, static limit or None, cost scale)
     companies: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None, float]]
-    union_opening: np.ndarray  # normalised; with the companies' (weights, opening, limit, scale)
+    union_opening: np.ndarray  # normalised
 
     @classmethod
     def of(cls, spec: Scenario) -> Prepared:
@@ -251,7 +252,7 @@ class BargainingModel(mesa.Model):
             assert isinstance(party, CompanyParty)
             b = ready.business[name]
             weights, opening, static, scale = ready.companies[name]
-            tactic = party.tactic or spec.industry.employer_tactic or _DEFAULT_TACTIC
+            tactic = spec.company_tactic(name) or _DEFAULT_TACTIC
             self.companies[name] = Company(
                 self, name, weights, opening, float(b["discount"]), tactic, b, scale, static
             )
@@ -479,7 +480,7 @@ class BargainingModel(mesa.Model):
         series = self._shocks[name]
         if week >= len(series):
             sd = self.spec.industry.revenue_shock_sd
-            n = max(week + 1, int(np.ceil(self.horizon))) - len(series)
+            n = max(week + 1, math.ceil(self.horizon)) - len(series)
             z = self.shock_streams[name].standard_normal(n)
             series.extend((np.exp(sd * z - 0.5 * sd * sd) if sd > 0 else np.ones(n)).tolist())
         return series[week]

@@ -75,14 +75,13 @@ class IssueSpace:
         """
         if self.levels is None:
             return rows
-        out = rows  # a fresh matrix from `ConcessionPath.packages` or a clip: changed in place
         for i, n in enumerate(self.levels.tolist()):
             if n > 0:
                 scaled = rows[:, i] * n
                 steps = np.ceil(scaled - 1e-9) if upward else np.floor(scaled + 1e-9)
                 a, b = float(opening[i]), float(far[i])
-                out[:, i] = np.minimum(np.maximum(steps / n, min(a, b)), max(a, b))
-        return out
+                rows[:, i] = np.minimum(np.maximum(steps / n, min(a, b)), max(a, b))
+        return rows
 
     @property
     def size(self) -> int:

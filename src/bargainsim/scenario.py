@@ -356,7 +356,7 @@ class Scenario(Strict):
         for name in companies:
             own = self.parties[name].tactic
             where = f"parties.{name}.tactic" if own is not None else "industry.employer_tactic"
-            tables.append((where if endless(own or employer) else None,
+            tables.append((where if endless(self.company_tactic(name)) else None,
                            business[name]["discount"]))
         members = self.coalition.members or companies
         if members:
@@ -381,11 +381,14 @@ class Scenario(Strict):
                     "a party a discount, or the tactic rounds"
                 )
 
-
     @property
     def union_name(self) -> str:
         """Name of the single union party."""
         return next(n for n, p in self.parties.items() if isinstance(p, UnionParty))
+
+    def company_tactic(self, name: str) -> TacticSpec | None:
+        """A company's tactic: its own, else the industry's employer tactic (None: neither)."""
+        return self.parties[name].tactic or self.industry.employer_tactic
 
     @property
     def company_names(self) -> list[str]:

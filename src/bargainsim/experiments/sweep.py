@@ -176,7 +176,6 @@ def _executor(kind: Executor, workers: int, address: str | None) -> Iterator[cf.
         # Arrow's threads. Elsewhere, a forkserver with this module preloaded.
         if sys.platform == "linux":
             ctx = multiprocessing.get_context("fork")
-
         else:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["bargainsim.experiments.sweep"])
