@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import mesa
+import numpy as np
 import pytest
 
 from bargainsim.model import BargainingModel
-from bargainsim.runner import run, run_seeds
+from bargainsim.runner import record, run, run_seeds
 from bargainsim.scenario import MODES, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +46,80 @@ def test_a_restarted_model_is_the_fresh_model_of_its_seed() -> None:
     restarted.run()
     fresh.run()
     assert restarted.trace_rows and json.dumps(restarted.trace_rows) == json.dumps(fresh.trace_rows)
+
+
+def _state(agent: mesa.Agent) -> dict[str, object]:
+    """An agent's attributes as plain values, other agents by id, memos left out.
+
+    The memos check the identity of everything they depend on, so they may outlive a run.
+    """
+    skip = {"model", "_worth", "_roads", "_memo", "_memo_key", "_cache", "_cache_key"}
+    return {k: _plain(v) for k, v in vars(agent).items() if k not in skip}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, mesa.Agent):
+        return ("agent", value.unique_id)
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.tolist())
+    if isinstance(value, np.random.Generator):
+        return value.bit_generator.state
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if type(value).__module__.startswith("bargainsim.agents"):  # a member population
+        return {k: _plain(v) for k, v in vars(value).items()}
+    return repr(value)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_restart_sets_up_the_same_parties_as_a_fresh_model(mode: str) -> None:
+    spec = load_scenario(ROOT / "scenarios" / "wga_2023.yaml")
+    used = BargainingModel(spec, mode=mode, seed=1).run()
+    before = list(used.agents)
+    restarted = used.restart(7)
+    fresh = BargainingModel(spec, mode=mode, seed=7)
+    assert list(restarted.agents) == before  # the same objects, set up afresh
+    assert [_state(a) for a in restarted.agents] == [_state(a) for a in fresh.agents]
+    assert restarted.agent_id_counter == fresh.agent_id_counter
+
+
+def test_restart_after_agents_were_added_builds_every_party_anew() -> None:
+    spec = load_scenario(ROOT / "scenarios" / "wga_2023.yaml")
+    used = BargainingModel(spec, mode="coalition", seed=1).run()
+    stranger = mesa.Agent(used)
+    restarted = used.restart(4)
+    fresh = BargainingModel(spec, mode="coalition", seed=4)
+    assert stranger not in restarted.agents
+    assert [a.unique_id for a in restarted.agents] == [a.unique_id for a in fresh.agents]
+    assert [_state(a) for a in restarted.agents] == [_state(a) for a in fresh.agents]
+    assert json.dumps(record(restarted.run())) == json.dumps(record(fresh.run()))
+
+
+def test_mesa_generators_after_restart_start_from_the_seed() -> None:
+    spec = load_scenario(ROOT / "benchmarks" / "pair.yaml")
+    model = BargainingModel(spec, seed=3).run()
+    model.rng.random(5)  # used, then restarted
+    model.restart(9)
+    fresh = BargainingModel(spec, seed=9)
+    assert model.rng.random(3).tolist() == fresh.rng.random(3).tolist()
+    model.reset_rng()  # Mesa's own reset goes back to the seed's first state
+    fresh.reset_rng()
+    assert model.rng.bit_generator.state == fresh.rng.bit_generator.state
+    model.rng = np.random.default_rng(1)  # Mesa's setter still works
+    assert model.rng.bit_generator.state == np.random.default_rng(1).bit_generator.state
+
+
+def test_party_memos_stay_bounded_across_runs() -> None:
+    spec = load_scenario(ROOT / "benchmarks" / "pair.yaml")
+    model = BargainingModel(spec, seed=0).run()
+    union = model.union
+    for i in range(500):  # packages that are not the model's own: a fresh object each time
+        assert union.worth(np.full(1, i / 500)) == pytest.approx(i / 500)
+    assert len(union._worth) <= 64
+    model.restart(1)
+    assert model.union is union and len(union._worth) <= 64
 
 
 def test_restart_is_refused_where_it_cannot_be_exact() -> None:

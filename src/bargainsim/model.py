@@ -30,6 +30,7 @@ import mesa
 import numpy as np
 
 from bargainsim.agents import Coalition, Company, Union
+from bargainsim.agents.base import Party
 from bargainsim.agents.union import MemberPopulation
 from bargainsim.packages import IssueSpace
 from bargainsim.scenario import (
@@ -64,6 +65,8 @@ class Prepared:
     # each company's normalised (weights, opening, static limit or None, cost scale)
     companies: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None, float]]
     union_opening: np.ndarray  # normalised
+    union_weights: np.ndarray | None  # None: the mean of its members' weights
+    union_limit: np.ndarray | None  # normalised static limit; None: members' hardship
 
     @classmethod
     def of(cls, spec: Scenario) -> Prepared:
@@ -92,8 +95,17 @@ class Prepared:
                                scale if scale > 0 else 1.0)
         uspec = spec.parties[spec.union_name]
         assert uspec.opening is not None
+        assert isinstance(uspec, UnionParty)
         union_opening = space.normalise(uspec.opening, np.ones(space.size))
-        return cls(business, space, companies, _frozen(union_opening))
+        if uspec.weights or uspec.members is None:
+            union_weights = space.weights(uspec.weights)
+        else:
+            union_weights = None
+        union_limit = (
+            space.normalise(uspec.limit, union_opening) if uspec.limit is not None else None
+        )
+        return cls(business, space, companies, _frozen(union_opening), _frozen(union_weights),
+                   _frozen(union_limit))
 
 
 def _frozen(array: Any) -> Any:
@@ -189,6 +201,8 @@ class BargainingModel(mesa.Model):
         seed: int = 0,
         trace: bool = False,
     ) -> None:
+        self._kept: dict[tuple[type, str], Party] = {}  # see `restart`
+        self._rng_seed, self._rng_now, self._rng_first = seed, None, None  # see `rng`
         super().__init__(rng=seed)
         self.spec = spec if spec is not None else default_scenario()
         spec = self.spec
@@ -215,6 +229,7 @@ class BargainingModel(mesa.Model):
         self.trace_rows: list[dict[str, Any]] | None = [] if trace else None
         self._build_parties()
         self._build_tables()
+        self._built = list(self.agents)  # see `restart`
         self.running = True
         self._backoff = 1  # see `run`
         self._window = _LOOK_FIRST  # see `_skip_quiet_moves`
@@ -231,16 +246,57 @@ class BargainingModel(mesa.Model):
         """
         if self.clock == "continuous" or self.time != 0.0:
             raise ValueError("restart needs a model run by run(), with the move or week clock")
-        for agent in list(self.agents):
-            agent.remove()
+        agents = list(self.agents)
+        if agents == self._built:
+            # the same parties come back, set up afresh, with their Mesa ids (the same
+            # scenario and mode always build the same parties in the same order)
+            self._kept = {(type(a), a.name): a for a in agents}
+        else:  # someone added or removed agents: build every party anew
+            for agent in agents:
+                agent.remove()
+            self.agent_id_counter = 1
         self.steps = 0
-        self.agent_id_counter = 1
-        self.rng = np.random.default_rng(seed)
-        self._rng = self.rng.bit_generator.state
+        # Mesa's generator and its first state, made from the seed when asked for
+        self._rng_seed, self._rng_now, self._rng_first = seed, None, None
         self.random.seed(seed)  # the object Mesa's agent sets hold
         self._seed = seed
         self._begin(seed, trace)
+        if self._kept:
+            raise RuntimeError(f"restart: parties not rebuilt: {sorted(n for _, n in self._kept)}")
         return self
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """Mesa's numpy generator, after a restart made from the seed when first asked for.
+
+        The model itself draws from its own streams (`stream`), never from this one.
+        """
+        if self._rng_now is None:
+            self._rng_now = np.random.default_rng(self._rng_seed)
+        return self._rng_now
+
+    @rng.setter
+    def rng(self, value: np.random.Generator) -> None:
+        self._rng_now = value
+
+    @property
+    def _rng(self) -> dict[str, Any]:
+        """Mesa's record of the generator's first state (`Model.reset_rng` starts from it)."""
+        if self._rng_first is None:
+            self._rng_first = np.random.default_rng(self._rng_seed).bit_generator.state
+        return self._rng_first
+
+    @_rng.setter
+    def _rng(self, state: dict[str, Any]) -> None:
+        self._rng_first = state
+
+    def _agent[P: Party](self, cls: type[P], name: str, *args: Any) -> P:
+        """A party of this run: the one of the last run set up again, or a new one."""
+        kept = self._kept.pop((cls, name), None)
+        if kept is None:
+            return cls(self, name, *args)
+        kept.__init__(self, name, *args)  # type: ignore[misc]
+        return kept
 
     # ------------------------------------------------------------------ construction
     def _build_parties(self) -> None:
@@ -253,8 +309,8 @@ class BargainingModel(mesa.Model):
             b = ready.business[name]
             weights, opening, static, scale = ready.companies[name]
             tactic = spec.company_tactic(name) or _DEFAULT_TACTIC
-            self.companies[name] = Company(
-                self, name, weights, opening, float(b["discount"]), tactic, b, scale, static
+            self.companies[name] = self._agent(
+                Company, name, weights, opening, float(b["discount"]), tactic, b, scale, static
             )
         uname = spec.union_name
         uspec = spec.parties[uname]
@@ -266,8 +322,9 @@ class BargainingModel(mesa.Model):
             members = MemberPopulation(
                 uspec.members, space, opening, shares, stream(self.seed, "members")
             )
-        self.union = Union(
-            self, uname, uspec, space, opening, uspec.tactic or _DEFAULT_TACTIC, members
+        self.union = self._agent(
+            Union, uname, uspec, ready.union_weights, opening, ready.union_limit,
+            uspec.tactic or _DEFAULT_TACTIC, members,
         )
         weekly = self.clock == "week"  # shocks and talks' chances exist only week by week
         self.shock_streams = {n: stream(self.seed, "shocks", n) for n in self.companies} if (
@@ -299,8 +356,8 @@ class BargainingModel(mesa.Model):
             largest = members[int(np.argmax(shares))]
             tactic = cfg.tactic or self.spec.industry.employer_tactic or largest.tactic
             publish = cfg.publish_offer.from_week if cfg.publish_offer else None
-            self.coalition = Coalition(
-                self, cfg.name, members, opening, cfg.discount, tactic, cfg.rule, cfg.quorum,
+            self.coalition = self._agent(
+                Coalition, cfg.name, members, opening, cfg.discount, tactic, cfg.rule, cfg.quorum,
                 publish,
             )
             self._new_table(self.coalition, members)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 
 Bound = Callable[[Any, Any], Any]  # min or max, for one value or element-wise
+_MEMO_KEEP = 64  # entries a party's memos hold before they start again
 
 
 class Player(Protocol):
@@ -65,16 +66,21 @@ class Party(mesa.Agent):
         discount: float,
         tactic: object,
     ) -> None:
-        super().__init__(model)
+        if self.__dict__.get("model") is not model:
+            super().__init__(model)  # Mesa registers the agent and gives it its id
+            self._worth: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
+            self._roads: dict[str, tuple[tuple[np.ndarray, ...], ConcessionPath]] = {}
+        # else an agent of this model set up afresh for the model's next run (see
+        # `BargainingModel.restart`): it keeps its id, and its memos, which check the
+        # identity of every object they depend on
         self.name = name
         self.weights = weights
         self.opening = opening
         self.discount = discount
         self.tactic = tactic
+        self.player = None
         # a finite Rubinstein game's number of rounds; None for every other tactic
         self.rounds: int | None = tactic.rounds if isinstance(tactic, Rubinstein) else None
-        self._worth: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
-        self._roads: dict[int, tuple[tuple[np.ndarray, ...], ConcessionPath]] = {}
 
     def utility(self, vector: np.ndarray) -> float:
         """This party's utility in [0, 1] of a normalised package."""
@@ -90,6 +96,8 @@ class Party(mesa.Agent):
         if hit is not None and hit[0] is fixed and hit[1] is self.weights:
             return hit[2]
         u = self.utility(fixed)
+        if len(self._worth) >= _MEMO_KEEP:  # runs that replace openings add entries
+            self._worth.clear()
         self._worth[id(fixed)] = (fixed, self.weights, u)
         return u
 
@@ -208,7 +216,7 @@ class Party(mesa.Agent):
         self, table: Table, opening: np.ndarray, far: np.ndarray, other: Party
     ) -> ConcessionPath:
         """The concession path at this table (`packages.concede`), kept while it stands."""
-        hit = self._roads.get(id(table))
+        hit = self._roads.get(table.name)
         if hit is not None:
             kept = hit[0]
             if (kept[0] is opening and kept[1] is far and kept[2] is self.weights
@@ -216,7 +224,9 @@ class Party(mesa.Agent):
                 return hit[1]
         path = concession_path(self.weights, self.wants_high, opening, far, other.weights,
                                self.model.focus)
-        self._roads[id(table)] = ((opening, far, self.weights, other.weights), path)
+        if len(self._roads) >= _MEMO_KEEP:
+            self._roads.clear()
+        self._roads[table.name] = ((opening, far, self.weights, other.weights), path)
         return path
 
     def give_in(self) -> None:

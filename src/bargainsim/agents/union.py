@@ -149,25 +149,22 @@ class Union(Party):
         model: mesa.Model,
         name: str,
         spec: UnionParty,
-        space: IssueSpace,
+        weights: np.ndarray | None,
         opening: np.ndarray,
+        static_limit: np.ndarray | None,
         tactic: object,
         members: MemberPopulation | None,
     ) -> None:
-        if spec.weights:
-            weights = space.weights(spec.weights)
-        elif members is not None:
+        """Leadership; `weights` None: its members' mean; `static_limit` None: theirs decides."""
+        if weights is None:
+            assert members is not None
             weights = members.weights.mean(axis=0)
-        else:
-            weights = space.weights(None)
         discount = spec.discount if spec.discount is not None else 1.0
         super().__init__(model, name, weights, opening, discount, tactic)
         self.spec = spec
         self.members = members
-        self.static_limit = (
-            space.normalise(spec.limit, opening) if spec.limit is not None else None
-        )
-        self.reference = opening.copy()  # the members' yardstick: the original demand
+        self.static_limit = static_limit
+        self.reference = opening  # the members' yardstick: the original demand
         self.fund = spec.strike_fund
         self.solidarity = 1.0
         self.floor_utility = 0.0  # never accept less than a deal the members rejected
