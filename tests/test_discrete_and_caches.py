@@ -193,3 +193,19 @@ def test_linear_quantile_is_numpys_bit_for_bit():
 def test_weighted_mean_is_numpys_average_bit_for_bit(pairs: list[tuple[float, float]]) -> None:
     values, weights = [v for v, _ in pairs], [w for _, w in pairs]
     assert weighted_mean(values, weights) == float(np.average(values, weights=weights))
+
+
+@settings(max_examples=200, deadline=None)
+@given(bounds=st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(1e-3, 1e6)), min_size=1,
+                       max_size=6),
+       values=st.lists(st.floats(-0.5, 1.5) | st.sampled_from([-0.0, math.nan]), min_size=6,
+                       max_size=6))
+def test_to_units_is_numpys_formula_bit_for_bit(
+    bounds: list[tuple[float, float]], values: list[float]
+) -> None:
+    space = IssueSpace.from_bounds({f"i{k}": (lo, lo + w) for k, (lo, w) in enumerate(bounds)})
+    vector = np.array(values[: len(bounds)])
+    numpys = space.lo + np.minimum(np.maximum(vector, 0.0), 1.0) * (space.hi - space.lo)
+    assert np.array(list(space.to_units(vector).values())).tobytes() == numpys.tobytes()
+    clipped = space.to_units(np.full(len(bounds), -0.0))  # -0.0 clips to 0.0: the minimum
+    assert list(clipped.values()) == space.lo.tolist()

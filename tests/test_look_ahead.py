@@ -266,3 +266,32 @@ def test_a_long_stalled_game_does_not_look_ahead_at_every_move(
     model = _same_with_and_without_look_ahead(spec)
     assert not model.deals and model.t == 3000
     assert len(looked) < 150 and max(looked) <= 128
+
+
+@pytest.mark.parametrize(("says_yes_at", "quiet"), [(9.0, 9), (5.0, 5), (None, 13)])
+def test_tests_too_close_to_call_are_made_exactly(
+    monkeypatch: pytest.MonkeyPatch, says_yes_at: float | None, quiet: int
+) -> None:
+    import bargainsim.table as table_module
+    from bargainsim.agents.base import Party
+
+    model = BargainingModel(load_scenario(ROOT / "benchmarks" / "pair.yaml"))
+    table = model.tables[0]
+    employer = table.employer  # it moves second: its row j is move 1 + 2j
+    margins = np.full(10, -1.0)
+    margins[[2, 4]] = [-5e-13, 5e-13]  # within 1e-12 either way: too close to call
+    margins[6] = 1e-6  # a clear yes at move 13
+    real = Party.margins
+    monkeypatch.setattr(Party, "margins", lambda self, offers, own, d: (
+        margins[: len(offers)] if self is employer else real(self, offers, own, d)))
+    asked: list[float] = []
+
+    def prefers(self: Party, vector: np.ndarray, t: float, *rest: Any) -> bool:
+        asked.append(t)
+        return t == says_yes_at
+
+    monkeypatch.setattr(Party, "prefers", prefers)
+    monkeypatch.setattr(table_module, "_PLAIN", (Party.consents, Party.accepts, prefers))
+    plan = table.look_ahead(np.arange(0.0, 20.0), 1.0)
+    assert plan is not None and plan.quiet == quiet
+    assert asked == [5.0, 9.0][: 1 if says_yes_at == 5.0 else 2]

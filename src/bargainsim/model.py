@@ -64,6 +64,8 @@ class Prepared:
     space: IssueSpace
     # each company's normalised (weights, opening, static limit or None, cost scale)
     companies: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None, float]]
+    company_names: list[str]  # in file order (read-only)
+    union_name: str
     union_opening: np.ndarray  # normalised
     union_weights: np.ndarray | None  # None: the mean of its members' weights
     union_limit: np.ndarray | None  # normalised static limit; None: members' hardship
@@ -104,8 +106,8 @@ class Prepared:
         union_limit = (
             space.normalise(uspec.limit, union_opening) if uspec.limit is not None else None
         )
-        return cls(business, space, companies, _frozen(union_opening), _frozen(union_weights),
-                   _frozen(union_limit))
+        return cls(business, space, companies, spec.company_names, spec.union_name,
+                   _frozen(union_opening), _frozen(union_weights), _frozen(union_limit))
 
 
 def _frozen(array: Any) -> Any:
@@ -303,16 +305,14 @@ class BargainingModel(mesa.Model):
         spec, space = self.spec, self.space
         ready = prepared(spec)
         self.companies: dict[str, Company] = {}
-        for name in spec.company_names:
-            party = spec.parties[name]
-            assert isinstance(party, CompanyParty)
+        for name in ready.company_names:
             b = ready.business[name]
             weights, opening, static, scale = ready.companies[name]
             tactic = spec.company_tactic(name) or _DEFAULT_TACTIC
             self.companies[name] = self._agent(
                 Company, name, weights, opening, float(b["discount"]), tactic, b, scale, static
             )
-        uname = spec.union_name
+        uname = ready.union_name
         uspec = spec.parties[uname]
         assert isinstance(uspec, UnionParty)
         opening = ready.union_opening

@@ -97,9 +97,17 @@ class IssueSpace:
         return out
 
     def to_units(self, vector: np.ndarray) -> dict[str, float]:
-        """Issue name to value in the issue's own unit."""
-        values = self.lo + np.minimum(np.maximum(vector, 0.0), 1.0) * (self.hi - self.lo)
-        return dict(zip(self.names, values.tolist(), strict=True))
+        """Issue name to value in the issue's own unit (a value outside [0, 1] is clipped).
+
+        Python's float arithmetic, as numpy's element-wise, in a fraction of the time for
+        a handful of issues.
+        """
+        return {  # 0.0 for -0.0, NaN kept: as np.minimum(np.maximum(v, 0.0), 1.0)
+            name: lo + (0.0 if v <= 0.0 else 1.0 if v >= 1.0 else v) * (hi - lo)
+            for name, lo, hi, v in zip(
+                self.names, self.lo.tolist(), self.hi.tolist(), vector.tolist(), strict=True
+            )
+        }
 
     def weights(self, mapping: Mapping[str, float] | None) -> np.ndarray:
         """Weights over the issues, normalised to sum to 1 (equal when none are given)."""

@@ -138,13 +138,16 @@ class Table:
             if len(own) > drop:
                 judged, offered = own[drop:], facing[drop:]
                 margin = party.margins(offered, judged, party.discount**dt)
-                accept = margin >= 0.0
-                close = np.abs(margin) < 1e-12
-                if np.count_nonzero(close):
-                    for j in np.flatnonzero(close).tolist():  # decide these exactly
-                        t = float(ts[start + 2 * (j + drop + skip)])
-                        accept[j] = party.prefers(offered[j], t, dt, self, judged[j])
-                hit = _first(accept)
+                # the first move that accepts: a margin of 1e-12 or more accepts, one of
+                # -1e-12 or less refuses, and a test in between is made again exactly
+                maybe = margin > -1e-12
+                hit = _first(maybe)
+                while hit is not None and margin[hit] < 1e-12:
+                    t = float(ts[start + 2 * (hit + drop + skip)])
+                    if party.prefers(offered[hit], t, dt, self, judged[hit]):
+                        break
+                    later = _first(maybe[hit + 1:])
+                    hit = None if later is None else hit + 1 + later
                 if hit is not None:
                     end = hit + drop
                     quiet = min(quiet, start + 2 * (end + skip))
