@@ -242,9 +242,10 @@ class BargainingModel(mesa.Model):
         """Start over with another seed: the model `BargainingModel(spec, mode, seed)` gives.
 
         Several runs in one model spare Mesa's model construction, a sixth of a short
-        run's time. The parties and tables are built anew; Mesa's step counter, agent ids
-        and generators start again from the seed. Only after `run()` (which leaves Mesa's
-        event clock alone) and not with the continuous clock (its events are scheduled).
+        run's time. The same parties are set up afresh (`_agent`), keeping their Mesa ids
+        and their memos, and the tables are built anew; Mesa's step counter and generators
+        start again from the seed. Only after `run()` (which leaves Mesa's event clock
+        alone) and not with the continuous clock (its events are scheduled).
         """
         if self.clock == "continuous" or self.time != 0.0:
             raise ValueError("restart needs a model run by run(), with the move or week clock")
