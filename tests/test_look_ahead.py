@@ -295,3 +295,40 @@ def test_tests_too_close_to_call_are_made_exactly(
     plan = table.look_ahead(np.arange(0.0, 20.0), 1.0)
     assert plan is not None and plan.quiet == quiet
     assert asked == [5.0, 9.0][: 1 if says_yes_at == 5.0 else 2]
+
+
+def test_a_refused_close_test_at_the_last_move_leaves_the_whole_look_quiet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bargainsim.table as table_module
+    from bargainsim.agents.base import Party
+
+    model = BargainingModel(load_scenario(ROOT / "benchmarks" / "pair.yaml"))
+    table = model.tables[0]
+    employer = table.employer  # it moves second: its row j is move 1 + 2j
+    margins = np.full(10, -1.0)
+    margins[[3, 9]] = -5e-13  # too close to call, the last one at the look's last move
+    real = Party.margins
+    monkeypatch.setattr(Party, "margins", lambda self, offers, own, d: (
+        margins[: len(offers)] if self is employer else real(self, offers, own, d)))
+    asked: list[float] = []
+
+    def prefers(self: Party, vector: np.ndarray, t: float, *rest: Any) -> bool:
+        asked.append(t)
+        return False
+
+    monkeypatch.setattr(Party, "prefers", prefers)
+    monkeypatch.setattr(table_module, "_PLAIN", (Party.consents, Party.accepts, prefers))
+    plan = table.look_ahead(np.arange(0.0, 20.0), 1.0)
+    assert plan is not None and plan.quiet == 20
+    assert asked == [7.0, 19.0]
+
+
+def test_a_game_stalled_a_hair_short_of_a_deal_runs_to_its_horizon() -> None:
+    # the union's limit is worth to it a hair more than TIE above the studio's limit: once
+    # both sit at their limits every acceptance test is within 1e-12 and refused exactly
+    spec = load_scenario(ROOT / "scenarios/classroom/faratin.yaml",
+                         ["parties.union.limit.wage=5.0000000100005",
+                          "parties.studio.limit.wage=5"])
+    model = _same_with_and_without_look_ahead(spec)
+    assert not model.deals and model.t == spec.horizon

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
@@ -156,3 +158,42 @@ def test_a_run_that_raises_is_reported_and_the_next_starts_afresh(
     with pytest.raises(RuntimeError, match="injected"):
         monkeypatch.setattr(runner, "record", flaky)
         runner.run_seeds(spec, "separate", [2])
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5])
+@pytest.mark.parametrize("path", ["benchmarks/pair.yaml", "scenarios/wga_2023.yaml"])
+def test_a_seed_a_fresh_model_refuses_is_refused_by_restart_too(path: str, seed: Any) -> None:
+    spec = load_scenario(ROOT / path)
+    with pytest.raises((ValueError, TypeError)) as fresh:
+        BargainingModel(spec, seed=seed)
+    model = BargainingModel(spec, seed=0).run()
+    with pytest.raises(type(fresh.value), match=re.escape(str(fresh.value))):
+        model.restart(seed)
+    with pytest.raises(type(fresh.value)):
+        run_seeds(spec, None, [0, seed])
+    # the refused restart left the model as it was: it restarts with a good seed as before
+    assert json.dumps(record(model.restart(3).run())) == json.dumps(run(spec, seed=3))
+
+
+def test_a_restart_that_failed_half_way_leaves_no_party_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bargainsim.model as model_module
+
+    spec = load_scenario(ROOT / "scenarios" / "wga_2023.yaml")
+    used = BargainingModel(spec, mode="coalition", seed=1).run()
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("members could not be drawn")
+
+    with monkeypatch.context() as patch:  # fails after the companies, before the union
+        patch.setattr(model_module, "MemberPopulation", broken)
+        with pytest.raises(RuntimeError, match="members"):
+            used.restart(2)
+    mesa.Agent(used)  # and then the model's agents change: every party is built anew
+    restarted = used.restart(4)
+    fresh = BargainingModel(spec, mode="coalition", seed=4)
+    assert restarted.union in restarted.agents and restarted.coalition in restarted.agents
+    assert [a.unique_id for a in restarted.agents] == [a.unique_id for a in fresh.agents]
+    assert [_state(a) for a in restarted.agents] == [_state(a) for a in fresh.agents]
+    assert restarted.agent_id_counter == fresh.agent_id_counter
