@@ -249,6 +249,8 @@ class BargainingModel(mesa.Model):
         """
         if self.clock == "continuous" or self.time != 0.0:
             raise ValueError("restart needs a model run by run(), with the move or week clock")
+        if type(seed) is not int or seed < 0:
+            np.random.default_rng(seed)  # a seed a new model refuses: the same error, here
         agents = list(self.agents)
         if agents == self._built:
             # the same parties come back, set up afresh, with their Mesa ids (the same
@@ -258,6 +260,7 @@ class BargainingModel(mesa.Model):
             for agent in agents:
                 agent.remove()
             self.agent_id_counter = 1
+            self._kept = {}  # none left by a restart that failed half-way either
         self.steps = 0
         # Mesa's generator and its first state, made from the seed when asked for
         self._rng_seed, self._rng_now, self._rng_first = seed, None, None

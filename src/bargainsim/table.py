@@ -146,7 +146,8 @@ class Table:
                     t = float(ts[start + 2 * (hit + drop + skip)])
                     if party.prefers(offered[hit], t, dt, self, judged[hit]):
                         break
-                    later = _first(maybe[hit + 1:])
+                    rest = maybe[hit + 1:]  # empty after the last move: no accepting move
+                    later = _first(rest) if len(rest) else None
                     hit = None if later is None else hit + 1 + later
                 if hit is not None:
                     end = hit + drop
