@@ -348,3 +348,18 @@ def test_invariants_hold_for_generated_industries(doc, mode, seed):
             assert name not in covered
     if rec["settled"]:
         assert rec["settlement_step"] == max(d.step for d in model.deals)
+
+
+def test_share_flows_equally_to_settled_rivals_that_have_no_share():
+    # companies with no market share and generous static limits settle first; the one
+    # company with a share then hands its share to them equally (it used to divide by 0)
+    overrides = []
+    for name in ("netflix", "wbd", "nbcu", "paramount", "amazon", "sony", "apple"):
+        overrides += [f"parties.{name}.market_share=0", f"parties.{name}.limit.wage=16.9",
+                      f"parties.{name}.limit.residuals=100", f"parties.{name}.limit.staffing=9",
+                      f"parties.{name}.limit.ai=1", f"parties.{name}.limit.data=1"]
+    spec = load_scenario(ROOT / "scenarios" / "wga_2023.yaml", overrides)
+    rec = run(spec, mode="separate", seed=0)
+    shares = {n: c["market_share"] for n, c in rec["companies"].items()}
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert 0 < shares["amazon"] < shares["disney"] < 1.0  # amazon settled first, got a share

@@ -529,8 +529,9 @@ class BargainingModel(mesa.Model):
                 if company.settled:
                     continue
                 moved = company.lose_share(flow)
-                for rival in settled:
-                    rival.share += moved * rival.share / total_settled
+                for rival in settled:  # in proportion to share; alike when none has any
+                    rival.share += (moved * rival.share / total_settled if total_settled > 0
+                                    else moved / len(settled))
 
     def _shock(self, name: str, week: int) -> float:
         """Week `week`'s revenue shock factor of a company (mean 1, log-normal).
