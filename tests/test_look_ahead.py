@@ -268,19 +268,20 @@ def test_a_long_stalled_game_does_not_look_ahead_at_every_move(
     assert len(looked) < 150 and max(looked) <= 128
 
 
-@pytest.mark.parametrize(("says_yes_at", "quiet"), [(9.0, 9), (5.0, 5), (None, 13)])
-def test_tests_too_close_to_call_are_made_exactly(
-    monkeypatch: pytest.MonkeyPatch, says_yes_at: float | None, quiet: int
-) -> None:
+def _look_with_close_tests(
+    monkeypatch: pytest.MonkeyPatch, margins: np.ndarray, says_yes_at: float | None
+) -> tuple[Any, list[float]]:
+    """A 20-move look at the pair, the employer's margins and exact answers set by the test.
+
+    The employer moves second, so its row j is move 1 + 2j; its exact tests say yes only at
+    `says_yes_at`. Returns the look and the times of the exact tests asked for.
+    """
     import bargainsim.table as table_module
     from bargainsim.agents.base import Party
 
     model = BargainingModel(load_scenario(ROOT / "benchmarks" / "pair.yaml"))
     table = model.tables[0]
-    employer = table.employer  # it moves second: its row j is move 1 + 2j
-    margins = np.full(10, -1.0)
-    margins[[2, 4]] = [-5e-13, 5e-13]  # within 1e-12 either way: too close to call
-    margins[6] = 1e-6  # a clear yes at move 13
+    employer = table.employer
     real = Party.margins
     monkeypatch.setattr(Party, "margins", lambda self, offers, own, d: (
         margins[: len(offers)] if self is employer else real(self, offers, own, d)))
@@ -292,7 +293,17 @@ def test_tests_too_close_to_call_are_made_exactly(
 
     monkeypatch.setattr(Party, "prefers", prefers)
     monkeypatch.setattr(table_module, "_PLAIN", (Party.consents, Party.accepts, prefers))
-    plan = table.look_ahead(np.arange(0.0, 20.0), 1.0)
+    return table.look_ahead(np.arange(0.0, 20.0), 1.0), asked
+
+
+@pytest.mark.parametrize(("says_yes_at", "quiet"), [(9.0, 9), (5.0, 5), (None, 13)])
+def test_tests_too_close_to_call_are_made_exactly(
+    monkeypatch: pytest.MonkeyPatch, says_yes_at: float | None, quiet: int
+) -> None:
+    margins = np.full(10, -1.0)
+    margins[[2, 4]] = [-5e-13, 5e-13]  # within 1e-12 either way: too close to call
+    margins[6] = 1e-6  # a clear yes at move 13
+    plan, asked = _look_with_close_tests(monkeypatch, margins, says_yes_at)
     assert plan is not None and plan.quiet == quiet
     assert asked == [5.0, 9.0][: 1 if says_yes_at == 5.0 else 2]
 
@@ -300,26 +311,9 @@ def test_tests_too_close_to_call_are_made_exactly(
 def test_a_refused_close_test_at_the_last_move_leaves_the_whole_look_quiet(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import bargainsim.table as table_module
-    from bargainsim.agents.base import Party
-
-    model = BargainingModel(load_scenario(ROOT / "benchmarks" / "pair.yaml"))
-    table = model.tables[0]
-    employer = table.employer  # it moves second: its row j is move 1 + 2j
     margins = np.full(10, -1.0)
     margins[[3, 9]] = -5e-13  # too close to call, the last one at the look's last move
-    real = Party.margins
-    monkeypatch.setattr(Party, "margins", lambda self, offers, own, d: (
-        margins[: len(offers)] if self is employer else real(self, offers, own, d)))
-    asked: list[float] = []
-
-    def prefers(self: Party, vector: np.ndarray, t: float, *rest: Any) -> bool:
-        asked.append(t)
-        return False
-
-    monkeypatch.setattr(Party, "prefers", prefers)
-    monkeypatch.setattr(table_module, "_PLAIN", (Party.consents, Party.accepts, prefers))
-    plan = table.look_ahead(np.arange(0.0, 20.0), 1.0)
+    plan, asked = _look_with_close_tests(monkeypatch, margins, None)
     assert plan is not None and plan.quiet == 20
     assert asked == [7.0, 19.0]
 

@@ -78,8 +78,9 @@ class Prepared:
             {n: i.step for n, i in spec.issues.items()},
         )
         business = resolve_companies(spec)
+        company_names, union_name = spec.company_names, spec.union_name
         companies = {}
-        for name in spec.company_names:
+        for name in company_names:
             party = spec.parties[name]
             assert isinstance(party, CompanyParty)
             b = business[name]
@@ -95,7 +96,7 @@ class Prepared:
             static = space.normalise(party.limit, opening) if party.limit is not None else None
             companies[name] = (_frozen(weights), _frozen(opening), _frozen(static),
                                scale if scale > 0 else 1.0)
-        uspec = spec.parties[spec.union_name]
+        uspec = spec.parties[union_name]
         assert uspec.opening is not None
         assert isinstance(uspec, UnionParty)
         union_opening = space.normalise(uspec.opening, np.ones(space.size))
@@ -106,7 +107,7 @@ class Prepared:
         union_limit = (
             space.normalise(uspec.limit, union_opening) if uspec.limit is not None else None
         )
-        return cls(business, space, companies, spec.company_names, spec.union_name,
+        return cls(business, space, companies, company_names, union_name,
                    _frozen(union_opening), _frozen(union_weights), _frozen(union_limit))
 
 
