@@ -3,6 +3,9 @@
 `python -m benchmarks.regression save DIR` writes, for every scenario in scenarios/ and
 scenarios/classroom/ (plus a few overrides that reach other code paths), every mode and
 seeds 0..29, `json.dumps(run(spec, mode, seed))`, and the trace rows of seeds 0..2.
+It also runs the pipeline through the command line, as a user does: `compare --json
+--out` (the printed result, comparison.json and runs.jsonl), `sweep` of every shipped
+experiment (the shards' rows sorted by point, mode and seed) and `summarize --json`.
 `python -m benchmarks.regression check DIR` recomputes them and reports every case whose
 output differs. An optimisation must leave every byte unchanged.
 """
@@ -12,7 +15,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from bargainsim.model import BargainingModel
@@ -76,13 +81,62 @@ def outputs() -> dict[str, str]:
     return out
 
 
+COMPARES: list[tuple[str, list[str]]] = [
+    ("scenarios/wga_2023.yaml", ["--seeds", "30"]),
+    ("scenarios/streamer_heavy.yaml", ["--seeds", "20", "--modes", "coalition,separate"]),
+    ("scenarios/classroom/attrition.yaml", ["--seeds", "50"]),
+    ("scenarios/classroom/faratin.yaml", ["--seeds", "3"]),
+]
+
+
+def _cli(*args: str) -> str:
+    """Run `python -m bargainsim ARGS` and return what it printed (exit 0 required)."""
+    done = subprocess.run([sys.executable, "-m", "bargainsim", *args], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return f"ERROR exit {done.returncode}: {done.stderr.strip()[-500:]}"
+    return done.stdout
+
+
+def pipeline_outputs() -> dict[str, str]:
+    """Key -> output of compare, sweep and summarize as the command line gives them."""
+    import pyarrow.parquet as pq
+
+    out: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (rel, args) in enumerate(COMPARES):
+            folder = Path(tmp) / f"compare{i}"
+            key = f"compare {rel} {' '.join(args)}"
+            out[key + " --json"] = _cli("compare", rel, *args, "--json", "--out", str(folder))
+            for name in ("comparison.json", "runs.jsonl"):
+                path = folder / name
+                out[f"{key} {name}"] = path.read_text() if path.exists() else "MISSING"
+        for exp in sorted((ROOT / "experiments").glob("*.yaml")):
+            rel = str(exp.relative_to(ROOT))
+            folder = Path(tmp) / exp.stem
+            printed = _cli("sweep", rel, "--workers", "2", "--out", str(folder))
+            if printed.startswith("ERROR"):
+                out[f"sweep {rel}"] = printed
+                continue
+            rows = pq.read_table(folder / "shards").to_pylist()
+            rows.sort(key=lambda r: (r["point"], r["mode"], r["seed"]))
+            out[f"sweep {rel}"] = json.dumps(rows, default=str)
+            out[f"summarize {rel} --json"] = _cli("summarize", str(folder), "--json").replace(
+                str(folder), "RESULTS")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.regression")
     parser.add_argument("action", choices=["save", "check"])
     parser.add_argument("dir", type=Path)
+    parser.add_argument("--no-pipeline", action="store_true",
+                        help="only the run records and traces (not compare, sweep, summarize)")
     args = parser.parse_args()
     path = args.dir / "reference.json"
     current = outputs()
+    if not args.no_pipeline:
+        current.update(pipeline_outputs())
     digest = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()
     if args.action == "save":
         args.dir.mkdir(parents=True, exist_ok=True)
@@ -91,6 +145,8 @@ def main() -> None:
         print(f"saved {len(current)} outputs ({errors} errors) to {path}, sha256 {digest}")
         return
     reference = json.loads(path.read_text())
+    if args.no_pipeline:
+        reference = {k: v for k, v in reference.items() if k in current}
     bad = [k for k in reference if current.get(k) != reference[k]]
     bad += [k for k in current if k not in reference]
     for k in bad[:20]:
