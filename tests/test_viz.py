@@ -16,6 +16,7 @@ import ipywidgets  # noqa: E402
 import solara  # noqa: E402
 
 from bargainsim.cli import main  # noqa: E402
+from bargainsim.errors import InputError  # noqa: E402
 from bargainsim.model import BargainingModel  # noqa: E402
 from bargainsim.runner import record, run  # noqa: E402
 from bargainsim.scenario import load_scenario  # noqa: E402
@@ -28,7 +29,6 @@ from bargainsim.viz.params import (  # noqa: E402
     overrides,
     shipped_scenarios,
 )
-from bargainsim.yamlio import InputError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 WGA = str(ROOT / "scenarios" / "wga_2023.yaml")

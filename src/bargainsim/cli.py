@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bargainsim.yamlio import InputError, Problem
+from bargainsim.errors import InputError, Problem
 
 logger = logging.getLogger("bargainsim")
 

@@ -23,13 +23,13 @@ import numpy as np
 
 from bargainsim.agents import Coalition, Company, Party, Union
 from bargainsim.console import Abandoned, Console, Hint, parse_yes_no
+from bargainsim.errors import InputError, Problem
 from bargainsim.model import BargainingModel
 from bargainsim.play_report import compare_results, num
 from bargainsim.prediction import predict
 from bargainsim.runner import record, run
 from bargainsim.scenario import Mode, Scenario
 from bargainsim.table import Table
-from bargainsim.yamlio import InputError, Problem
 
 EXIT_FINISHED, EXIT_ABANDONED = 0, 3
 

@@ -23,10 +23,10 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
+from bargainsim.errors import InputError, Problem
 from bargainsim.model import BargainingModel
 from bargainsim.runner import record
 from bargainsim.scenario import Mode, Scenario
-from bargainsim.yamlio import InputError, Problem
 
 SUFFIXES = (".png", ".svg", ".pdf")
 DPI = 150

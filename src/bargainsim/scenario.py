@@ -16,9 +16,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from bargainsim._strict import Strict
+from bargainsim.errors import InputError, Problem
 from bargainsim.presets import BUSINESS_FIELDS, PRESETS
 from bargainsim.strategies import Rubinstein, TacticSpec
-from bargainsim.yamlio import InputError, Problem, YamlDocument, parse_scalar, read_yaml_file
+from bargainsim.yamlio import YamlDocument, parse_scalar, read_yaml_file
 
 logger = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from bargainsim.errors import InputError, Problem
 from bargainsim.plots import mode_colour
-from bargainsim.yamlio import InputError, Problem
 
 DIVERGING = "PuOr"  # ColorBrewer, readable under the common colour-vision deficiencies
 HATCH = "///"

@@ -16,36 +16,14 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
+from bargainsim.errors import InputError, Problem
+
 MAX_BYTES = 2_000_000
 MAX_NODES = 50_000
 MAX_DEPTH = 64
 MAX_NUMBER_CHARS = 400
 
 Path_ = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in an input: where it is and what is wrong, in plain words."""
-
-    location: str
-    message: str
-    line: int | None = None
-
-    def render(self, source: str) -> str:
-        """Return the one-line form `SOURCE: LOCATION (line N): MESSAGE`."""
-        where = self.location or "(top level)"
-        line = f" (line {self.line})" if self.line else ""
-        return f"{source}: {where}{line}: {self.message}"
-
-
-class InputError(Exception):
-    """Bad user input: a file, a field or an argument, with every problem found."""
-
-    def __init__(self, source: str, problems: list[Problem]):
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(p.render(source) for p in problems))
 
 
 @dataclass

@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from bargainsim._strict import Strict
+from bargainsim.errors import InputError, Problem
 from bargainsim.scenario import (
     MODES,
     Mode,
@@ -29,7 +30,7 @@ from bargainsim.scenario import (
     set_path,
     validate_document,
 )
-from bargainsim.yamlio import InputError, Problem, YamlDocument, read_yaml_file
+from bargainsim.yamlio import YamlDocument, read_yaml_file
 
 Output = Literal[
     "union_utility",

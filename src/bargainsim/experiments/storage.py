@@ -25,8 +25,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from bargainsim.errors import InputError, Problem
 from bargainsim.experiments.design import Plan
-from bargainsim.yamlio import InputError, Problem
 
 logger = logging.getLogger(__name__)
 

@@ -24,11 +24,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Literal
 
+from bargainsim.errors import InputError, Problem
 from bargainsim.experiments.design import Plan
 from bargainsim.experiments.storage import ResultStore, schema
 from bargainsim.runner import each_run
 from bargainsim.scenario import scenario_from_dict
-from bargainsim.yamlio import InputError, Problem
 
 logger = logging.getLogger(__name__)
 

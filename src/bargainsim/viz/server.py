@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bargainsim.yamlio import InputError, Problem
+from bargainsim.errors import InputError, Problem
 
 APP = "bargainsim.viz.app"
 
