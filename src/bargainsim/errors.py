@@ -31,4 +31,8 @@ class InputError(Exception):
     def __init__(self, source: str, problems: list[Problem]):
         self.source = source
         self.problems = problems
-        super().__init__("\n".join(p.render(source) for p in problems))
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        """Every problem, one a line, as the command prints them (problems added later too)."""
+        return "\n".join(p.render(self.source) for p in self.problems)
