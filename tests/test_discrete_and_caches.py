@@ -22,7 +22,7 @@ from bargainsim.model import BargainingModel, resolved_business
 from bargainsim.packages import ConcessionPath, IssueSpace, concede
 from bargainsim.runner import run, weighted_mean
 from bargainsim.scenario import load_scenario, resolve_companies
-from bargainsim.strategies import TimeDependent, concession
+from bargainsim.tactics import TimeDependent
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIR = ROOT / "benchmarks" / "pair.yaml"
@@ -52,7 +52,7 @@ def _grid_faratin(spec_path: Path) -> tuple[int | None, float | None]:
 
     def offer(name: str, t: int) -> float:
         tactic, opening, limit, up = side[name]
-        value = opening + concession(tactic, float(t)) * (limit - opening)
+        value = opening + tactic.concession(float(t)) * (limit - opening)
         return float(math.ceil(value - 1e-7) if up else math.floor(value + 1e-7))
 
     def worth(name: str, value: float) -> float:

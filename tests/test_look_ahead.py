@@ -1,6 +1,6 @@
 """Moves made at once (`Table.look_ahead`) leave every run exactly as moves one at a time.
 
-The vectorised forms of the formulas (`concession_curve`, `aspirations`,
+The vectorised forms of the formulas (`concessions`, `aims`,
 `ConcessionPath.packages`, `IssueSpace.snap_rows`, `Party.proposals`) must equal their
 one-at-a-time forms bit for bit, and a whole run with look-ahead must give the same
 record, byte for byte, as the same run moved one at a time (a traced run moves one at a
@@ -22,16 +22,8 @@ from bargainsim.model import BargainingModel
 from bargainsim.packages import ConcessionPath, IssueSpace
 from bargainsim.runner import record
 from bargainsim.scenario import load_scenario, scenario_from_dict
-from bargainsim.strategies import (
-    CostDriven,
-    Resistance,
-    TimeDependent,
-    aspiration,
-    aspirations,
-    concession,
-    concession_curve,
-)
 from bargainsim.table import Table
+from bargainsim.tactics import CostDriven, Resistance, TimeDependent
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUES = ("wage", "ai", "residuals", "staffing")
@@ -52,9 +44,10 @@ def test_curves_equal_the_one_at_a_time_formulas_bit_for_bit(
     tactic: Any, ts: list[float], u_open: float, u_limit: float
 ) -> None:
     times = np.array(ts)
-    assert concession_curve(tactic, times).tolist() == [concession(tactic, t) for t in ts]
-    assert aspirations(tactic, times, u_open, u_limit).tolist() == [
-        aspiration(tactic, t, u_open, u_limit) for t in ts
+    assert tactic.concessions(times).tolist() == [tactic.concession(t) for t in ts]
+    # the aim of a time-concession tactic reads neither the party nor the table
+    assert tactic.aims(None, None, times, u_open, u_limit).tolist() == [
+        tactic.aim(None, None, t, u_open, u_limit) for t in ts
     ]
 
 

@@ -41,12 +41,12 @@ from bargainsim.scenario import (
     company_opening,
     resolve_companies,
 )
-from bargainsim.strategies import Attrition, TimeDependent
 from bargainsim.table import Table
+from bargainsim.tactics import TimeDependent
 
 logger = logging.getLogger(__name__)
 
-_PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4}
+_PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4, "tactics": 5}
 _LOOK_FIRST = 128  # moves a look-ahead covers at first (see `_skip_quiet_moves`)
 _LOOK_WORTH = 4  # a look that makes fewer moves than this costs more than it saves
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
@@ -230,6 +230,7 @@ class BargainingModel(mesa.Model):
         self.writer_weeks_lost = 0.0
         self.writers_lost_earnings = 0.0
         self.trace_rows: list[dict[str, Any]] | None = [] if trace else None
+        self._tactic_streams: dict[str, np.random.Generator] = {}
         self._build_parties()
         self._build_tables()
         self._built = list(self.agents)  # see `restart`
@@ -271,6 +272,13 @@ class BargainingModel(mesa.Model):
         if self._kept:
             raise RuntimeError(f"restart: parties not rebuilt: {sorted(n for _, n in self._kept)}")
         return self
+
+    def tactic_stream(self, party: str) -> np.random.Generator:
+        """A party's tactic's own generator for this run (a random tit for tat's draws)."""
+        gen = self._tactic_streams.get(party)
+        if gen is None:
+            gen = self._tactic_streams[party] = stream(self.seed, "tactics", party)
+        return gen
 
     @property
     def rng(self) -> np.random.Generator:
@@ -607,8 +615,7 @@ class BargainingModel(mesa.Model):
                     # the pattern is on the table; refused (or voted down), bargaining
                     # goes on from each side's own position
                     follow = self._new_table(company, [company])
-                    follow.standing = ("union", package.copy())
-                    follow.union_offer = package.copy()
+                    follow.put("union", package.copy())
                     follow.next_mover = "employer"
         return True
 
@@ -617,12 +624,8 @@ class BargainingModel(mesa.Model):
         """Draw each side's concession time from its equilibrium hazard and schedule it."""
         rng = stream(self.seed, "attrition")
         parties = [self.union, *self.companies.values()]
-        specs = [p.tactic for p in parties]
-        assert all(isinstance(s, Attrition) for s in specs)
         for i, party in enumerate(parties):
-            opp = specs[1 - i]
-            hazard = opp.cost / opp.prize  # type: ignore[union-attr]
-            when = float(rng.exponential(1.0 / hazard))
+            when = party.tactic.give_in_time(parties[1 - i].tactic, rng)
             if when <= self.horizon:
                 self.schedule_event(party.give_in, at=when)
 

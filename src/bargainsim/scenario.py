@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
 from bargainsim._strict import Strict
 from bargainsim.presets import BUSINESS_FIELDS, PRESETS
-from bargainsim.strategies import Rubinstein, TacticSpec
+from bargainsim.tactics import TACTICS, Tactic, spec_type
 from bargainsim.yamlio import InputError, Problem, YamlDocument, parse_scalar, read_yaml_file
 
 logger = logging.getLogger(__name__)
 
+TacticSpec = spec_type()  # rebuilt when a tactic is registered (see `_refresh_tactics`)
 Mode = Literal["coalition", "separate", "pattern", "breakaway"]
 MODES: tuple[Mode, ...] = ("coalition", "separate", "pattern", "breakaway")
 Rule = Literal["hardest_line", "unanimity", "share_weighted"]
@@ -326,26 +328,40 @@ class Scenario(Strict):
             tactics["industry.employer_tactic"] = employer
         if self.coalition.tactic is not None:
             tactics["coalition.tactic"] = self.coalition.tactic
-        kinds = {t.kind for t in tactics.values()}
-        if "attrition" in kinds:
-            if self.protocol.clock != "continuous":
-                raise ValueError("protocol.clock: attrition tactics need clock: continuous")
-            if len(self.parties) != 2 or kinds != {"attrition"}:
-                raise ValueError("attrition is a two-party game: both parties need it")
-        elif self.protocol.clock == "continuous":
-            raise ValueError("protocol.clock: continuous time needs attrition tactics")
+        self._check_tactics(tactics, companies)
         if self.protocol.clock == "move" and len(companies) > 1:
             raise ValueError("protocol.clock: move is for two-party games; use week")
-        if "rubinstein" in kinds:
-            if len(self.issues) != 1:
-                raise ValueError("the Rubinstein strategy needs exactly one (divisible) issue")
-            self._check_endless_rubinstein(companies)
         return self
 
-    def _check_endless_rubinstein(self, companies: list[str]) -> None:
+    def _check_tactics(self, tactics: dict[str, Tactic], companies: list[str]) -> None:
+        """Each tactic plays under this clock, over this many issues, with discounting."""
+        clock = self.protocol.clock
+        continuous = {w: t for w, t in tactics.items() if "continuous" in t.clocks}
+        if continuous:
+            kinds = ", ".join(sorted({t.name for t in continuous.values()}))
+            if clock != "continuous":
+                raise ValueError(f"protocol.clock: {kinds} tactics need clock: continuous")
+            if len(self.parties) != 2 or len(continuous) != len(tactics):
+                raise ValueError(f"{kinds} is a two-party game: both parties need it")
+        elif clock == "continuous":
+            raise ValueError("protocol.clock: continuous time needs tactics that play in it "
+                             "(attrition)")
+        for where, tactic in tactics.items():
+            if clock not in tactic.clocks:
+                raise ValueError(f"{where}: tactic {tactic.name} does not play under clock: "
+                                 f"{clock} (it plays under {', '.join(tactic.clocks)})")
+            if tactic.max_issues is not None and len(self.issues) > tactic.max_issues:
+                raise ValueError(
+                    f"{where}: tactic {tactic.name} bargains over at most "
+                    f"{tactic.max_issues} (divisible) issue(s); this scenario has "
+                    f"{len(self.issues)}")
+        if any(t.needs_discount() for t in tactics.values()):
+            self._check_endless_games(companies)
+
+    def _check_endless_games(self, companies: list[str]) -> None:
         """An endless Rubinstein game at a table needs discounting on at least one side."""
-        def endless(tactic: object) -> bool:
-            return isinstance(tactic, Rubinstein) and tactic.rounds is None
+        def endless(tactic: Tactic | None) -> bool:
+            return tactic is not None and tactic.needs_discount()
 
         employer = self.industry.employer_tactic
         union_name = self.union_name
@@ -396,12 +412,29 @@ class Scenario(Strict):
         return [n for n, p in self.parties.items() if isinstance(p, CompanyParty)]
 
 
+def _refresh_tactics() -> None:
+    """Rebuild the schema's tactic fields after a tactic is registered (a plugin's, a test's).
+
+    Each field that holds a tactic gets the registry's current union of tactic classes;
+    the models that hold it, and those that hold them, are rebuilt in order.
+    """
+    global TacticSpec
+    TacticSpec = spec_type()
+    for model, name in ((PartyBase, "tactic"), (UnionParty, "tactic"), (CompanyParty, "tactic"),
+                        (Coalition, "tactic"), (Industry, "employer_tactic")):
+        model.model_fields[name] = FieldInfo.from_annotated_attribute(TacticSpec | None, None)
+    for model in (PartyBase, UnionParty, CompanyParty, Coalition, Industry, Scenario):
+        model.model_rebuild(force=True)
+
+
+TACTICS.on_change(_refresh_tactics)
+
+
 # --------------------------------------------------------------------------- loading
 
 
 _LEADING_PATH = re.compile(r"^([A-Za-z_][\w\-]*(?:\.[\w\-]+)*): (.*)$", re.S)
 _TACTIC_KEYS = ("tactic", "employer_tactic")
-_TACTIC_KINDS = ("time_dependent", "resistance", "cost_driven", "rubinstein", "attrition")
 
 
 def _format_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
@@ -414,7 +447,7 @@ def _format_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
             continue
         if isinstance(part, str) and ("[" in part or part in ("UnionParty", "CompanyParty")):
             continue
-        if isinstance(part, str) and out and out[-1] in _TACTIC_KEYS and part in _TACTIC_KINDS:
+        if isinstance(part, str) and out and out[-1] in _TACTIC_KEYS and part in TACTICS:
             continue
         out.append(part)
     return tuple(out)
@@ -439,7 +472,7 @@ def _problems_from_validation(exc: ValidationError, doc: YamlDocument | None) ->
             if len(loc) == 2 and loc[0] == "parties":
                 msg = "role must be 'union' or 'company'"
             elif loc and loc[-1] in _TACTIC_KEYS:
-                msg = f"kind must be one of {', '.join(_TACTIC_KINDS)}"
+                msg = f"kind must be one of {', '.join(TACTICS)}"
         if "input" in err and err["type"] not in ("missing", "extra_forbidden"):
             shown = repr(err["input"])
             if len(shown) <= 60 and not isinstance(err["input"], dict):
@@ -453,6 +486,7 @@ def validate_document(
     data: dict[str, Any], source: str, doc: YamlDocument | None = None
 ) -> Scenario:
     """Validate a scenario mapping, raising InputError with every problem found."""
+    TACTICS.load_plugins()  # plugins' tactics join the schema before the first validation
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

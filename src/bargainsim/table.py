@@ -45,10 +45,13 @@ class Table:
     next_mover: Side = field(init=False)
     # the next mover's proposal, left by a look-ahead: (time, side, package)
     foreseen: tuple[float, Side, np.ndarray] | None = field(default=None, repr=False)
+    # offers made at this table in order (side, package), kept when a tactic reads them
+    history: list[tuple[Side, np.ndarray]] = field(init=False, default_factory=list, repr=False)
     _drawn: list[float] = field(init=False, default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.next_mover = self.first
+        self.keeps_history = self.union.tactic.uses_history or self.employer.tactic.uses_history
 
     @property
     def name(self) -> str:
@@ -58,6 +61,20 @@ class Table:
     def party(self, side: Side) -> Party:
         """The party on a side."""
         return self.union if side == "union" else self.employer
+
+    def side_of(self, party: Party) -> Side:
+        """The side a party sits on."""
+        return "union" if party is self.union else "employer"
+
+    def put(self, side: Side, offer: np.ndarray) -> None:
+        """An offer made: it stands, and is the side's latest (and history, when kept)."""
+        self.standing = (side, offer)
+        if side == "union":
+            self.union_offer = offer
+        else:
+            self.employer_offer = offer
+        if self.keeps_history:
+            self.history.append((side, offer))
 
     def other(self, party: Party) -> Party:
         """The party across the table."""
@@ -80,11 +97,7 @@ class Table:
             if mover.decide_accept(self.standing[1], t, dt, self, own):
                 return self.standing[1]
         offer = mover.trimmed(own, self) if own is not None else mover.decide_offer(t, self)
-        self.standing = (side, offer)
-        if side == "union":
-            self.union_offer = offer
-        else:
-            self.employer_offer = offer
+        self.put(side, offer)
         self.next_mover = "employer" if side == "union" else "union"
         return None
 

@@ -14,14 +14,7 @@ import mesa
 import numpy as np
 
 from bargainsim.packages import TIE, ConcessionPath, clip_towards, concession_path, utility
-from bargainsim.strategies import (
-    CostDriven,
-    Resistance,
-    Rubinstein,
-    TimeDependent,
-    aspiration,
-    aspirations,
-)
+from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
@@ -64,7 +57,7 @@ class Party(mesa.Agent):
         weights: np.ndarray,
         opening: np.ndarray,
         discount: float,
-        tactic: object,
+        tactic: Tactic,
     ) -> None:
         if self.__dict__.get("model") is not model:
             super().__init__(model)  # Mesa registers the agent and gives it its id
@@ -79,8 +72,8 @@ class Party(mesa.Agent):
         self.discount = discount
         self.tactic = tactic
         self.player = None
-        # a finite Rubinstein game's number of rounds; None for every other tactic
-        self.rounds: int | None = tactic.rounds if isinstance(tactic, Rubinstein) else None
+        # a game with a last round (finite Rubinstein): proposals and acceptance end there
+        self.finite = tactic.rounds_left(0.0) is not None
 
     def utility(self, vector: np.ndarray) -> float:
         """This party's utility in [0, 1] of a normalised package."""
@@ -125,18 +118,14 @@ class Party(mesa.Agent):
 
     def tactic_aim(self, t: float, table: Table, limit: float) -> float:
         """What the tactic alone aims for at time t, given the effective limit."""
-        u_open = self.worth(self.opening_for(table))
-        other = table.other(self)
-        rounds_left = None if self.rounds is None else self.rounds - int(round(t))
-        return aspiration(
-            self.tactic,
-            t,
-            u_open,
-            limit,
-            d_self=self.discount,
-            d_opp=other.discount,
-            rounds_left=rounds_left,
-        )
+        return self.tactic.aim(self, table, t, self.worth(self.opening_for(table)), limit)
+
+    def over(self, t: float) -> bool:
+        """Whether a game with a last round has no offer left at time t."""
+        if not self.finite:
+            return False
+        left = self.tactic.rounds_left(t)
+        return left is not None and left <= 0
 
     def adjust_aim(
         self, base: Any, limit: float, table: Table, lower: Bound = min, upper: Bound = max
@@ -153,40 +142,53 @@ class Party(mesa.Agent):
         return self.trimmed(self.proposal(t, table), table)
 
     def proposal(self, t: float, table: Table) -> np.ndarray:
-        """Its aim as a package, conceded where it gives most; also its yardstick for accepting.
+        """What its tactic proposes at time t; also its yardstick for accepting.
 
         The yardstick is the proposal before trimming: a trimmed offer keeps back concessions
         the other side no longer asks for, and judging offers against it would refuse
-        packages worth more than the aim.
+        packages worth more than the aim. After a game's last round: its opening.
         """
-        other = table.other(self)
-        if self.rounds is not None and self.rounds - int(round(t)) <= 0:
+        if self.finite and self.over(t):
             return self.opening_for(table).copy()
+        return self.tactic.propose(self, table, t)
+
+    def package_at(self, target: float, table: Table) -> np.ndarray:
+        """A package worth `target` to it, conceded where it gives most, within its ceiling."""
+        other = table.other(self)
         opening = self.opening_for(table)
         far = other.opening_for(table)
-        package = self.road(table, opening, far, other).package(self.aim(t, table))
+        package = self.road(table, opening, far, other).package(target)
         ceiling = self.ceiling_for(table)
         if ceiling is not None:
             package = clip_towards(package, opening, ceiling)
         return self.model.space.snap(package, self.wants_high, opening, far)
+
+    def bounded(self, package: np.ndarray, table: Table) -> np.ndarray:
+        """A package a tactic built issue by issue, kept between its opening and its limit.
+
+        The limit package is where its concession path reaches its current limit; then
+        its ceiling, and discrete issues' allowed values, apply as to any proposal.
+        """
+        opening = self.opening_for(table)
+        limit = self.package_at(self.effective_limit(table), table)
+        inside = clip_towards(package, opening, limit)
+        far = table.other(self).opening_for(table)
+        return self.model.space.snap(inside, self.wants_high, opening, far)
 
     def proposals(self, ts: np.ndarray, table: Table) -> np.ndarray | None:
         """`proposal(t, table)` for every t in `ts` (rows), bit for bit, computed at once.
 
         Valid while nothing but time changes (within a stretch of moves with no vote and
         no week passing). None when proposals are not a function of time alone here: a
-        seated player, a finite Rubinstein game, another kind of tactic.
+        seated player, a tactic the look-ahead may not foresee.
         """
-        if self.player is not None or self.rounds is not None or not isinstance(
-            self.tactic, TimeDependent | Resistance | CostDriven | Rubinstein
-        ):
+        if self.player is not None or not self.tactic.can_foresee():
             return None
         other = table.other(self)
         opening = self.opening_for(table)
         far = other.opening_for(table)
         limit = self.effective_limit(table)
-        base = aspirations(self.tactic, ts, self.worth(opening), limit,
-                           d_self=self.discount, d_opp=other.discount)
+        base = self.tactic.aims(self, table, ts, self.worth(opening), limit)
         aims = self.adjust_aim(base, limit, table, np.minimum, np.maximum)
         rows = self.road(table, opening, far, other).packages(aims)
         ceiling = self.ceiling_for(table)
@@ -257,7 +259,7 @@ class Party(mesa.Agent):
         self, vector: np.ndarray, t: float, dt: float, table: Table, own: np.ndarray | None = None
     ) -> bool:
         """Whether the offer is worth at least the discounted value of its own next offer."""
-        if self.rounds is not None and self.rounds - int(round(t)) <= 0:
+        if self.finite and self.over(t):
             return self.utility(vector) + TIE >= 0.0
         own_next = self.utility(own if own is not None else self.proposal(t, table))
         return self.utility(vector) + TIE >= (self.discount**dt) * own_next

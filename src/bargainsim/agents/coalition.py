@@ -17,6 +17,7 @@ import numpy as np
 from bargainsim.agents.base import Bound, Party
 from bargainsim.agents.company import Company
 from bargainsim.packages import TIE, concede
+from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
@@ -36,7 +37,7 @@ class Coalition(Party):
         members: list[Company],
         opening: np.ndarray,
         discount: float | None,
-        tactic: object,
+        tactic: Tactic,
         rule: str,
         quorum: float,
         publish_from: int | None,

@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from bargainsim.agents.base import Bound, Party
+from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
@@ -31,7 +32,7 @@ class Company(Party):
         weights: np.ndarray,
         opening: np.ndarray,
         discount: float,
-        tactic: object,
+        tactic: Tactic,
         business: dict[str, Any],
         cost_scale: float,
         static_limit: np.ndarray | None = None,

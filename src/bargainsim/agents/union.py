@@ -20,7 +20,7 @@ from bargainsim.agents.base import Bound, Party
 from bargainsim.packages import TIE, IssueSpace
 from bargainsim.scenario import Members as MembersSpec
 from bargainsim.scenario import UnionParty
-from bargainsim.strategies import Rubinstein
+from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
@@ -152,7 +152,7 @@ class Union(Party):
         weights: np.ndarray | None,
         opening: np.ndarray,
         static_limit: np.ndarray | None,
-        tactic: object,
+        tactic: Tactic,
         members: MemberPopulation | None,
     ) -> None:
         """Leadership; `weights` None: its members' mean; `static_limit` None: theirs decides."""
@@ -198,7 +198,7 @@ class Union(Party):
         self, base: Any, limit: float, table: Table, lower: Bound = min, upper: Bound = max
     ) -> Any:
         """Leadership's aim; it concedes faster when solidarity is below its threshold."""
-        if isinstance(self.tactic, Rubinstein) or self.members is None:
+        if not self.tactic.pressured or self.members is None:
             return upper(base, self.floor_utility)
         theta = self.spec.solidarity_threshold
         pressure = 0.0
