@@ -32,6 +32,7 @@ import numpy as np
 from bargainsim.agents import Coalition, Company, Union
 from bargainsim.agents.base import Party
 from bargainsim.agents.union import MemberPopulation
+from bargainsim.modes import MODES
 from bargainsim.packages import IssueSpace
 from bargainsim.scenario import (
     CompanyParty,
@@ -210,6 +211,7 @@ class BargainingModel(mesa.Model):
         self.spec = spec if spec is not None else default_scenario()
         spec = self.spec
         self.mode: Mode = mode or spec.mode
+        self.rules = MODES.get(self.mode)()  # the mode's hooks (`bargainsim.modes`)
         self.clock = spec.protocol.clock
         self.horizon = spec.horizon
         self.share_loss_weeks = spec.industry.share_loss_weeks
@@ -344,7 +346,8 @@ class BargainingModel(mesa.Model):
             weekly) else {}
         self._shocks: dict[str, list[float]] = {n: [] for n in self.shock_streams}
 
-    def _new_table(self, employer: Company | Coalition, covers: list[Company], **kw: Any) -> Table:
+    def open_table(self, employer: Company | Coalition, covers: list[Company], **kw: Any) -> Table:
+        """A new table between the union and `employer`, for the companies it covers."""
         kw.setdefault("first", self.spec.protocol.first_mover)
         rng = stream(self.seed, "talks", employer.name) if self.clock == "week" else None
         table = Table(self.union, employer, covers, rng=rng, **kw)
@@ -355,40 +358,31 @@ class BargainingModel(mesa.Model):
         self.tables: list[Table] = []
         self.coalition: Coalition | None = None
         self.pattern_target: Company | None = None
-        companies = list(self.companies.values())
-        if self.mode in ("coalition", "breakaway"):
-            cfg = self.spec.coalition
-            names = cfg.members if cfg.members is not None else list(self.companies)
-            members = [self.companies[n] for n in names]
-            shares = np.array([m.share for m in members])
-            opening = (
-                self.space.normalise(self.spec.industry.employer_opening, np.zeros(self.space.size))
-                if self.spec.industry.employer_opening
-                else (shares @ np.array([m.opening for m in members])) / shares.sum()
-            )
-            largest = members[int(np.argmax(shares))]
-            tactic = cfg.tactic or self.spec.industry.employer_tactic or largest.tactic
-            publish = cfg.publish_offer.from_week if cfg.publish_offer else None
-            self.coalition = self._agent(
-                Coalition, cfg.name, members, opening, cfg.discount, tactic, cfg.rule, cfg.quorum,
-                publish,
-            )
-            self._new_table(self.coalition, members)
-            outside = [c for c in companies if c not in members]
-        elif self.mode == "pattern":
-            self.pattern_target = self._choose_target()
-            outside = [self.pattern_target]
-        else:
-            outside = companies
-        for company in outside:
-            self._new_table(company, [company])
+        self.rules.build(self)
 
-    def _choose_target(self) -> Company:
-        rule = self.spec.pattern.target
-        if rule in self.companies:
-            return self.companies[rule]
-        key = (lambda c: c.share0) if rule == "largest_share" else (lambda c: c.full_weekly_loss())
-        return max(self.companies.values(), key=key)
+    def form_coalition(self) -> list[Company]:
+        """The alliance of the scenario's `coalition` section (`model.coalition`); its members.
+
+        Its opening is the industry's employer opening, else its members' share-weighted
+        one; its tactic the coalition's, else the industry's, else its largest member's.
+        """
+        cfg = self.spec.coalition
+        names = cfg.members if cfg.members is not None else list(self.companies)
+        members = [self.companies[n] for n in names]
+        shares = np.array([m.share for m in members])
+        opening = (
+            self.space.normalise(self.spec.industry.employer_opening, np.zeros(self.space.size))
+            if self.spec.industry.employer_opening
+            else (shares @ np.array([m.opening for m in members])) / shares.sum()
+        )
+        largest = members[int(np.argmax(shares))]
+        tactic = cfg.tactic or self.spec.industry.employer_tactic or largest.tactic
+        publish = cfg.publish_offer.from_week if cfg.publish_offer else None
+        self.coalition = self._agent(
+            Coalition, cfg.name, members, opening, cfg.discount, tactic, cfg.rule, cfg.quorum,
+            publish,
+        )
+        return members
 
     # ------------------------------------------------------------------ stepping
     def step(self) -> None:
@@ -467,7 +461,7 @@ class BargainingModel(mesa.Model):
 
     def _after_step(self) -> None:
         self.t += 1
-        if all(c.settled for c in self.companies.values()) or self.t >= self.horizon:
+        if self.t >= self.horizon or self.rules.finished(self):
             self.running = False
 
     def open_tables(self) -> list[Table]:
@@ -489,8 +483,7 @@ class BargainingModel(mesa.Model):
         pattern = spec.other_guilds.pattern_deal
         if pattern is not None and week == pattern.week:
             self._anchor(pattern.terms, pattern.anchor)
-        if self.mode == "breakaway" and self.coalition is not None:
-            self._breakaways()
+        self.rules.week_begins(self, week)
         striking = self._striking()
         if self.union.members is not None:
             self.union.fund = self.union.members.week(striking, self.union.fund)
@@ -528,19 +521,19 @@ class BargainingModel(mesa.Model):
         if companion is not None and companion.start_week <= week <= companion.end_week:
             mult = companion.loss_multiplier
         for company in self.companies.values():
-            if not company.settled:
+            if not company.status.working:
                 company.strike_week(week, mult, self._shock(company.name, week))
-        settled = [c for c in self.companies.values() if c.settled]
+        working = [c for c in self.companies.values() if c.status.working]
         flow = self.spec.industry.share_flow
-        if settled and flow > 0:
-            total_settled = sum(c.share for c in settled)
+        if working and flow > 0:
+            total = sum(c.share for c in working)
             for company in self.companies.values():
-                if company.settled:
+                if company.status.working:
                     continue
                 moved = company.lose_share(flow)
-                for rival in settled:  # in proportion to share; alike when none has any
-                    rival.share += (moved * rival.share / total_settled if total_settled > 0
-                                    else moved / len(settled))
+                for rival in working:  # in proportion to share; alike when none has any
+                    rival.share += (moved * rival.share / total if total > 0
+                                    else moved / len(working))
 
     def _shock(self, name: str, week: int) -> float:
         """Week `week`'s revenue shock factor of a company (mean 1, log-normal).
@@ -567,26 +560,12 @@ class BargainingModel(mesa.Model):
             party.opening = np.where(mask, (1 - weight) * party.opening + weight * target,
                                      party.opening)
 
-    def _breakaways(self) -> None:
-        coalition = self.coalition
-        assert coalition is not None
-        for company in list(coalition.members):
-            if len(coalition.members) <= 1 or company.settled:
-                break
-            if company.decide_leave():
-                coalition.remove_member(company)
-                for table in self.tables:
-                    if table.employer is coalition:
-                        table.covers = list(coalition.members)
-                self._new_table(company, [company], first="union")
-                logger.debug("week %s: %s breaks away", self.t, company.name)
-
     def _striking(self) -> np.ndarray:
         members = self.union.members
         if members is None:
             return np.zeros(0, dtype=bool)
-        settled = np.array([c.settled for c in self.companies.values()])
-        return ~settled[members.employer]
+        working = np.array([c.status.working for c in self.companies.values()])
+        return ~working[members.employer]
 
     def _conclude(self, table: Table, package: np.ndarray, step: int) -> bool:
         passed, share = self.union.ratify(package)
@@ -597,8 +576,7 @@ class BargainingModel(mesa.Model):
             table.reset_after_rejection()
             return False
         for company in table.covers:
-            company.settled_step = step
-            company.terms = package.copy()
+            company.settle(step, package.copy())
         table.closed = True
         self.deals.append(
             Deal(
@@ -609,14 +587,7 @@ class BargainingModel(mesa.Model):
                 yes_share=share,
             )
         )
-        if self.pattern_target is not None and table.employer is self.pattern_target:
-            for company in self.companies.values():
-                if not company.settled:
-                    # the pattern is on the table; refused (or voted down), bargaining
-                    # goes on from each side's own position
-                    follow = self._new_table(company, [company])
-                    follow.put("union", package.copy())
-                    follow.next_mover = "employer"
+        self.rules.after_deal(self, table, package, step)
         return True
 
     # ------------------------------------------------------------------ continuous time
@@ -636,9 +607,7 @@ class BargainingModel(mesa.Model):
         winner = self.union if party is not self.union else next(iter(self.companies.values()))
         terms = winner.opening
         company = next(iter(self.companies.values()))
-        company.settled_step = int(np.floor(when))
-        company.settled_time = when
-        company.terms = terms.copy()
+        company.settle(int(np.floor(when)), terms.copy(), when)
         self.deals.append(
             Deal(
                 parties=[company.name],
@@ -652,13 +621,13 @@ class BargainingModel(mesa.Model):
 
     # ------------------------------------------------------------------ observation
     def _writers_back_now(self) -> float:
-        """Share of writers whose employer has settled."""
+        """Share of writers whose employer is back at work."""
         members = self.union.members
         if members is not None:
-            settled = np.array([c.settled for c in self.companies.values()])
-            back = settled[members.employer]
+            working = np.array([c.status.working for c in self.companies.values()])
+            back = working[members.employer]
             return int(np.count_nonzero(back)) / back.size  # == mean, faster
-        return sum(c.settled for c in self.companies.values()) / len(self.companies)
+        return sum(c.status.working for c in self.companies.values()) / len(self.companies)
 
     def _record_week(self) -> None:
         self.writers_back.append(self._writers_back_now())

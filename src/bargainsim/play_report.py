@@ -112,7 +112,7 @@ def _union_rows(model: BargainingModel, recs: list[dict[str, Any]]) -> list[Row]
     def col(get: Callable[[dict[str, Any]], str]) -> list[str]:
         return [get(r) for r in recs]
 
-    several = len(model.companies) > 1 and model.mode not in ("coalition",)
+    several = len(model.companies) > 1 and not model.rules.one_deal
     rows: list[Row] = [
         ("every company settled (week)", col(lambda r: _when(r["settlement_step"], "week",
                                                              model.horizon))),

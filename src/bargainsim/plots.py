@@ -24,6 +24,7 @@ from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from bargainsim.model import BargainingModel
+from bargainsim.modes import MODES
 from bargainsim.runner import record
 from bargainsim.scenario import Mode, Scenario
 from bargainsim.yamlio import InputError, Problem
@@ -33,8 +34,6 @@ DPI = 150
 
 # Okabe & Ito (2008): distinguishable under every common colour-vision deficiency.
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-MODE_COLOURS = {"coalition": "#0072B2", "separate": "#D55E00", "pattern": "#009E73",
-                "breakaway": "#CC79A7"}
 UNION_COLOUR, EMPLOYER_COLOUR = "#D55E00", "#0072B2"
 # Paul Tol's muted scheme: nine colours for up to nine tables in one figure.
 TOL_MUTED = ("#332288", "#CC6677", "#117733", "#DDCC77", "#88CCEE", "#882255", "#44AA99",
@@ -47,8 +46,9 @@ Records = Mapping[str, Sequence[Mapping[str, Any]]]
 
 
 def mode_colour(mode: str, index: int) -> str:
-    """The colour of a mode: fixed for the four modes, else the index-th Okabe-Ito colour."""
-    return MODE_COLOURS.get(mode, OKABE_ITO[index % len(OKABE_ITO)])
+    """The colour a mode declares (`bargainsim.modes`), else the index-th Okabe-Ito colour."""
+    colour = MODES.get(mode).colour if mode in MODES else None
+    return colour or OKABE_ITO[index % len(OKABE_ITO)]
 
 
 def check_output(path: str, option: str) -> Path:

@@ -9,7 +9,7 @@ error then, with its name and origin, never a silent default later.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
@@ -28,9 +28,13 @@ class Entry[T]:
     origin: str  # "bargainsim" for built-ins, else "entry point NAME = MODULE:ATTR (DIST)"
 
 
-@dataclass
-class Registry[T]:
-    """Named extensions of one kind, built-ins first, then installed plugins."""
+@dataclass(eq=False)
+class Registry[T](Sequence[str]):
+    """Named extensions of one kind, built-ins first, then installed plugins.
+
+    As a sequence it is the tuple of names, in order (so `choices=MODES` and `", ".join`
+    work); `get(name)` gives the registered object.
+    """
 
     kind: str  # "mode", "tactic": used in messages
     group: str  # the entry-point group plugins declare
@@ -100,6 +104,12 @@ class Registry[T]:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        return self.names()[index]
 
     def __contains__(self, name: object) -> bool:
         self.load_plugins()

@@ -13,10 +13,11 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
 from bargainsim._strict import Strict
+from bargainsim.modes import MODES
 from bargainsim.presets import BUSINESS_FIELDS, PRESETS
 from bargainsim.tactics import TACTICS, Tactic, spec_type
 from bargainsim.yamlio import InputError, Problem, YamlDocument, parse_scalar, read_yaml_file
@@ -24,8 +25,16 @@ from bargainsim.yamlio import InputError, Problem, YamlDocument, parse_scalar, r
 logger = logging.getLogger(__name__)
 
 TacticSpec = spec_type()  # rebuilt when a tactic is registered (see `_refresh_tactics`)
-Mode = Literal["coalition", "separate", "pattern", "breakaway"]
-MODES: tuple[Mode, ...] = ("coalition", "separate", "pattern", "breakaway")
+
+
+def _known_mode(name: str) -> str:
+    """A mode's name, if a registered mode has it (`bargainsim.modes`)."""
+    if name not in MODES:
+        raise ValueError(f"unknown mode {name!r}; choose from {', '.join(MODES)}")
+    return name
+
+
+Mode = Annotated[str, AfterValidator(_known_mode)]  # a registered mode's name
 Rule = Literal["hardest_line", "unanimity", "share_weighted"]
 Clock = Literal["move", "week", "continuous"]
 

@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from bargainsim.agents.base import Bound, Party
+from bargainsim.status import SETTLED, STRIKING, Status
 from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Company(Party):
         self.cum_loss = 0.0
         self.last_loss = 0.0
         self.weeks_struck = 0
+        self.status: Status = STRIKING
         self.settled_step: int | None = None
         self.settled_time: float | None = None
         self.terms: np.ndarray | None = None
@@ -64,7 +66,14 @@ class Company(Party):
     @property
     def settled(self) -> bool:
         """True once a ratified deal covers this company."""
-        return self.settled_step is not None
+        return self.status is SETTLED
+
+    def settle(self, step: int, terms: np.ndarray, time: float | None = None) -> None:
+        """A ratified deal covers it from `step` (at `time`, in continuous time): back at work."""
+        self.status = SETTLED
+        self.settled_step = step
+        self.settled_time = time
+        self.terms = terms
 
     def full_weekly_loss(self) -> float:
         """Weekly loss ($M) once the backlog is gone, at the current share, before shocks."""
