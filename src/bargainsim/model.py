@@ -29,6 +29,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from bargainsim import speed
 from bargainsim.agents import Coalition, Company, Union
 from bargainsim.agents.base import Party
 from bargainsim.agents.union import MemberPopulation
@@ -48,8 +49,6 @@ from bargainsim.tactics import TimeDependent
 logger = logging.getLogger(__name__)
 
 _PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4, "tactics": 5}
-_LOOK_FIRST = 128  # moves a look-ahead covers at first (see `_skip_quiet_moves`)
-_LOOK_WORTH = 4  # a look that makes fewer moves than this costs more than it saves
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
 
 
@@ -204,9 +203,15 @@ class BargainingModel(mesa.Model):
         mode: Mode | None = None,
         seed: int = 0,
         trace: bool = False,
+        look_ahead: bool = True,
     ) -> None:
+        """A run of `spec` in `mode` (default: the scenario's) with `seed`.
+
+        `trace` keeps a row per party and table each step (`trace_rows`); `look_ahead`
+        lets the speed layer make quiet stretches of moves at once (same outputs).
+        """
+        self.look_ahead = look_ahead
         self._kept: dict[tuple[type, str], Party] = {}  # see `restart`
-        self._rng_seed, self._rng_now, self._rng_first = seed, None, None  # see `rng`
         super().__init__(rng=seed)
         self.spec = spec if spec is not None else default_scenario()
         spec = self.spec
@@ -237,39 +242,31 @@ class BargainingModel(mesa.Model):
         self._build_tables()
         self._built = list(self.agents)  # see `restart`
         self.running = True
-        self._backoff = 1  # see `run`
-        self._window = _LOOK_FIRST  # see `_skip_quiet_moves`
         if self.clock == "continuous":
             self._schedule_attrition()
 
     def restart(self, seed: int, trace: bool = False) -> BargainingModel:
-        """Start over with another seed: the model `BargainingModel(spec, mode, seed)` gives.
+        """A model for another seed: this one started over, as `BargainingModel(spec, mode, seed)`.
 
         Several runs in one model spare Mesa's model construction, a sixth of a short
-        run's time. The same parties are set up afresh (`_agent`), keeping their Mesa ids
-        and their memos, and the tables are built anew; Mesa's step counter and generators
-        start again from the seed. Only after `run()` (which leaves Mesa's event clock
-        alone) and not with the continuous clock (its events are scheduled).
+        run's time. The same parties are set up afresh by their public `reset` (keeping
+        their Mesa ids and their memos) and the tables are built anew; Mesa's step counter
+        and generators start again from the seed through Mesa's public API (`steps`,
+        `reset_rng`, `random.seed`). If agents were added or removed since the model was
+        built, a new model is returned instead. Only after `run()` (which leaves Mesa's
+        event clock alone) and not with the continuous clock (its events are scheduled).
         """
         if self.clock == "continuous" or self.time != 0.0:
             raise ValueError("restart needs a model run by run(), with the move or week clock")
         if type(seed) is not int or seed < 0:
             np.random.default_rng(seed)  # a seed a new model refuses: the same error, here
-        agents = list(self.agents)
-        if agents == self._built:
-            # the same parties come back, set up afresh, with their Mesa ids (the same
-            # scenario and mode always build the same parties in the same order)
-            self._kept = {(type(a), a.name): a for a in agents}
-        else:  # someone added or removed agents: build every party anew
-            for agent in agents:
-                agent.remove()
-            self.agent_id_counter = 1
-            self._kept = {}  # none left by a restart that failed half-way either
+        if list(self.agents) != self._built:  # someone added or removed agents
+            return BargainingModel(self.spec, self.mode, seed, trace, self.look_ahead)
+        # the same scenario and mode build the same parties in the same order
+        self._kept = {(type(a), a.name): a for a in self._built}
         self.steps = 0
-        # Mesa's generator and its first state, made from the seed when asked for
-        self._rng_seed, self._rng_now, self._rng_first = seed, None, None
+        self.reset_rng(seed)
         self.random.seed(seed)  # the object Mesa's agent sets hold
-        self._seed = seed
         self._begin(seed, trace)
         if self._kept:
             raise RuntimeError(f"restart: parties not rebuilt: {sorted(n for _, n in self._kept)}")
@@ -282,37 +279,12 @@ class BargainingModel(mesa.Model):
             gen = self._tactic_streams[party] = stream(self.seed, "tactics", party)
         return gen
 
-    @property
-    def rng(self) -> np.random.Generator:
-        """Mesa's numpy generator, after a restart made from the seed when first asked for.
-
-        The model itself draws from its own streams (`stream`), never from this one.
-        """
-        if self._rng_now is None:
-            self._rng_now = np.random.default_rng(self._rng_seed)
-        return self._rng_now
-
-    @rng.setter
-    def rng(self, value: np.random.Generator) -> None:
-        self._rng_now = value
-
-    @property
-    def _rng(self) -> dict[str, Any]:
-        """Mesa's record of the generator's first state (`Model.reset_rng` starts from it)."""
-        if self._rng_first is None:
-            self._rng_first = np.random.default_rng(self._rng_seed).bit_generator.state
-        return self._rng_first
-
-    @_rng.setter
-    def _rng(self, state: dict[str, Any]) -> None:
-        self._rng_first = state
-
     def _agent[P: Party](self, cls: type[P], name: str, *args: Any) -> P:
-        """A party of this run: the one of the last run set up again, or a new one."""
+        """A party of this run: the one of the last run set up again (`reset`), or a new one."""
         kept = self._kept.pop((cls, name), None)
         if kept is None:
             return cls(self, name, *args)
-        kept.__init__(self, name, *args)  # type: ignore[misc]
+        kept.reset(name, *args)
         return kept
 
     # ------------------------------------------------------------------ construction
@@ -398,66 +370,28 @@ class BargainingModel(mesa.Model):
         self._after_step()
 
     def run(self) -> BargainingModel:
-        """Run until every company has settled or the horizon is reached.
+        """Run until every company's bargaining is over or the horizon is reached.
 
-        A batch run does each step's work directly, without Mesa's event scheduling
-        around `step()` (about a tenth of a run's time); it counts Mesa's `steps` alike,
-        while Mesa's `time` moves only with `step()` (interactive use) and events.
+        A batch run does each step's work directly (`advance`), without Mesa's event
+        scheduling around `step()` (about a tenth of a run's time); it counts Mesa's `steps`
+        alike, while Mesa's `time` moves only with `step()` (interactive use) and events.
+        With `look_ahead` and the move clock, the speed layer makes quiet stretches of
+        moves at once (`bargainsim.speed`); the outputs are the same bytes.
         """
         if self.clock == "continuous":
             self.run_until(self.horizon)
             return self
-        wait = 0  # moves before looking ahead again, after looks that made (almost) none
+        if self.look_ahead and self.clock == "move" and self.trace_rows is None:
+            speed.run_moves(self)
+            return self
         while self.running:
-            if wait == 0:
-                made = self._skip_quiet_moves()
-                if made >= _LOOK_WORTH:
-                    self._backoff = 1
-                else:  # a look costs about as much as a few moves one at a time
-                    wait = self._backoff
-                    self._backoff = min(2 * self._backoff, 64)
-                if not self.running:
-                    break
-            else:
-                wait -= 1
-            self._advance()
-            self.steps += 1
+            self.advance()
         return self
 
-    def _skip_quiet_moves(self) -> int:
-        """With the move clock, make at once the moves in which nothing but offers change.
-
-        Every open table foresees its next moves (`Table.look_ahead`: at first 128, twice
-        as many after a look in which every move was quiet, never past the horizon); the
-        moves before the first acceptance or trimmed offer at any table are made in one
-        go, leaving the tables, the record and the clock exactly as moving one at a time
-        would. Returns how many moves were made (0 when none could be, or with a trace).
-        """
-        if self.clock != "move" or self.trace_rows is not None:
-            return 0
-        count = min(math.ceil(self.horizon - self.t), self._window)
-        if count < 2:
-            return 0
-        ts = np.arange(self.t, self.t + count, dtype=float)
-        plans = []
-        for table in self.open_tables():
-            plan = table.look_ahead(ts, 1.0)
-            if plan is None:
-                return 0
-            plans.append((table, plan))
-        k = min((plan.quiet for _, plan in plans), default=0)
-        if k == 0:
-            return 0
-        if k == count:
-            self._window *= 2
-        for table, plan in plans:
-            plan.apply(table, k)
-        self.writers_back.extend([self._writers_back_now()] * k)
-        self.t += k
-        self.steps += k
-        if self.t >= self.horizon:
-            self.running = False
-        return k
+    def advance(self) -> None:
+        """One step's work, counted in Mesa's `steps` (what `step()` does, unscheduled)."""
+        self._advance()
+        self.steps += 1
 
     def _after_step(self) -> None:
         self.t += 1
@@ -620,7 +554,7 @@ class BargainingModel(mesa.Model):
         self.running = False
 
     # ------------------------------------------------------------------ observation
-    def _writers_back_now(self) -> float:
+    def writers_back_now(self) -> float:
         """Share of writers whose employer is back at work."""
         members = self.union.members
         if members is not None:
@@ -630,7 +564,7 @@ class BargainingModel(mesa.Model):
         return sum(c.status.working for c in self.companies.values()) / len(self.companies)
 
     def _record_week(self) -> None:
-        self.writers_back.append(self._writers_back_now())
+        self.writers_back.append(self.writers_back_now())
         if self.trace_rows is not None:
             self._trace()
 

@@ -49,7 +49,7 @@ def each_run(
             if model is None or model.clock == "continuous":
                 model = BargainingModel(spec, mode=mode, seed=seed)
             else:
-                model.restart(seed)
+                model = model.restart(seed)
             rec = record(model.run())
         except Exception as exc:  # noqa: BLE001 - handed to the caller with its seed
             model = None

@@ -48,24 +48,28 @@ class Party(mesa.Agent):
     """
 
     wants_high: bool = False
+    # accepting is `prefers` alone (no members to consult): the speed layer may foresee it
+    plain_acceptance: bool = True
     player: Player | None = None  # seated by `bargainsim play`; None: the strategy decides
 
-    def __init__(
-        self,
-        model: mesa.Model,
-        name: str,
-        weights: np.ndarray,
-        opening: np.ndarray,
-        discount: float,
+    def __init__(self, model: mesa.Model, *args: Any) -> None:
+        """Register with Mesa (which gives the agent its id), then set up the run (`reset`)."""
+        super().__init__(model)
+        # memos that live as long as the agent: each checks the identity of every object
+        # it depends on (see `worth` and `road`), so they hold across runs of a model
+        self._worth: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._roads: dict[str, tuple[tuple[np.ndarray, ...], ConcessionPath]] = {}
+        self.reset(*args)
+
+    def reset(
+        self, name: str, weights: np.ndarray, opening: np.ndarray, discount: float,
         tactic: Tactic,
     ) -> None:
-        if self.__dict__.get("model") is not model:
-            super().__init__(model)  # Mesa registers the agent and gives it its id
-            self._worth: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
-            self._roads: dict[str, tuple[tuple[np.ndarray, ...], ConcessionPath]] = {}
-        # else an agent of this model set up afresh for the model's next run (see
-        # `BargainingModel.restart`): it keeps its id, and its memos, which check the
-        # identity of every object they depend on
+        """Set the party up for a run: the state a run starts from (its next run, too).
+
+        `BargainingModel.restart` calls it on the parties it keeps, with the arguments a
+        new party would get; subclasses extend it with their own state.
+        """
         self.name = name
         self.weights = weights
         self.opening = opening
@@ -175,37 +179,13 @@ class Party(mesa.Agent):
         far = table.other(self).opening_for(table)
         return self.model.space.snap(inside, self.wants_high, opening, far)
 
-    def proposals(self, ts: np.ndarray, table: Table) -> np.ndarray | None:
-        """`proposal(t, table)` for every t in `ts` (rows), bit for bit, computed at once.
+    @property
+    def foreseeable(self) -> bool:
+        """Whether the speed layer may compute its moves ahead (`bargainsim.speed`).
 
-        Valid while nothing but time changes (within a stretch of moves with no vote and
-        no week passing). None when proposals are not a function of time alone here: a
-        seated player, a tactic the look-ahead may not foresee.
+        Its tactic may be foreseen, no player is seated, and accepting asks no one else.
         """
-        if self.player is not None or not self.tactic.can_foresee():
-            return None
-        other = table.other(self)
-        opening = self.opening_for(table)
-        far = other.opening_for(table)
-        limit = self.effective_limit(table)
-        base = self.tactic.aims(self, table, ts, self.worth(opening), limit)
-        aims = self.adjust_aim(base, limit, table, np.minimum, np.maximum)
-        rows = self.road(table, opening, far, other).packages(aims)
-        ceiling = self.ceiling_for(table)
-        if ceiling is not None:
-            rows = clip_towards(rows, opening, ceiling)
-        return self.model.space.snap_rows(rows, self.wants_high, opening, far)
-
-    def margins(self, offers: np.ndarray, own: np.ndarray, discount: float) -> np.ndarray:
-        """By how much each offer (row) beats the discounted worth of `own` (its row).
-
-        `prefers` accepts when u(offer) + TIE - discount * u(own) >= 0; this is that margin
-        for every row at once, up to rounding in the last bits (one matrix product).
-        """
-        if self.wants_high:  # u(x) = w.x
-            return TIE + (offers - discount * own) @ self.weights
-        # u(x) = 1 - w.x
-        return (1.0 - discount) + TIE + (discount * own - offers) @ self.weights
+        return self.player is None and self.plain_acceptance and self.tactic.can_foresee()
 
     def trimmed(self, package: np.ndarray, table: Table) -> np.ndarray:
         """Never give more on an issue than the other side asks for it now."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 
 from bargainsim.agents.base import Bound, Party
@@ -29,10 +28,10 @@ class Coalition(Party):
     """The alliance bargaining for its members when the mode says so."""
 
     wants_high = False
+    plain_acceptance = False  # its members consent too (`consents`)
 
-    def __init__(
+    def reset(
         self,
-        model: mesa.Model,
         name: str,
         members: list[Company],
         opening: np.ndarray,
@@ -42,12 +41,13 @@ class Coalition(Party):
         quorum: float,
         publish_from: int | None,
     ) -> None:
+        """Set the alliance up for a run: its members, pooled weights and patience, its rule."""
         self.members = list(members)
         self.rule = rule
         self.quorum = quorum
         self.publish_from = publish_from
         self._fixed_discount = discount
-        super().__init__(model, name, self._pooled_weights(), opening, 1.0, tactic)
+        super().reset(name, self._pooled_weights(), opening, 1.0, tactic)
         self.discount = self._pooled_discount()
         self._cache_key: tuple[float, ...] | None = None
         self._cache: tuple[np.ndarray, np.ndarray] | None = None

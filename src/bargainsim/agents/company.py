@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 
 from bargainsim.agents.base import Bound, Party
@@ -26,9 +25,8 @@ class Company(Party):
 
     wants_high = False
 
-    def __init__(
+    def reset(
         self,
-        model: mesa.Model,
         name: str,
         weights: np.ndarray,
         opening: np.ndarray,
@@ -38,7 +36,8 @@ class Company(Party):
         cost_scale: float,
         static_limit: np.ndarray | None = None,
     ) -> None:
-        super().__init__(model, name, weights, opening, discount, tactic)
+        """Set the company up for a run: its business values, no losses, striking."""
+        super().reset(name, weights, opening, discount, tactic)
         self.business = business
         self.share0 = float(business["market_share"])
         self.share = self.share0

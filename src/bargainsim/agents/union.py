@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 
 from bargainsim.agents.base import Bound, Party
@@ -144,9 +143,8 @@ class Union(Party):
 
     wants_high = True
 
-    def __init__(
+    def reset(
         self,
-        model: mesa.Model,
         name: str,
         spec: UnionParty,
         weights: np.ndarray | None,
@@ -160,7 +158,7 @@ class Union(Party):
             assert members is not None
             weights = members.weights.mean(axis=0)
         discount = spec.discount if spec.discount is not None else 1.0
-        super().__init__(model, name, weights, opening, discount, tactic)
+        super().reset(name, weights, opening, discount, tactic)
         self.spec = spec
         self.members = members
         self.static_limit = static_limit
