@@ -114,6 +114,7 @@ def _column(name: str, **kw) -> Output:
     (_column("x", read=None, when=lambda m: True), "`when` needs `read`"),
     (_column("x", kept="sometimes"), "kept is"),
     (_column("x", dtype=list), "dtype"),
+    (_column("status"), "a sweep row has a column of that name"),
     (_column("x", read=None), "needs `column`"),
     (_column("x", measures="speed"), "measures is one of"),
     (_column("x", per="team", column=dict), "per is"),
@@ -135,6 +136,13 @@ def test_register_refuses_an_invalid_entry_and_leaves_the_table_alone(
     with pytest.raises(ValueError, match=re.escape(message)):
         register(entry)
     assert outputs.table() == before
+
+
+def test_a_figure_without_layout_takes_its_key_as_header_and_a_short_format() -> None:
+    figure = Figure("share_struck", statistics.mean)
+    assert figure.header() == " share_struck"
+    assert [figure.cell(v) for v in (None, 0.123456, [1.5, 2.0])] == [
+        f"{text:>13}" for text in ("-", "0.1235", "1.5-2")]
 
 
 def test_register_takes_outputs_only_and_unregister_known_names_only() -> None:

@@ -36,6 +36,7 @@ Per = Literal["issue", "company"]
 Measure = Literal["time", "cost", "terms", "other"]
 MEASURES: tuple[Measure, ...] = ("time", "cost", "terms", "other")
 TYPES: tuple[type, ...] = (bool, int, float, str)  # column types (Arrow: bool, int64, ...)
+SWEEP_KEYS = ("point", "mode", "seed", "status", "error")  # a sweep row's own columns
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -295,6 +296,8 @@ def _problem(output: Output) -> str | None:
         return "`when` needs `read`: it says when the record holds the value"
     if output.kept not in (None, "always", "optional"):
         return "kept is 'always', 'optional' or None"
+    if output.kept is not None and output.per is None and output.name in SWEEP_KEYS:
+        return "a sweep row has a column of that name already"
     if output.kept is not None and output.dtype not in TYPES:
         return "a column's dtype is bool, int, float or str"
     if output.kept is not None and output.read is None and output.column is None:
@@ -329,6 +332,9 @@ def _problem(output: Output) -> str | None:
 
 def register(output: Output) -> Output:
     """Add an output to the table (at its end); refuse an invalid entry or a taken name.
+
+    Register when a module is imported that every process imports (a plugin's entry
+    point), so that sweep and compare workers hold the same table as the coordinator.
 
     Raises:
         ValueError: the entry is invalid or its name (or column prefix, or figure) taken.
