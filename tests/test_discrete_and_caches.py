@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from bargainsim.cli import main
 from bargainsim.model import BargainingModel, resolved_business
 from bargainsim.packages import ConcessionPath, IssueSpace, concede
-from bargainsim.runner import run, weighted_mean
+from bargainsim.runner import run
 from bargainsim.scenario import load_scenario, resolve_companies
 from bargainsim.tactics import TimeDependent
 
@@ -185,14 +185,6 @@ def test_linear_quantile_is_numpys_bit_for_bit():
             values = np.round(values, 2)  # ties
         for q in (0.0, 0.5, 0.6, 1.0, float(rng.random())):
             assert linear_quantile(values, q) == float(np.quantile(values, q))
-
-
-@settings(max_examples=300, deadline=None)
-@given(pairs=st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(1e-6, 10.0)), min_size=1,
-                      max_size=14))
-def test_weighted_mean_is_numpys_average_bit_for_bit(pairs: list[tuple[float, float]]) -> None:
-    values, weights = [v for v, _ in pairs], [w for _, w in pairs]
-    assert weighted_mean(values, weights) == float(np.average(values, weights=weights))
 
 
 @settings(max_examples=200, deadline=None)
