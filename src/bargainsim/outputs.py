@@ -157,8 +157,8 @@ def _continuous(model: BargainingModel) -> bool:
 
 
 def _left_coalition(model: BargainingModel, company: Company) -> bool:
-    """Whether a company broke ranks (only breakaway mode lets members leave)."""
-    return model.mode == "breakaway" and not company.in_coalition
+    """Whether a company broke ranks (in a mode that lets members leave)."""
+    return model.rules.members_leave and not company.in_coalition
 
 
 def _companies(model: BargainingModel) -> dict[str, dict[str, Any]]:
