@@ -146,7 +146,7 @@ def test_a_figure_without_layout_takes_its_key_as_header_and_a_short_format() ->
 
 
 def test_register_takes_outputs_only_and_unregister_known_names_only() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="not an Output"):
         register({"name": "x"})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="no output named"):
         unregister("nothing")

@@ -18,7 +18,7 @@ other), each group in table order.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from bargainsim.experiments import statistics as stats
 from bargainsim.experiments.statistics import Statistic
+from bargainsim.registry import Registry, RegistryError
 
 if TYPE_CHECKING:
     from bargainsim.agents import Company
@@ -278,7 +279,18 @@ BUILT_IN: tuple[Output, ...] = (
 
 # ------------------------------------------------------------------ the registry
 
-_TABLE: dict[str, Output] = {}
+def _check(output: Any) -> str:
+    """The registry's check of an entry: its name, or RegistryError saying what is wrong."""
+    if not isinstance(output, Output):
+        raise RegistryError(f"is a {type(output).__name__}, not an Output")
+    problem = _problem(output)
+    if problem:
+        raise RegistryError(problem)
+    return output.name
+
+
+OUTPUTS: Registry[Output] = Registry("output", "bargainsim.outputs", _check)
+_TABLE = OUTPUTS.mapping  # name -> output, read where the table is walked often
 _RECORD: tuple[tuple[str, Callable[[Any], Any], Callable[[Any], bool] | None], ...] = ()
 
 
@@ -330,32 +342,26 @@ def _problem(output: Output) -> str | None:
     return None
 
 
-def register(output: Output) -> Output:
+def register(output: Output, origin: str = "bargainsim") -> Output:
     """Add an output to the table (at its end); refuse an invalid entry or a taken name.
 
     Register when a module is imported that every process imports (a plugin's entry
-    point), so that sweep and compare workers hold the same table as the coordinator.
+    point, group `bargainsim.outputs`), so that sweep and compare workers hold the same
+    table as the coordinator.
 
     Raises:
-        ValueError: the entry is invalid or its name (or column prefix, or figure) taken.
+        RegistryError (a ValueError): the entry is invalid or its name (or column prefix,
+            or figure) taken.
     """
-    if not isinstance(output, Output):
-        raise TypeError(f"register takes an Output, not {type(output).__name__}")
-    problem = _problem(output)
-    if problem:
-        raise ValueError(f"output {output.name!r}: {problem}")
-    _TABLE[output.name] = output
-    _refresh()
-    return output
+    return OUTPUTS.register(output, origin)
 
 
 def unregister(name: str) -> Output:
     """Remove an output from the table (a plugin's, or a test's); return it."""
-    try:
-        output = _TABLE.pop(name)
-    except KeyError:
-        raise ValueError(f"no output named {name!r} is registered") from None
-    _refresh()
+    if name not in _TABLE:
+        raise ValueError(f"no output named {name!r} is registered")
+    output = _TABLE[name]
+    OUTPUTS.unregister(name)
     return output
 
 
@@ -365,9 +371,15 @@ def _refresh() -> None:
     _RECORD = tuple((o.name, o.read, o.when) for o in _TABLE.values() if o.read is not None)
 
 
+def _loaded() -> Mapping[str, Output]:
+    """The table with installed plugins' outputs registered (on first use)."""
+    OUTPUTS.load_plugins()
+    return _TABLE
+
+
 def table() -> tuple[Output, ...]:
-    """Every output, in table (record) order."""
-    return tuple(_TABLE.values())
+    """Every output, in table (record) order (plugins' after the built-in ones)."""
+    return tuple(e.value for e in OUTPUTS.entries())
 
 
 def get(name: str) -> Output:
@@ -375,6 +387,7 @@ def get(name: str) -> Output:
     return _TABLE[name]
 
 
+OUTPUTS.on_change(_refresh)
 for _output in BUILT_IN:
     register(_output)
 
@@ -384,6 +397,7 @@ for _output in BUILT_IN:
 
 def record(model: BargainingModel) -> dict[str, Any]:
     """The plain record of a finished model: every output it holds, in table order."""
+    OUTPUTS.load_plugins()
     return {name: read(model) for name, read, when in _RECORD if when is None or when(model)}
 
 
@@ -395,18 +409,18 @@ def _column_order(outputs: Iterable[Output]) -> list[Output]:
 
 def optional() -> tuple[str, ...]:
     """The names an experiment's `outputs:` may give (its default: all of them)."""
-    return tuple(o.name for o in _column_order(_TABLE.values()) if o.kept == "optional")
+    return tuple(o.name for o in _column_order(_loaded().values()) if o.kept == "optional")
 
 
 def always() -> tuple[str, ...]:
     """The columns every sweep row has, whatever `outputs:` says."""
-    return tuple(o.name for o in _TABLE.values() if o.kept == "always")
+    return tuple(o.name for o in _loaded().values() if o.kept == "always")
 
 
 def kept(chosen: Iterable[str]) -> list[Output]:
     """The outputs a sweep keeps as columns: the always kept and the chosen, in column order."""
     names = set(chosen)
-    return _column_order(o for o in _TABLE.values()
+    return _column_order(o for o in _loaded().values()
                          if o.kept == "always" or (o.kept == "optional" and o.name in names))
 
 
@@ -433,13 +447,13 @@ def row(record: dict[str, Any], chosen: Iterable[str]) -> dict[str, Any]:
 
 def figures() -> list[tuple[Output, Figure]]:
     """Every figure compare reports per mode, in its order (by what the output measures)."""
-    ordered = sorted(_TABLE.values(), key=lambda o: MEASURES.index(o.measures))
+    ordered = sorted(_loaded().values(), key=lambda o: MEASURES.index(o.measures))
     return [(o, f) for o in ordered for f in o.figures]
 
 
 def compared(record: dict[str, Any]) -> dict[str, Any]:
     """The values compare aggregates, by output name, read from a run's record."""
-    return {o.name: o.value(record) for o in _TABLE.values() if o.figures}
+    return {o.name: o.value(record) for o in _loaded().values() if o.figures}
 
 
 # ------------------------------------------------------------------ docs
@@ -455,7 +469,7 @@ def markdown() -> str:
     """The table as Markdown, for README (a test checks that README holds it)."""
     lines = ["| output | record | sweep column | type | compare figures | what it is |",
              "|---|---|---|---|---|---|"]
-    for o in _TABLE.values():
+    for o in _loaded().values():
         if o.kept is None:
             column = "-"
         else:

@@ -9,13 +9,13 @@ error then, with its name and origin, never a silent default later.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
 
 
-class RegistryError(Exception):
+class RegistryError(ValueError):
     """An extension cannot be registered (it is incomplete, or its name is taken)."""
 
 
@@ -93,6 +93,11 @@ class Registry[T](Sequence[str]):
             raise RegistryError(f"unknown {self.kind} {name!r}; choose from {', '.join(self)}")
         return entry.value
 
+    @property
+    def mapping(self) -> _Values[T]:
+        """A live, read-only view: name -> registered object (built-ins and loaded plugins)."""
+        return _Values(self._entries)
+
     def entries(self) -> list[Entry[T]]:
         """Every entry, built-ins first, in registration order."""
         self.load_plugins()
@@ -119,3 +124,19 @@ class Registry[T](Sequence[str]):
 def _label(value: Any) -> str:
     """A readable name of an object being registered."""
     return getattr(value, "__qualname__", None) or type(value).__qualname__
+
+
+class _Values[T](Mapping[str, T]):
+    """A read-only view of a registry's objects by name."""
+
+    def __init__(self, entries: dict[str, Entry[T]]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, name: str) -> T:
+        return self._entries[name].value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
