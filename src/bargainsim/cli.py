@@ -168,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="the Quickstart demonstration")
     p.add_argument("--seeds", type=_positive_int, default=40)
 
+    p = sub.add_parser("plugins", help="registered modes, tactics and outputs, and their origin")
+    p.add_argument("--json", action="store_true", help="print the listing as JSON")
+    p.add_argument("--only", action="store_true", help="only what installed plugins add")
+
     p = sub.add_parser("viz", help="the classroom app in a browser (Mesa SolaraViz)")
     p.add_argument("file", nargs="?", metavar="SCENARIO",
                    help="scenario the page opens with (default scenarios/wga_2023.yaml)")
@@ -460,6 +464,17 @@ def cmd_viz(args: argparse.Namespace) -> int:
     return serve(args.file, args.host, args.port)
 
 
+def cmd_plugins(args: argparse.Namespace) -> int:
+    """List the registered modes, tactics and outputs, and where each came from."""
+    from bargainsim.plugins import format_listing, listing
+
+    rows = listing()
+    if args.only:
+        rows = [r for r in rows if r["origin"] != "bargainsim"]
+    print(json.dumps(rows, indent=2) if args.json else format_listing(rows, args.only))
+    return EXIT_OK
+
+
 COMMANDS = {
     "validate": cmd_validate,
     "run": cmd_run,
@@ -469,13 +484,20 @@ COMMANDS = {
     "demo": cmd_demo,
     "play": cmd_play,
     "plot": cmd_plot,
+    "plugins": cmd_plugins,
     "viz": cmd_viz,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `bargainsim` console script."""
-    parser = build_parser()
+    from bargainsim.registry import RegistryError
+
+    try:
+        parser = build_parser()  # reads the registries: a broken plugin is reported here
+    except RegistryError as exc:
+        print(f"bargainsim: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -485,6 +507,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except InputError as exc:
         return _fail(exc)
+    except RegistryError as exc:  # a plugin that cannot be loaded or registered
+        print(f"bargainsim: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
