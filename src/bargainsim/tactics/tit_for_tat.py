@@ -60,7 +60,8 @@ class TitForTat(Tactic):
 class RelativeTitForTat(TitForTat):
     """Faratin et al.'s relative tit for tat: reciprocate the other side's moves in proportion.
 
-    x_next[j] = x_theirs(t_{n-2δ})[j] / x_theirs(t_{n-2δ+2})[j] * x_mine(t_{n-1})[j]. An issue the other side offered at 0 in its later offer gives no ratio: this party
+    x_next[j] = x_theirs(t_{n-2δ})[j] / x_theirs(t_{n-2δ+2})[j] * x_mine(t_{n-1})[j].
+    An issue the other side offered at 0 in its later offer gives no ratio: this party
     keeps its last value there.
     """
 
@@ -77,7 +78,8 @@ class RelativeTitForTat(TitForTat):
 class AbsoluteTitForTat(TitForTat):
     """Faratin et al.'s absolute tit for tat: reciprocate the other side's moves in units.
 
-    x_next[j] = x_mine(t_{n-1})[j] + x_theirs(t_{n-2δ})[j] - x_theirs(t_{n-2δ+2})[j] ± R. R is uniform on [0, noise] per issue (Faratin et al.'s random absolute tit for tat),
+    x_next[j] = x_mine(t_{n-1})[j] + x_theirs(t_{n-2δ})[j] - x_theirs(t_{n-2δ+2})[j] ± R.
+    R is uniform on [0, noise] per issue (Faratin et al.'s random absolute tit for tat),
     drawn from the run's own stream for this party and always a further concession; with
     noise 0 (the default) the tactic is deterministic.
     """
