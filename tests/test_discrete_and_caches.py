@@ -201,3 +201,23 @@ def test_to_units_is_numpys_formula_bit_for_bit(
     assert np.array(list(space.to_units(vector).values())).tobytes() == numpys.tobytes()
     clipped = space.to_units(np.full(len(bounds), -0.0))  # -0.0 clips to 0.0: the minimum
     assert list(clipped.values()) == space.lo.tolist()
+
+
+def test_remembered_values_hold_within_a_revision_and_follow_the_next() -> None:
+    """A company's limit is computed once per revision and follows its losses week by week."""
+    model = BargainingModel(load_scenario(WGA), mode="separate", seed=1)
+    company = next(iter(model.companies.values()))
+    limits = []
+    for _ in range(12):
+        model.step()
+        first = company.limit_utility()
+        assert company.remembered()["limit"] == first  # kept for this revision
+        assert company.limit_utility() == first
+        fresh = max(0.0, company.utility(company.opening)
+                    - company.limit_cost() / company.cost_scale)
+        assert first == fresh
+        limits.append(first)
+    assert len(set(limits)) > 1  # losses moved it between weeks
+    revision = model.revision
+    again = BargainingModel(load_scenario(WGA), mode="separate", seed=1).run().restart(2)
+    assert again.revision > revision  # revisions are never reused, across models and runs

@@ -20,6 +20,7 @@ Order of events in a week (docs/model.md explains each):
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import zlib
@@ -48,6 +49,7 @@ from bargainsim.tactics import TimeDependent
 
 logger = logging.getLogger(__name__)
 
+_REVISIONS = itertools.count()  # model revisions, unique in the process (see `revision`)
 _PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4, "tactics": 5}
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
 
@@ -228,9 +230,10 @@ class BargainingModel(mesa.Model):
         """Everything a run starts from: its seed, parties, tables and empty records."""
         self.seed = seed
         self.t = 0  # move index (move clock) or week (week clock)
-        # bumped whenever parties' losses, shares, openings or members may change (each
-        # step, and when a week's talks begin): values derived from them are kept per revision
-        self.revision = 0
+        # a new revision whenever parties' losses, shares, openings, weights or members may
+        # change (a new run; each week, before and after the week's changes): values
+        # derived from them are kept per revision (`Party.remembered`); unique across runs
+        self.revision = next(_REVISIONS)
         self.deals: list[Deal] = []
         self.votes: list[dict[str, Any]] = []
         self.writers_back: list[float] = []
@@ -362,7 +365,6 @@ class BargainingModel(mesa.Model):
         self._advance()
 
     def _advance(self) -> None:
-        self.revision += 1
         if self.clock == "move":
             self._move_step()
         elif self.clock == "week":
@@ -413,6 +415,7 @@ class BargainingModel(mesa.Model):
     def _week_step(self) -> None:
         week = self.t
         spec = self.spec
+        self.revision = next(_REVISIONS)  # the week's changes begin
         self._book_losses(week)
         pattern = spec.other_guilds.pattern_deal
         if pattern is not None and week == pattern.week:
@@ -434,7 +437,7 @@ class BargainingModel(mesa.Model):
         self.union.update_solidarity(striking, relayed, published)
         rounds = spec.protocol.rounds_per_session
         talks = spec.talks
-        self.revision += 1  # the week's changes are made; talks do not change them
+        self.revision = next(_REVISIONS)  # the week's changes are made; talks keep them
         for table in self.open_tables():
             if not table.schedule(week, talks.first_week, talks.meet_probability,
                                   talks.resume_probability):

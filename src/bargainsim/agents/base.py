@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 Bound = Callable[[Any, Any], Any]  # min or max, for one value or element-wise
-_MEMO_KEEP = 64  # entries a party's memos hold before they start again
+_MEMO_KEEP = 64  # entries a party's memo holds before it starts again
 
 
 class Player(Protocol):
@@ -55,10 +55,8 @@ class Party(mesa.Agent):
     def __init__(self, model: mesa.Model, *args: Any) -> None:
         """Register with Mesa (which gives the agent its id), then set up the run (`reset`)."""
         super().__init__(model)
-        # memos that live as long as the agent: each checks the identity of every object
-        # it depends on (see `worth` and `road`), so they hold across runs of a model
-        self._worth: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
-        self._roads: dict[str, tuple[tuple[np.ndarray, ...], ConcessionPath]] = {}
+        self._memo: dict[Any, Any] = {}  # see `remembered`
+        self._memo_revision = -1
         self.reset(*args)
 
     def reset(
@@ -83,19 +81,36 @@ class Party(mesa.Agent):
         """This party's utility in [0, 1] of a normalised package."""
         return utility(self.weights, vector, self.wants_high)
 
-    def worth(self, fixed: np.ndarray) -> float:
-        """`utility` of a standing package (an opening, a limit), remembered by identity.
+    def remembered(self) -> dict[Any, Any]:
+        """Values derived from the model's state, kept while the model's revision stands.
 
-        Openings, limits and weights are replaced (a pattern anchor, a re-pooled
-        coalition), never changed in place, so the same objects mean the same utility.
+        One of the two kinds of memo in bargainsim (docs/model.md, "What is remembered"):
+        a party's utilities of standing packages, its concession paths, its limit, a
+        coalition's rule values are all functions of parties' state, which changes only
+        between revisions (`BargainingModel.revision`: a new one each run, each week
+        before and after the week's changes, and after a vote). A new revision starts an
+        empty memo; it holds at most 64 entries.
         """
-        hit = self._worth.get(id(fixed))
-        if hit is not None and hit[0] is fixed and hit[1] is self.weights:
-            return hit[2]
+        revision = self.model.revision
+        if self._memo_revision != revision:
+            self._memo = {}
+            self._memo_revision = revision
+        elif len(self._memo) >= _MEMO_KEEP:  # packages that are not the model's own
+            self._memo.clear()
+        return self._memo
+
+    def worth(self, fixed: np.ndarray) -> float:
+        """`utility` of a standing package (an opening, a limit), kept for the revision.
+
+        Keyed by the package's identity (the entry holds the package, so its id is not
+        reused while it stands): openings and limits are replaced, never changed in place.
+        """
+        memo = self.remembered()
+        hit = memo.get(id(fixed))
+        if hit is not None and hit[0] is fixed:
+            return hit[1]
         u = self.utility(fixed)
-        if len(self._worth) >= _MEMO_KEEP:  # runs that replace openings add entries
-            self._worth.clear()
-        self._worth[id(fixed)] = (fixed, self.weights, u)
+        memo[id(fixed)] = (fixed, u)
         return u
 
     def limit_utility(self, table: Table) -> float:
@@ -197,18 +212,17 @@ class Party(mesa.Agent):
     def road(
         self, table: Table, opening: np.ndarray, far: np.ndarray, other: Party
     ) -> ConcessionPath:
-        """The concession path at this table (`packages.concede`), kept while it stands."""
-        hit = self._roads.get(table.name)
-        if hit is not None:
-            kept = hit[0]
-            if (kept[0] is opening and kept[1] is far and kept[2] is self.weights
-                    and kept[3] is other.weights):
-                return hit[1]
-        path = concession_path(self.weights, self.wants_high, opening, far, other.weights,
-                               self.model.focus)
-        if len(self._roads) >= _MEMO_KEEP:
-            self._roads.clear()
-        self._roads[table.name] = ((opening, far, self.weights, other.weights), path)
+        """The concession path at this table (`packages.concede`), kept for the revision.
+
+        Within a revision a table's openings and both sides' weights stand, so the path
+        is found once per table; `concession_path` itself remembers paths by value.
+        """
+        memo = self.remembered()
+        key = ("road", table.name)
+        path = memo.get(key)
+        if path is None:
+            path = memo[key] = concession_path(self.weights, self.wants_high, opening, far,
+                                               other.weights, self.model.focus)
         return path
 
     def give_in(self) -> None:

@@ -51,7 +51,6 @@ class Company(Party):
         self.settled_time: float | None = None
         self.terms: np.ndarray | None = None
         self.in_coalition = False
-        self._limit_memo: tuple[float, float, int, np.ndarray, np.ndarray, float] | None = None
         # business values read every move, resolved once
         self.tolerance = float(business["loss_tolerance"]) * self.share0  # $M before pressure
         self.pressure_per_excess = float(business["investor_pressure"])
@@ -126,19 +125,15 @@ class Company(Party):
         """Least utility it would settle for now (1 - cost / cost scale).
 
         Asked many times a week (by each table and by its coalition's rule), it is
-        recomputed only when its losses, weeks on strike, opening or weights change.
+        computed once per revision (`remembered`).
         """
         if self.static_limit is not None:
             return self.worth(self.static_limit)
-        memo = self._limit_memo
-        if (memo is not None and memo[0] == self.cum_loss and memo[1] == self.last_loss
-                and memo[2] == self.weeks_struck and memo[3] is self.opening
-                and memo[4] is self.weights):
-            return memo[5]
-        u = max(0.0, self.worth(self.opening) - self.limit_cost() / self.cost_scale)
-        self._limit_memo = (
-            self.cum_loss, self.last_loss, self.weeks_struck, self.opening, self.weights, u
-        )
+        memo = self.remembered()
+        u = memo.get("limit")
+        if u is None:
+            u = memo["limit"] = max(
+                0.0, self.worth(self.opening) - self.limit_cost() / self.cost_scale)
         return u
 
     def deal_cost(self) -> float:

@@ -167,23 +167,29 @@ class Union(Party):
         self.solidarity = 1.0
         self.floor_utility = 0.0  # never accept less than a deal the members rejected
         self.rejections = 0
-        self._ratio_of: np.ndarray | None = None  # the reservations _ratio was computed from
-        self._ratio = 0.0
+        self._ratio = 0.0  # the pivotal ratio of the reservations `_ratio_values`
         self._ratio_values = b""
 
     # --- limit and aim -------------------------------------------------------------
     def limit_ratio(self) -> float:
-        """Share of the opening's worth the pivotal member needs for a deal to pass."""
+        """Share of the opening's worth the pivotal member needs for a deal to pass.
+
+        Kept for the revision (`remembered`); across revisions the quantile is found again
+        only when the reservations' values changed (often they do not: nobody's savings
+        ran out yet), a pure function remembered by the value of its input.
+        """
         assert self.members is not None
-        rho = self.members.rho
-        if self._ratio_of is not rho:  # reservations are renewed once a week
-            values = rho.tobytes()  # and often unchanged (nobody's savings ran out yet)
+        memo = self.remembered()
+        ratio = memo.get("ratio")
+        if ratio is None:
+            rho = self.members.rho
+            values = rho.tobytes()
             if values != self._ratio_values:
                 level = min(1.0, self.spec.ratification_threshold + self.spec.ratification_margin)
                 self._ratio = linear_quantile(rho, level)
                 self._ratio_values = values
-            self._ratio_of = rho
-        return self._ratio
+            ratio = memo["ratio"] = self._ratio
+        return ratio
 
     def limit_utility(self, table: Table) -> float:
         """The least utility leadership would sign now."""
