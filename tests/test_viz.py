@@ -17,9 +17,10 @@ import solara  # noqa: E402
 
 from bargainsim.cli import main  # noqa: E402
 from bargainsim.model import BargainingModel  # noqa: E402
+from bargainsim.plots import live as plots  # noqa: E402
 from bargainsim.runner import record, run  # noqa: E402
 from bargainsim.scenario import load_scenario  # noqa: E402
-from bargainsim.viz import assets, plots  # noqa: E402
+from bargainsim.viz import assets  # noqa: E402
 from bargainsim.viz.app import Page  # noqa: E402
 from bargainsim.viz.observed import ObservedModel  # noqa: E402
 from bargainsim.viz.params import (  # noqa: E402

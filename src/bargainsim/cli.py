@@ -416,7 +416,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     plots.check_output(args.output, "--output")
     if args.figure == "sweep":
         from bargainsim.experiments.summary import summarize
-        from bargainsim.sweep_plots import sweep_figure
+        from bargainsim.plots.sweep import sweep_figure
 
         if not Path(args.folder).is_dir():
             raise InputError(args.folder, [Problem("", "no such folder")])

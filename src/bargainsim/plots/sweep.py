@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from bargainsim.plots import mode_colour
+from bargainsim.plots.palette import mode_colour
 from bargainsim.yamlio import InputError, Problem
 
 DIVERGING = "PuOr"  # ColorBrewer, readable under the common colour-vision deficiencies
