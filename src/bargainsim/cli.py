@@ -450,7 +450,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_play(args: argparse.Namespace) -> int:
     """A terminal game: the student plays one side against the agents."""
-    from bargainsim.play import play
+    from bargainsim.game.play import play
     from bargainsim.scenario import load_scenario
 
     spec = load_scenario(args.file, args.overrides)
