@@ -18,10 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bargainsim.cli import main
-from bargainsim.model import BargainingModel, resolved_business
+from bargainsim.model import BargainingModel
 from bargainsim.packages import ConcessionPath, IssueSpace, concede
+from bargainsim.prepare import resolve_companies, resolved_business
 from bargainsim.runner import run
-from bargainsim.scenario import load_scenario, resolve_companies
+from bargainsim.scenario import load_scenario
 from bargainsim.tactics import TimeDependent
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -35,15 +35,8 @@ from bargainsim.agents import Coalition, Company, Union
 from bargainsim.agents.base import Party
 from bargainsim.agents.union import MemberPopulation
 from bargainsim.modes import MODES
-from bargainsim.packages import IssueSpace
-from bargainsim.scenario import (
-    CompanyParty,
-    Mode,
-    Scenario,
-    UnionParty,
-    company_opening,
-    resolve_companies,
-)
+from bargainsim.prepare import prepared
+from bargainsim.schema import Mode, Scenario, UnionParty
 from bargainsim.table import Table
 from bargainsim.tactics import TimeDependent
 
@@ -52,97 +45,6 @@ logger = logging.getLogger(__name__)
 _REVISIONS = itertools.count()  # model revisions, unique in the process (see `revision`)
 _PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4, "tactics": 5}
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What a scenario alone decides about a model, computed once for many runs.
-
-    Arrays here are shared by every model of the scenario, so they are made read-only:
-    parties replace openings, limits and weights, never change them in place.
-    """
-
-    business: dict[str, dict[str, Any]]  # companies' resolved presets (read-only)
-    space: IssueSpace
-    # each company's normalised (weights, opening, static limit or None, cost scale)
-    companies: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None, float]]
-    company_names: list[str]  # in file order (read-only)
-    union_name: str
-    union_opening: np.ndarray  # normalised
-    union_weights: np.ndarray | None  # None: the mean of its members' weights
-    union_limit: np.ndarray | None  # normalised static limit; None: members' hardship
-
-    @classmethod
-    def of(cls, spec: Scenario) -> Prepared:
-        """Resolve presets and normalise openings, limits and weights."""
-        space = IssueSpace.from_bounds(
-            {n: (i.min, i.max) for n, i in spec.issues.items()},
-            {n: i.step for n, i in spec.issues.items()},
-        )
-        business = resolve_companies(spec)
-        company_names, union_name = spec.company_names, spec.union_name
-        companies = {}
-        for name in company_names:
-            party = spec.parties[name]
-            assert isinstance(party, CompanyParty)
-            b = business[name]
-            costs = b["issue_costs"]
-            if party.weights:
-                weights = space.weights(party.weights)
-            elif sum(costs.values()) > 0:
-                weights = space.weights(costs)
-            else:
-                weights = space.weights(None)
-            scale = sum(costs.values()) * b["market_share"]
-            opening = space.normalise(company_opening(spec, name), np.zeros(space.size))
-            static = space.normalise(party.limit, opening) if party.limit is not None else None
-            companies[name] = (_frozen(weights), _frozen(opening), _frozen(static),
-                               scale if scale > 0 else 1.0)
-        uspec = spec.parties[union_name]
-        assert uspec.opening is not None
-        assert isinstance(uspec, UnionParty)
-        union_opening = space.normalise(uspec.opening, np.ones(space.size))
-        if uspec.weights or uspec.members is None:
-            union_weights = space.weights(uspec.weights)
-        else:
-            union_weights = None
-        union_limit = (
-            space.normalise(uspec.limit, union_opening) if uspec.limit is not None else None
-        )
-        return cls(business, space, companies, company_names, union_name,
-                   _frozen(union_opening), _frozen(union_weights), _frozen(union_limit))
-
-
-def _frozen(array: Any) -> Any:
-    if array is not None:
-        array.flags.writeable = False
-    return array
-
-
-_PREPARED: dict[int, tuple[Scenario, Prepared]] = {}
-_PREPARED_KEEP = 8
-
-
-def prepared(spec: Scenario) -> Prepared:
-    """`Prepared.of(spec)`, remembered for the last few scenarios.
-
-    Scenarios are immutable, so the result depends on the object alone; the cache holds a
-    reference to each scenario it keys, so an id is never reused while cached. Runs of
-    many seeds then prepare their scenario once instead of once a run.
-    """
-    hit = _PREPARED.get(id(spec))
-    if hit is not None and hit[0] is spec:
-        return hit[1]
-    ready = Prepared.of(spec)
-    if len(_PREPARED) >= _PREPARED_KEEP:
-        _PREPARED.pop(next(iter(_PREPARED)))
-    _PREPARED[id(spec)] = (spec, ready)
-    return ready
-
-
-def resolved_business(spec: Scenario) -> dict[str, dict[str, Any]]:
-    """`resolve_companies(spec)`, remembered with the rest of `prepared(spec)` (read-only)."""
-    return prepared(spec).business
 
 
 def stream(seed: int, purpose: str, key: str = "") -> np.random.Generator:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bargainsim import outputs
 from bargainsim.model import BargainingModel
-from bargainsim.scenario import Mode, Scenario
+from bargainsim.schema import Mode, Scenario
 
 
 def run(

@@ -17,8 +17,8 @@ import numpy as np
 
 from bargainsim.agents.base import Bound, Party
 from bargainsim.packages import TIE, IssueSpace
-from bargainsim.scenario import Members as MembersSpec
-from bargainsim.scenario import UnionParty
+from bargainsim.schema import Members as MembersSpec
+from bargainsim.schema import UnionParty
 from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from bargainsim.game.prediction import predict
 from bargainsim.game.report import compare_results, num
 from bargainsim.model import BargainingModel
 from bargainsim.runner import record, run
-from bargainsim.scenario import Mode, Scenario
+from bargainsim.schema import Mode, Scenario
 from bargainsim.table import Table
 from bargainsim.yamlio import InputError, Problem
 

@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 from bargainsim.model import BargainingModel
 from bargainsim.plots.palette import EMPLOYER_COLOUR, UNION_COLOUR, table_colour
 from bargainsim.runner import record
-from bargainsim.scenario import Mode, Scenario
+from bargainsim.schema import Mode, Scenario
 
 
 def _label(name: str, units: Mapping[str, str] | None, width: int = 28) -> str:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bargainsim.prepare import resolve_companies
 from bargainsim.presets import PRESETS
-from bargainsim.scenario import MODES, CompanyParty, Scenario, UnionParty, resolve_companies
+from bargainsim.scenario import MODES, CompanyParty, Scenario, UnionParty
 
 ROOT = Path(__file__).resolve().parents[3]
 SCENARIO_DIR = ROOT / "scenarios"
