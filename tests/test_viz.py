@@ -19,7 +19,7 @@ from bargainsim.cli import main  # noqa: E402
 from bargainsim.model import BargainingModel  # noqa: E402
 from bargainsim.runner import record, run  # noqa: E402
 from bargainsim.scenario import load_scenario  # noqa: E402
-from bargainsim.viz import assets, plots  # noqa: E402
+from bargainsim.viz import frontend, plots  # noqa: E402
 from bargainsim.viz.app import Page  # noqa: E402
 from bargainsim.viz.observed import ObservedModel  # noqa: E402
 from bargainsim.viz.params import (  # noqa: E402
@@ -229,13 +229,13 @@ def test_viz_command_rejects_bad_input(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_frontend_packages_are_read_from_solara(tmp_path: Path) -> None:
-    found = {name: files for (name, _), files in assets.referenced().items()}
+    found = {name: files for (name, _), files in frontend.referenced().items()}
     assert "require.js" in found["requirejs"]
     assert any(f.endswith(".min.js") for f in found["@widgetti/solara-vuetify-app"])
     assert "dist/vue-grid-layout.umd.js" in found["@widgetti/vue-grid-layout"]
-    assert len(assets.missing(tmp_path)) == sum(len(f) for f in found.values())
+    assert len(frontend.missing(tmp_path)) == sum(len(f) for f in found.values())
 
 
 def test_a_corrupt_download_is_refused() -> None:
     with pytest.raises(ValueError, match="sha512"):
-        assets._check_integrity(b"not the tarball", {"integrity": "sha512-AAAA"}, "x.tgz")
+        frontend._check_integrity(b"not the tarball", {"integrity": "sha512-AAAA"}, "x.tgz")
