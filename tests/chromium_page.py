@@ -110,8 +110,8 @@ def check_page(url: str, tmp_path: Path, interact: bool = True,
                screenshot: str | None = None) -> bytes:
     """Open the wga_2023 page offline and check its plots; return a full-page screenshot.
 
-    With `interact`, also move the strike-fund slider, pick separate deals, reset, step
-    six weeks and play to the end, checking the plots and the status follow.
+    With `interact`, move the strike-fund slider, pick separate deals, reset, step six weeks
+    and play to the end, checking the plots and the status follow; without, step 3 weeks.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
@@ -152,6 +152,8 @@ def check_page(url: str, tmp_path: Path, interact: bool = True,
             assert "STEP" in page.get_by_role("button", name="Step").inner_text()
             if interact:
                 _interact(page, PlaywrightTimeout)
+            else:
+                _step(page, 3)
             shot = page.screenshot(full_page=True)
             (tmp_path / "viz.png").write_bytes(shot)
             if screenshot:
@@ -164,13 +166,27 @@ def check_page(url: str, tmp_path: Path, interact: bool = True,
     return shot
 
 
-def _interact(page: Any, timeout_error: type[Exception]) -> None:
-    """Slider, select, reset, six steps and play, checking what the page shows."""
+def _step(page: Any, weeks: int) -> None:
+    """Press Step WEEKS times from week 0; the solidarity line and the offers are drawn."""
     solidarity = page.locator(".bargainsim-solidarity img")
     before = colour_pixels(solidarity.screenshot())
     offers = page.locator(".bargainsim-offers img")
     offers_before = ink_pixels(offers.screenshot())
+    step = page.get_by_role("button", name="Step")
+    for n in range(1, weeks + 1):
+        step.click()
+        page.get_by_text(f"Time: {n}.0", exact=True).wait_for(timeout=TIMEOUT_MS)
+    status = page.locator(".bargainsim-status")
+    status.get_by_text(f"Week {weeks} of 52", exact=False).wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1500)  # the last images follow the counter
+    after = colour_pixels(solidarity.screenshot())
+    assert after > before + 300, (before, after)  # the solidarity line is drawn
+    offers_after = ink_pixels(offers.screenshot())
+    assert offers_after > offers_before + 300, (offers_before, offers_after)
 
+
+def _interact(page: Any, timeout_error: type[Exception]) -> None:
+    """Slider, select, reset, six steps and play, checking what the page shows."""
     # move a slider with the keyboard: strike fund $20M -> $40M (step $5M)
     fund = page.get_by_role("slider", name="Strike fund $M")
     assert fund.get_attribute("aria-valuenow") == "20"
@@ -198,17 +214,8 @@ def _interact(page: Any, timeout_error: type[Exception]) -> None:
             continue
     assert applied.count() == 1, status.inner_text()
 
-    step = page.get_by_role("button", name="Step")
-    for n in range(1, 7):
-        step.click()
-        page.get_by_text(f"Time: {n}.0", exact=True).wait_for(timeout=TIMEOUT_MS)
-    status.get_by_text("Week 6 of 52", exact=False).wait_for(timeout=TIMEOUT_MS)
+    _step(page, 6)
     assert "strike fund $40M" in status.inner_text()
-    page.wait_for_timeout(1500)  # the last images follow the counter
-    after = colour_pixels(solidarity.screenshot())
-    assert after > before + 300, (before, after)  # the solidarity line is drawn
-    offers_after = ink_pixels(offers.screenshot())
-    assert offers_after > offers_before + 300, (offers_before, offers_after)
 
     # play to the end of the run: deals appear, the counter keeps moving
     page.get_by_role("button", name="▶").click()

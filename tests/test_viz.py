@@ -239,3 +239,24 @@ def test_frontend_packages_are_read_from_solara(tmp_path: Path) -> None:
 def test_a_corrupt_download_is_refused() -> None:
     with pytest.raises(ValueError, match="sha512"):
         frontend._check_integrity(b"not the tarball", {"integrity": "sha512-AAAA"}, "x.tgz")
+
+
+def test_the_frontend_module_says_what_is_missing_and_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bargainsim.viz import server
+
+    monkeypatch.setattr(frontend, "cache_dir", lambda: tmp_path)
+    monkeypatch.setenv(frontend.REGISTRY_ENV, "http://127.0.0.1:9")  # refuses at once
+    needed = len(frontend.missing())
+    assert frontend.main(["--check"]) == 1
+    err = capsys.readouterr().err
+    assert f"{needed} files missing from {tmp_path}" in err and "fetched" not in err
+    assert frontend.main([]) == 1
+    err = capsys.readouterr().err
+    assert "could not fetch @widgetti/solara-vuetify-app@" in err
+    assert "could not be fetched from http://127.0.0.1:9" in err
+    server._frontend_files()  # what `bargainsim viz` does on start: warns, then serves
+    err = capsys.readouterr().err
+    assert f"could not be fetched from http://127.0.0.1:9 into {tmp_path}" in err
+    assert "python -m bargainsim.viz.frontend" in err
