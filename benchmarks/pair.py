@@ -29,7 +29,7 @@ from typing import Any
 
 from bargainsim.runner import run, run_seeds
 from bargainsim.scenario import Scenario, load_scenario
-from bargainsim.strategies import TimeDependent, concession
+from bargainsim.tactics import TimeDependent
 
 HERE = Path(__file__).resolve().parent
 SCENARIO = HERE / "pair.yaml"
@@ -124,7 +124,7 @@ def _faratin_negotiator(
                 self._utils = [u for u, _ in self._table]
                 self._u_open = float(ufun(opening))
                 self._u_lim = max(float(ufun(limit)), float(ufun(other["opening"])))
-            aim = self._u_open - concession(tactic, float(step)) * (self._u_open - self._u_lim)
+            aim = self._u_open - tactic.concession(float(step)) * (self._u_open - self._u_lim)
             return self._table[bisect.bisect_left(self._utils, aim - TIE)][1]
 
         def __call__(self, state: Any, dest: str | None = None) -> Any:

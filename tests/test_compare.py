@@ -7,11 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
-from scipy import stats
 
-from bargainsim.experiments.compare import compare, holm, km_quantile, run_modes
+from bargainsim.experiments.compare import compare, holm, run_modes
 from bargainsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,18 +53,6 @@ def test_bad_modes_are_refused_with_exit_2():
     out = cli("compare", WGA, "--modes", "coalition,solo")
     assert out.returncode == 2
     assert "solo" in out.stderr and "Traceback" not in out.stderr
-
-
-@pytest.mark.parametrize("n_censored", [0, 3, 9, 10, 15])
-def test_km_median_equals_scipy_kaplan_meier_with_censoring_at_the_horizon(n_censored):
-    rng = np.random.default_rng(n_censored)
-    events = rng.integers(1, 40, size=20 - n_censored).astype(float)
-    times = np.concatenate([events, np.full(n_censored, np.inf)])
-    ours = km_quantile(times)
-    sf = stats.ecdf(stats.CensoredData(uncensored=events, right=np.full(n_censored, 52.0))).sf
-    below = np.flatnonzero(sf.probabilities <= 0.5 + 1e-12)
-    expected = float(sf.quantiles[below[0]]) if below.size else None
-    assert ours == expected
 
 
 def test_holm_adjustment_matches_hand_values():

@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bargainsim.model import BargainingModel
+from bargainsim.prepare import resolve_companies
 from bargainsim.runner import run
-from bargainsim.scenario import MODES, load_scenario, resolve_companies, scenario_from_dict
+from bargainsim.scenario import MODES, load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 WGA = ROOT / "scenarios" / "wga_2023.yaml"

@@ -1,7 +1,7 @@
-"""Moves made at once (`Table.look_ahead`) leave every run exactly as moves one at a time.
+"""Moves made at once (`speed.foresee`) leave every run exactly as moves one at a time.
 
-The vectorised forms of the formulas (`concession_curve`, `aspirations`,
-`ConcessionPath.packages`, `IssueSpace.snap_rows`, `Party.proposals`) must equal their
+The vectorised forms of the formulas (`concessions`, `aims`,
+`speed.packages`, `speed.snap_rows`, `speed.proposals`) must equal their
 one-at-a-time forms bit for bit, and a whole run with look-ahead must give the same
 record, byte for byte, as the same run moved one at a time (a traced run moves one at a
 time, so it serves as the reference).
@@ -18,20 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bargainsim import speed
 from bargainsim.model import BargainingModel
 from bargainsim.packages import ConcessionPath, IssueSpace
 from bargainsim.runner import record
 from bargainsim.scenario import load_scenario, scenario_from_dict
-from bargainsim.strategies import (
-    CostDriven,
-    Resistance,
-    TimeDependent,
-    aspiration,
-    aspirations,
-    concession,
-    concession_curve,
-)
 from bargainsim.table import Table
+from bargainsim.tactics import CostDriven, Resistance, TimeDependent
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUES = ("wage", "ai", "residuals", "staffing")
@@ -52,9 +45,10 @@ def test_curves_equal_the_one_at_a_time_formulas_bit_for_bit(
     tactic: Any, ts: list[float], u_open: float, u_limit: float
 ) -> None:
     times = np.array(ts)
-    assert concession_curve(tactic, times).tolist() == [concession(tactic, t) for t in ts]
-    assert aspirations(tactic, times, u_open, u_limit).tolist() == [
-        aspiration(tactic, t, u_open, u_limit) for t in ts
+    assert tactic.concessions(times).tolist() == [tactic.concession(t) for t in ts]
+    # the aim of a time-concession tactic reads neither the party nor the table
+    assert tactic.aims(None, None, times, u_open, u_limit).tolist() == [
+        tactic.aim(None, None, t, u_open, u_limit) for t in ts
     ]
 
 
@@ -74,12 +68,12 @@ def test_packages_and_snapping_equal_one_at_a_time_bit_for_bit(
 ) -> None:
     own_w, opp_w, opening, far = (np.array(v) for v in vs)
     path = ConcessionPath.build(own_w, wants_high, opening, far, opp_w, focus)
-    rows = path.packages(np.array(targets))
+    rows = speed.packages(path, np.array(targets))
     single = np.array([path.package(t) for t in targets])
     assert rows.tobytes() == single.tobytes()
     k = len(opening)
     space = IssueSpace(ISSUES[:k], np.zeros(k), np.ones(k), np.array(levels[:k], dtype=float))
-    snapped = space.snap_rows(rows.copy(), wants_high, opening, far)
+    snapped = speed.snap_rows(space, rows.copy(), wants_high, opening, far)
     assert snapped.tobytes() == np.array(
         [space.snap(r, wants_high, opening, far) for r in single]).tobytes()
 
@@ -147,8 +141,9 @@ def move_games(draw: Any) -> dict[str, Any]:
 
 def _same_with_and_without_look_ahead(spec: Any, seed: int = 0) -> BargainingModel:
     fast = BargainingModel(spec, seed=seed).run()
-    slow = BargainingModel(spec, seed=seed, trace=True).run()  # a trace moves one at a time
-    assert json.dumps(record(fast)) == json.dumps(record(slow))
+    slow = BargainingModel(spec, seed=seed, look_ahead=False).run()  # one move at a time
+    traced = BargainingModel(spec, seed=seed, trace=True).run()  # a trace moves one at a time
+    assert json.dumps(record(fast)) == json.dumps(record(slow)) == json.dumps(record(traced))
     assert (fast.t, fast.steps) == (slow.t, slow.steps)
     assert fast.tables[0].standing is not None or slow.tables[0].standing is None
     return fast
@@ -207,7 +202,7 @@ def test_a_coalition_or_a_seated_player_is_not_foreseen() -> None:
     model = BargainingModel(spec, seed=0)
     table = model.tables[0]
     ts = np.arange(0.0, 10.0)
-    assert table.look_ahead(ts, 1.0) is not None
+    assert speed.foresee(table, ts, 1.0) is not None
 
     class Seated:
         def accept(self, *a: Any) -> bool:
@@ -220,7 +215,7 @@ def test_a_coalition_or_a_seated_player_is_not_foreseen() -> None:
             return False
 
     model.union.player = Seated()
-    assert table.look_ahead(ts, 1.0) is None
+    assert speed.foresee(table, ts, 1.0) is None
 
 
 def test_extreme_weights_that_make_nan_arithmetic_are_followed_exactly() -> None:
@@ -260,9 +255,9 @@ def test_a_long_stalled_game_does_not_look_ahead_at_every_move(
                                      "t_max": 2.5}}}}
     spec = scenario_from_dict(doc)
     looked: list[int] = []
-    real = Table.look_ahead
-    monkeypatch.setattr(Table, "look_ahead",
-                        lambda self, ts, dt: looked.append(len(ts)) or real(self, ts, dt))
+    real = speed.foresee
+    monkeypatch.setattr(speed, "foresee",
+                        lambda table, ts, dt: looked.append(len(ts)) or real(table, ts, dt))
     model = _same_with_and_without_look_ahead(spec)
     assert not model.deals and model.t == 3000
     assert len(looked) < 150 and max(looked) <= 128
@@ -276,15 +271,14 @@ def _look_with_close_tests(
     The employer moves second, so its row j is move 1 + 2j; its exact tests say yes only at
     `says_yes_at`. Returns the look and the times of the exact tests asked for.
     """
-    import bargainsim.table as table_module
     from bargainsim.agents.base import Party
 
     model = BargainingModel(load_scenario(ROOT / "benchmarks" / "pair.yaml"))
     table = model.tables[0]
     employer = table.employer
-    real = Party.margins
-    monkeypatch.setattr(Party, "margins", lambda self, offers, own, d: (
-        margins[: len(offers)] if self is employer else real(self, offers, own, d)))
+    real = speed.margins
+    monkeypatch.setattr(speed, "margins", lambda party, offers, own, d: (
+        margins[: len(offers)] if party is employer else real(party, offers, own, d)))
     asked: list[float] = []
 
     def prefers(self: Party, vector: np.ndarray, t: float, *rest: Any) -> bool:
@@ -292,8 +286,7 @@ def _look_with_close_tests(
         return t == says_yes_at
 
     monkeypatch.setattr(Party, "prefers", prefers)
-    monkeypatch.setattr(table_module, "_PLAIN", (Party.consents, Party.accepts, prefers))
-    return table.look_ahead(np.arange(0.0, 20.0), 1.0), asked
+    return speed.foresee(table, np.arange(0.0, 20.0), 1.0), asked
 
 
 @pytest.mark.parametrize(("says_yes_at", "quiet"), [(9.0, 9), (5.0, 5), (None, 13)])

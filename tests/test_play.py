@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from bargainsim import theory
+from bargainsim.game.play import EXIT_ABANDONED, EXIT_FINISHED
+from bargainsim.game.play import play as play_game
+from bargainsim.game.prediction import predict
 from bargainsim.model import BargainingModel
-from bargainsim.play import EXIT_ABANDONED, EXIT_FINISHED
-from bargainsim.play import play as play_game
-from bargainsim.prediction import predict
 from bargainsim.runner import record, run
 from bargainsim.scenario import MODES, load_scenario
 

@@ -419,7 +419,7 @@ def expected_difference(point: dict[str, Any], a: str, b: str) -> float | None:
 
 @pytest.mark.parametrize("modes", [("coalition", "separate"), ("separate", "coalition")])
 def test_sweep_map_cells_are_the_median_differences(grid_sweep, modes) -> None:
-    from bargainsim.sweep_plots import difference_map
+    from bargainsim.plots.sweep import difference_map
 
     _, summary = grid_sweep
     at = ["talks.breakdown_probability=0.2"]
@@ -450,7 +450,7 @@ def test_sweep_map_cells_are_the_median_differences(grid_sweep, modes) -> None:
 
 
 def test_sweep_line_is_each_modes_median(grid_sweep) -> None:
-    from bargainsim.sweep_plots import settlement_by_parameter
+    from bargainsim.plots.sweep import settlement_by_parameter
 
     _, summary = grid_sweep
     at = ["coalition.rule=share_weighted", "industry.streamer_share=0.6"]
@@ -474,7 +474,7 @@ def test_sweep_line_is_each_modes_median(grid_sweep) -> None:
 
 def test_sweep_lhs_map_is_a_scatter_at_the_points(tmp_path_factory) -> None:
     from bargainsim.experiments.summary import summarize
-    from bargainsim.sweep_plots import difference_map
+    from bargainsim.plots.sweep import difference_map
 
     summary = summarize(swept(tmp_path_factory, LHS))
     fig = difference_map(summary, "industry.streamer_share", "industry.model_spread")

@@ -51,11 +51,11 @@ def test_a_restarted_model_is_the_fresh_model_of_its_seed() -> None:
 
 
 def _state(agent: mesa.Agent) -> dict[str, object]:
-    """An agent's attributes as plain values, other agents by id, memos left out.
+    """An agent's attributes as plain values, other agents by id, its memo left out.
 
-    The memos check the identity of everything they depend on, so they may outlive a run.
+    A party's memo belongs to a model revision (`Party.remembered`), new in every run.
     """
-    skip = {"model", "_worth", "_roads", "_memo", "_memo_key", "_cache", "_cache_key"}
+    skip = {"model", "_memo", "_memo_revision"}
     return {k: _plain(v) for k, v in vars(agent).items() if k not in skip}
 
 
@@ -119,9 +119,9 @@ def test_party_memos_stay_bounded_across_runs() -> None:
     union = model.union
     for i in range(500):  # packages that are not the model's own: a fresh object each time
         assert union.worth(np.full(1, i / 500)) == pytest.approx(i / 500)
-    assert len(union._worth) <= 64
+    assert len(union.remembered()) <= 64
     model.restart(1)
-    assert model.union is union and len(union._worth) <= 64
+    assert model.union is union and len(union.remembered()) <= 64
 
 
 def test_restart_is_refused_where_it_cannot_be_exact() -> None:

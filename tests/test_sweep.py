@@ -256,7 +256,7 @@ def test_dask_local_cluster_rows_equal_the_process_pools(tmp_path):
         ("name: x\nparameters:\n  industry.streamer_share: {min: 0.5, max: 0.1, num: 3}\n",
          "min (0.5) must be below max (0.1)"),
         ("name: x\nparameters:\n  industry.streamer_share: {values: [0.2]}\nmodes: [solo]\n",
-         "modes.0 (line 5): Input should be"),
+         "modes.0 (line 5): unknown mode 'solo'; choose from coalition"),
         ("name: x\nparameters:\n  industry.streamer_share: {values: [0.2]}\nseeds: 0\n",
          "seeds (line 5): Input should be greater than or equal to 1"),
         ("name: x\nparameters:\n  industry.streamer_share: {values: [0.2]}\n"

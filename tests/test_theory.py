@@ -1,4 +1,4 @@
-"""Tests for bargainsim.theory: hand-worked examples of theory.md plus property tests."""
+"""Tests for bargainsim.theory: hand-worked examples of docs/theory.md plus property tests."""
 
 from __future__ import annotations
 

@@ -18,9 +18,10 @@ import solara  # noqa: E402
 from bargainsim.cli import main  # noqa: E402
 from bargainsim.errors import InputError  # noqa: E402
 from bargainsim.model import BargainingModel  # noqa: E402
+from bargainsim.plots import live as plots  # noqa: E402
 from bargainsim.runner import record, run  # noqa: E402
 from bargainsim.scenario import load_scenario  # noqa: E402
-from bargainsim.viz import assets, plots  # noqa: E402
+from bargainsim.viz import frontend  # noqa: E402
 from bargainsim.viz.app import Page  # noqa: E402
 from bargainsim.viz.observed import ObservedModel  # noqa: E402
 from bargainsim.viz.params import (  # noqa: E402
@@ -229,13 +230,34 @@ def test_viz_command_rejects_bad_input(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_frontend_packages_are_read_from_solara(tmp_path: Path) -> None:
-    found = {name: files for (name, _), files in assets.referenced().items()}
+    found = {name: files for (name, _), files in frontend.referenced().items()}
     assert "require.js" in found["requirejs"]
     assert any(f.endswith(".min.js") for f in found["@widgetti/solara-vuetify-app"])
     assert "dist/vue-grid-layout.umd.js" in found["@widgetti/vue-grid-layout"]
-    assert len(assets.missing(tmp_path)) == sum(len(f) for f in found.values())
+    assert len(frontend.missing(tmp_path)) == sum(len(f) for f in found.values())
 
 
 def test_a_corrupt_download_is_refused() -> None:
     with pytest.raises(ValueError, match="sha512"):
-        assets._check_integrity(b"not the tarball", {"integrity": "sha512-AAAA"}, "x.tgz")
+        frontend._check_integrity(b"not the tarball", {"integrity": "sha512-AAAA"}, "x.tgz")
+
+
+def test_the_frontend_module_says_what_is_missing_and_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bargainsim.viz import server
+
+    monkeypatch.setattr(frontend, "cache_dir", lambda: tmp_path)
+    monkeypatch.setenv(frontend.REGISTRY_ENV, "http://127.0.0.1:9")  # refuses at once
+    needed = len(frontend.missing())
+    assert frontend.main(["--check"]) == 1
+    err = capsys.readouterr().err
+    assert f"{needed} files missing from {tmp_path}" in err and "fetched" not in err
+    assert frontend.main([]) == 1
+    err = capsys.readouterr().err
+    assert "could not fetch @widgetti/solara-vuetify-app@" in err
+    assert "could not be fetched from http://127.0.0.1:9" in err
+    server._frontend_files()  # what `bargainsim viz` does on start: warns, then serves
+    err = capsys.readouterr().err
+    assert f"could not be fetched from http://127.0.0.1:9 into {tmp_path}" in err
+    assert "python -m bargainsim.viz.frontend" in err

@@ -21,6 +21,7 @@ from bargainsim.errors import InputError, Problem
 logger = logging.getLogger("bargainsim")
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+SHIPPED = "a shipped scenario's name (wga_2023, classroom/faratin; bargainsim scenarios lists them)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,10 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate",
                        help="check scenario and experiment files; exit 2 if any is invalid")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help=f"a file or {SHIPPED}")
 
     p = sub.add_parser("run", help="simulate one scenario with one seed")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="SCENARIO", help=f"a scenario file or {SHIPPED}")
     p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     p.add_argument("--mode", choices=MODES, help="bargaining mode (default: the scenario's)")
     p.add_argument("--set", dest="overrides", action="append", default=[],
@@ -97,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trace", metavar="FILE.csv", help="write the weekly trace to a CSV file")
 
     p = sub.add_parser("compare", help="compare bargaining modes over common seeds")
-    p.add_argument("file", metavar="SCENARIO")
+    p.add_argument("file", metavar="SCENARIO", help=f"a scenario file or {SHIPPED}")
     p.add_argument("--modes", type=_modes, default=list(MODES),
                    help="comma-separated modes (default: all four)")
     p.add_argument("--seeds", type=_positive_int, default=200, help="seeds per mode (default 200)")
@@ -114,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plot", help="draw a figure (PNG, SVG or PDF by the file's suffix)")
     kinds = p.add_subparsers(dest="figure", required=True, parser_class=_Parser)
     q = kinds.add_parser("run", help="one run: offers per issue over the weeks, deals marked")
-    q.add_argument("file", metavar="SCENARIO")
+    q.add_argument("file", metavar="SCENARIO", help=f"a scenario file or {SHIPPED}")
     q.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     q.add_argument("--mode", choices=MODES, help="bargaining mode (default: the scenario's)")
     q.add_argument("--set", dest="overrides", action="append", default=[],
@@ -134,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the figure file: .png, .svg or .pdf")
 
     p = sub.add_parser("sweep", help="run an experiment: parameters x modes x seeds, to Parquet")
-    p.add_argument("file", metavar="EXPERIMENT")
+    p.add_argument("file", metavar="EXPERIMENT",
+                   help="an experiment file or a shipped experiment's name "
+                   "(coalition_vs_separate; bargainsim scenarios lists them)")
     p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
                    help="worker processes (default: every core, here %(default)s)")
     p.add_argument("--executor", choices=("process", "dask"), default="process",
@@ -157,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         "play", help="play one side against the agents at the terminal",
         epilog="exit status: 0 game over, 2 bad input, 3 abandoned (q, end of input, Ctrl-C)",
     )
-    p.add_argument("file", metavar="SCENARIO")
+    p.add_argument("file", metavar="SCENARIO", help=f"a scenario file or {SHIPPED}")
     p.add_argument("--as", dest="side", required=True, metavar="union|COMPANY",
                    help="the side you play: union, or a company's name")
     p.add_argument("--mode", choices=MODES, help="bargaining mode (default: the scenario's)")
@@ -168,9 +171,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="the Quickstart demonstration")
     p.add_argument("--seeds", type=_positive_int, default=40)
 
+    p = sub.add_parser("plugins", help="registered modes, tactics and outputs, and their origin")
+    p.add_argument("--json", action="store_true", help="print the listing as JSON")
+    p.add_argument("--only", action="store_true", help="only what installed plugins add")
+
+    p = sub.add_parser("scenarios", help="list the shipped scenarios and experiments; "
+                       "`scenarios copy DIR` copies them for editing")
+    actions = p.add_subparsers(dest="action", parser_class=_Parser)
+    q = actions.add_parser("copy", help="copy the shipped files into DIR/scenarios and "
+                           "DIR/experiments (never overwrites a file)")
+    q.add_argument("folder", metavar="DIR")
+
     p = sub.add_parser("viz", help="the classroom app in a browser (Mesa SolaraViz)")
     p.add_argument("file", nargs="?", metavar="SCENARIO",
-                   help="scenario the page opens with (default scenarios/wga_2023.yaml)")
+                   help=f"the scenario the page opens with: a file or {SHIPPED} "
+                   "(default wga_2023)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 = any free)")
     return parser
@@ -182,21 +197,30 @@ def _fail(error: InputError) -> int:
     return EXIT_USAGE
 
 
+def _scenario(argument: str) -> str:
+    """A scenario argument as a file: itself if it exists, else the shipped scenario so named."""
+    from bargainsim import shipped
+
+    return shipped.resolve(argument)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate each file; print `FILE: ok` or its problems."""
+    from bargainsim import shipped
     from bargainsim.experiments.design import is_experiment, load_experiment
     from bargainsim.scenario import load_scenario
 
     status = EXIT_OK
     for name in args.files:
         try:
-            if is_experiment(name):
-                plan = load_experiment(name)
+            path = shipped.resolve(name, shipped.KINDS)
+            if is_experiment(path):
+                plan = load_experiment(path)
                 print(f"{name}: ok (experiment: {len(plan.points)} points x "
                       f"{len(plan.experiment.modes)} modes x {plan.experiment.seeds} seeds = "
                       f"{plan.total_runs:,} runs)")
             else:
-                load_scenario(name)
+                load_scenario(path)
                 print(f"{name}: ok")
         except InputError as exc:
             _fail(exc)
@@ -266,7 +290,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bargainsim.runner import record
     from bargainsim.scenario import load_scenario
 
-    spec = load_scenario(args.file, args.overrides)
+    spec = load_scenario(_scenario(args.file), args.overrides)
     if args.trace and spec.protocol.clock == "continuous":
         raise InputError(args.file, [Problem(
             "protocol.clock", "a continuous-time (war of attrition) run has no weekly trace; "
@@ -310,7 +334,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from bargainsim.experiments.compare import compare, format_table, run_modes
     from bargainsim.scenario import load_scenario
 
-    spec = load_scenario(args.file, args.overrides)
+    spec = load_scenario(_scenario(args.file), args.overrides)
     if args.out:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
@@ -352,13 +376,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """Run (or resume) an experiment; exit 1 when runs failed."""
     from concurrent.futures.process import BrokenProcessPool
 
+    from bargainsim import shipped
     from bargainsim.experiments.design import load_experiment
     from bargainsim.experiments.storage import ResultStore
     from bargainsim.experiments.sweep import run_sweep
 
     if args.address and args.executor != "dask":
         raise InputError("--address", [Problem(args.address, "needs --executor dask")])
-    plan = load_experiment(args.file)
+    plan = load_experiment(shipped.resolve(args.file, ("experiment",)))
     out = Path(args.out or Path("results") / plan.experiment.name)
     print(f"{plan.experiment.name}: {len(plan.points)} points x {len(plan.experiment.modes)} "
           f"modes x {plan.experiment.seeds} seeds = {plan.total_runs:,} runs -> {out}",
@@ -412,14 +437,14 @@ def cmd_plot(args: argparse.Namespace) -> int:
     plots.check_output(args.output, "--output")
     if args.figure == "sweep":
         from bargainsim.experiments.summary import summarize
-        from bargainsim.sweep_plots import sweep_figure
+        from bargainsim.plots.sweep import sweep_figure
 
         if not Path(args.folder).is_dir():
             raise InputError(args.folder, [Problem("", "no such folder")])
         fig = sweep_figure(summarize(args.folder), args.x, args.y, args.modes, args.at)
         plots.save_figure(fig, args.output, "--output")
         return EXIT_OK
-    spec = load_scenario(args.file, args.overrides)
+    spec = load_scenario(_scenario(args.file), args.overrides)
     if spec.protocol.clock == "continuous":
         problem = Problem("protocol.clock", "continuous-time runs (war of attrition) have no "
                           "trace to plot; plot run needs clock: move or week")
@@ -430,11 +455,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Quickstart demonstration: every mode on the 2023 scenario over common seeds."""
+    from bargainsim import shipped
     from bargainsim.experiments.compare import compare, format_table, run_modes
     from bargainsim.scenario import MODES, load_scenario
 
-    root = Path(__file__).resolve().parents[2]
-    path = root / "scenarios" / "wga_2023.yaml"
+    path = shipped.scenario_path()
     spec = load_scenario(path)
     print(f"Comparing {', '.join(MODES)} on {path.name} over {args.seeds} seeds...")
     records = run_modes(spec, MODES, range(args.seeds))
@@ -446,10 +471,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_play(args: argparse.Namespace) -> int:
     """A terminal game: the student plays one side against the agents."""
-    from bargainsim.play import play
+    from bargainsim.game.play import play
     from bargainsim.scenario import load_scenario
 
-    spec = load_scenario(args.file, args.overrides)
+    spec = load_scenario(_scenario(args.file), args.overrides)
     return play(spec, args.side, mode=args.mode, seed=args.seed, source=args.file)
 
 
@@ -457,7 +482,33 @@ def cmd_viz(args: argparse.Namespace) -> int:
     """Serve the classroom app; print its local address."""
     from bargainsim.viz.server import main as serve
 
-    return serve(args.file, args.host, args.port)
+    return serve(args.file and _scenario(args.file), args.host, args.port)
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """List the shipped scenarios and experiments, or copy them into a folder."""
+    from bargainsim import shipped
+
+    if args.action == "copy":
+        written = shipped.copy_to(args.folder)
+        folder = Path(args.folder)
+        print(f"copied {len(written)} files into {folder / 'scenarios'} and "
+              f"{folder / 'experiments'}; try: bargainsim run "
+              f"{folder / 'scenarios' / 'wga_2023.yaml'}")
+        return EXIT_OK
+    print(shipped.format_catalog(shipped.catalog()))
+    return EXIT_OK
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    """List the registered modes, tactics and outputs, and where each came from."""
+    from bargainsim.plugins import format_listing, listing
+
+    rows = listing()
+    if args.only:
+        rows = [r for r in rows if r["origin"] != "bargainsim"]
+    print(json.dumps(rows, indent=2) if args.json else format_listing(rows, args.only))
+    return EXIT_OK
 
 
 COMMANDS = {
@@ -469,13 +520,21 @@ COMMANDS = {
     "demo": cmd_demo,
     "play": cmd_play,
     "plot": cmd_plot,
+    "plugins": cmd_plugins,
     "viz": cmd_viz,
+    "scenarios": cmd_scenarios,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `bargainsim` console script."""
-    parser = build_parser()
+    from bargainsim.registry import RegistryError
+
+    try:
+        parser = build_parser()  # reads the registries: a broken plugin is reported here
+    except RegistryError as exc:
+        print(f"bargainsim: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -485,6 +544,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except InputError as exc:
         return _fail(exc)
+    except RegistryError as exc:  # a plugin that cannot be loaded or registered
+        print(f"bargainsim: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -20,6 +20,7 @@ Order of events in a week (docs/model.md explains each):
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import zlib
@@ -29,118 +30,21 @@ from typing import Any
 import mesa
 import numpy as np
 
+from bargainsim import speed
 from bargainsim.agents import Coalition, Company, Union
 from bargainsim.agents.base import Party
 from bargainsim.agents.union import MemberPopulation
-from bargainsim.packages import IssueSpace
-from bargainsim.scenario import (
-    CompanyParty,
-    Mode,
-    Scenario,
-    UnionParty,
-    company_opening,
-    resolve_companies,
-)
-from bargainsim.strategies import Attrition, TimeDependent
+from bargainsim.modes import MODES
+from bargainsim.prepare import prepared
+from bargainsim.schema import Mode, Scenario, UnionParty
 from bargainsim.table import Table
+from bargainsim.tactics import TimeDependent
 
 logger = logging.getLogger(__name__)
 
-_PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4}
-_LOOK_FIRST = 128  # moves a look-ahead covers at first (see `_skip_quiet_moves`)
-_LOOK_WORTH = 4  # a look that makes fewer moves than this costs more than it saves
+_REVISIONS = itertools.count()  # model revisions, unique in the process (see `revision`)
+_PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4, "tactics": 5}
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What a scenario alone decides about a model, computed once for many runs.
-
-    Arrays here are shared by every model of the scenario, so they are made read-only:
-    parties replace openings, limits and weights, never change them in place.
-    """
-
-    business: dict[str, dict[str, Any]]  # companies' resolved presets (read-only)
-    space: IssueSpace
-    # each company's normalised (weights, opening, static limit or None, cost scale)
-    companies: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None, float]]
-    company_names: list[str]  # in file order (read-only)
-    union_name: str
-    union_opening: np.ndarray  # normalised
-    union_weights: np.ndarray | None  # None: the mean of its members' weights
-    union_limit: np.ndarray | None  # normalised static limit; None: members' hardship
-
-    @classmethod
-    def of(cls, spec: Scenario) -> Prepared:
-        """Resolve presets and normalise openings, limits and weights."""
-        space = IssueSpace.from_bounds(
-            {n: (i.min, i.max) for n, i in spec.issues.items()},
-            {n: i.step for n, i in spec.issues.items()},
-        )
-        business = resolve_companies(spec)
-        company_names, union_name = spec.company_names, spec.union_name
-        companies = {}
-        for name in company_names:
-            party = spec.parties[name]
-            assert isinstance(party, CompanyParty)
-            b = business[name]
-            costs = b["issue_costs"]
-            if party.weights:
-                weights = space.weights(party.weights)
-            elif sum(costs.values()) > 0:
-                weights = space.weights(costs)
-            else:
-                weights = space.weights(None)
-            scale = sum(costs.values()) * b["market_share"]
-            opening = space.normalise(company_opening(spec, name), np.zeros(space.size))
-            static = space.normalise(party.limit, opening) if party.limit is not None else None
-            companies[name] = (_frozen(weights), _frozen(opening), _frozen(static),
-                               scale if scale > 0 else 1.0)
-        uspec = spec.parties[union_name]
-        assert uspec.opening is not None
-        assert isinstance(uspec, UnionParty)
-        union_opening = space.normalise(uspec.opening, np.ones(space.size))
-        if uspec.weights or uspec.members is None:
-            union_weights = space.weights(uspec.weights)
-        else:
-            union_weights = None
-        union_limit = (
-            space.normalise(uspec.limit, union_opening) if uspec.limit is not None else None
-        )
-        return cls(business, space, companies, company_names, union_name,
-                   _frozen(union_opening), _frozen(union_weights), _frozen(union_limit))
-
-
-def _frozen(array: Any) -> Any:
-    if array is not None:
-        array.flags.writeable = False
-    return array
-
-
-_PREPARED: dict[int, tuple[Scenario, Prepared]] = {}
-_PREPARED_KEEP = 8
-
-
-def prepared(spec: Scenario) -> Prepared:
-    """`Prepared.of(spec)`, remembered for the last few scenarios.
-
-    Scenarios are immutable, so the result depends on the object alone; the cache holds a
-    reference to each scenario it keys, so an id is never reused while cached. Runs of
-    many seeds then prepare their scenario once instead of once a run.
-    """
-    hit = _PREPARED.get(id(spec))
-    if hit is not None and hit[0] is spec:
-        return hit[1]
-    ready = Prepared.of(spec)
-    if len(_PREPARED) >= _PREPARED_KEEP:
-        _PREPARED.pop(next(iter(_PREPARED)))
-    _PREPARED[id(spec)] = (spec, ready)
-    return ready
-
-
-def resolved_business(spec: Scenario) -> dict[str, dict[str, Any]]:
-    """`resolve_companies(spec)`, remembered with the rest of `prepared(spec)` (read-only)."""
-    return prepared(spec).business
 
 
 def stream(seed: int, purpose: str, key: str = "") -> np.random.Generator:
@@ -203,13 +107,20 @@ class BargainingModel(mesa.Model):
         mode: Mode | None = None,
         seed: int = 0,
         trace: bool = False,
+        look_ahead: bool = True,
     ) -> None:
+        """A run of `spec` in `mode` (default: the scenario's) with `seed`.
+
+        `trace` keeps a row per party and table each step (`trace_rows`); `look_ahead`
+        lets the speed layer make quiet stretches of moves at once (same outputs).
+        """
+        self.look_ahead = look_ahead
         self._kept: dict[tuple[type, str], Party] = {}  # see `restart`
-        self._rng_seed, self._rng_now, self._rng_first = seed, None, None  # see `rng`
         super().__init__(rng=seed)
         self.spec = spec if spec is not None else default_scenario()
         spec = self.spec
         self.mode: Mode = mode or spec.mode
+        self.rules = MODES.get(self.mode)()  # the mode's hooks (`bargainsim.modes`)
         self.clock = spec.protocol.clock
         self.horizon = spec.horizon
         self.share_loss_weeks = spec.industry.share_loss_weeks
@@ -221,88 +132,64 @@ class BargainingModel(mesa.Model):
         """Everything a run starts from: its seed, parties, tables and empty records."""
         self.seed = seed
         self.t = 0  # move index (move clock) or week (week clock)
-        # bumped whenever parties' losses, shares, openings or members may change (each
-        # step, and when a week's talks begin): values derived from them are kept per revision
-        self.revision = 0
+        # a new revision whenever parties' losses, shares, openings, weights or members may
+        # change (a new run; each week, before and after the week's changes): values
+        # derived from them are kept per revision (`Party.remembered`); unique across runs
+        self.revision = next(_REVISIONS)
         self.deals: list[Deal] = []
         self.votes: list[dict[str, Any]] = []
         self.writers_back: list[float] = []
         self.writer_weeks_lost = 0.0
         self.writers_lost_earnings = 0.0
         self.trace_rows: list[dict[str, Any]] | None = [] if trace else None
+        self._tactic_streams: dict[str, np.random.Generator] = {}
         self._build_parties()
         self._build_tables()
         self._built = list(self.agents)  # see `restart`
         self.running = True
-        self._backoff = 1  # see `run`
-        self._window = _LOOK_FIRST  # see `_skip_quiet_moves`
         if self.clock == "continuous":
             self._schedule_attrition()
 
     def restart(self, seed: int, trace: bool = False) -> BargainingModel:
-        """Start over with another seed: the model `BargainingModel(spec, mode, seed)` gives.
+        """A model for another seed: this one started over, as `BargainingModel(spec, mode, seed)`.
 
         Several runs in one model spare Mesa's model construction, a sixth of a short
-        run's time. The same parties are set up afresh (`_agent`), keeping their Mesa ids
-        and their memos, and the tables are built anew; Mesa's step counter and generators
-        start again from the seed. Only after `run()` (which leaves Mesa's event clock
-        alone) and not with the continuous clock (its events are scheduled).
+        run's time. The same parties are set up afresh by their public `reset` (keeping
+        their Mesa ids and their memos) and the tables are built anew; Mesa's step counter
+        and generators start again from the seed through Mesa's public API (`steps`,
+        `reset_rng`, `random.seed`). If agents were added or removed since the model was
+        built, a new model is returned instead. Only after `run()` (which leaves Mesa's
+        event clock alone) and not with the continuous clock (its events are scheduled).
         """
         if self.clock == "continuous" or self.time != 0.0:
             raise ValueError("restart needs a model run by run(), with the move or week clock")
         if type(seed) is not int or seed < 0:
             np.random.default_rng(seed)  # a seed a new model refuses: the same error, here
-        agents = list(self.agents)
-        if agents == self._built:
-            # the same parties come back, set up afresh, with their Mesa ids (the same
-            # scenario and mode always build the same parties in the same order)
-            self._kept = {(type(a), a.name): a for a in agents}
-        else:  # someone added or removed agents: build every party anew
-            for agent in agents:
-                agent.remove()
-            self.agent_id_counter = 1
-            self._kept = {}  # none left by a restart that failed half-way either
+        if list(self.agents) != self._built:  # someone added or removed agents
+            return BargainingModel(self.spec, self.mode, seed, trace, self.look_ahead)
+        # the same scenario and mode build the same parties in the same order
+        self._kept = {(type(a), a.name): a for a in self._built}
         self.steps = 0
-        # Mesa's generator and its first state, made from the seed when asked for
-        self._rng_seed, self._rng_now, self._rng_first = seed, None, None
+        self.reset_rng(seed)
         self.random.seed(seed)  # the object Mesa's agent sets hold
-        self._seed = seed
         self._begin(seed, trace)
         if self._kept:
             raise RuntimeError(f"restart: parties not rebuilt: {sorted(n for _, n in self._kept)}")
         return self
 
-    @property
-    def rng(self) -> np.random.Generator:
-        """Mesa's numpy generator, after a restart made from the seed when first asked for.
-
-        The model itself draws from its own streams (`stream`), never from this one.
-        """
-        if self._rng_now is None:
-            self._rng_now = np.random.default_rng(self._rng_seed)
-        return self._rng_now
-
-    @rng.setter
-    def rng(self, value: np.random.Generator) -> None:
-        self._rng_now = value
-
-    @property
-    def _rng(self) -> dict[str, Any]:
-        """Mesa's record of the generator's first state (`Model.reset_rng` starts from it)."""
-        if self._rng_first is None:
-            self._rng_first = np.random.default_rng(self._rng_seed).bit_generator.state
-        return self._rng_first
-
-    @_rng.setter
-    def _rng(self, state: dict[str, Any]) -> None:
-        self._rng_first = state
+    def tactic_stream(self, party: str) -> np.random.Generator:
+        """A party's tactic's own generator for this run (a random tit for tat's draws)."""
+        gen = self._tactic_streams.get(party)
+        if gen is None:
+            gen = self._tactic_streams[party] = stream(self.seed, "tactics", party)
+        return gen
 
     def _agent[P: Party](self, cls: type[P], name: str, *args: Any) -> P:
-        """A party of this run: the one of the last run set up again, or a new one."""
+        """A party of this run: the one of the last run set up again (`reset`), or a new one."""
         kept = self._kept.pop((cls, name), None)
         if kept is None:
             return cls(self, name, *args)
-        kept.__init__(self, name, *args)  # type: ignore[misc]
+        kept.reset(name, *args)
         return kept
 
     # ------------------------------------------------------------------ construction
@@ -336,7 +223,8 @@ class BargainingModel(mesa.Model):
             weekly) else {}
         self._shocks: dict[str, list[float]] = {n: [] for n in self.shock_streams}
 
-    def _new_table(self, employer: Company | Coalition, covers: list[Company], **kw: Any) -> Table:
+    def open_table(self, employer: Company | Coalition, covers: list[Company], **kw: Any) -> Table:
+        """A new table between the union and `employer`, for the companies it covers."""
         kw.setdefault("first", self.spec.protocol.first_mover)
         rng = stream(self.seed, "talks", employer.name) if self.clock == "week" else None
         table = Table(self.union, employer, covers, rng=rng, **kw)
@@ -347,40 +235,31 @@ class BargainingModel(mesa.Model):
         self.tables: list[Table] = []
         self.coalition: Coalition | None = None
         self.pattern_target: Company | None = None
-        companies = list(self.companies.values())
-        if self.mode in ("coalition", "breakaway"):
-            cfg = self.spec.coalition
-            names = cfg.members if cfg.members is not None else list(self.companies)
-            members = [self.companies[n] for n in names]
-            shares = np.array([m.share for m in members])
-            opening = (
-                self.space.normalise(self.spec.industry.employer_opening, np.zeros(self.space.size))
-                if self.spec.industry.employer_opening
-                else (shares @ np.array([m.opening for m in members])) / shares.sum()
-            )
-            largest = members[int(np.argmax(shares))]
-            tactic = cfg.tactic or self.spec.industry.employer_tactic or largest.tactic
-            publish = cfg.publish_offer.from_week if cfg.publish_offer else None
-            self.coalition = self._agent(
-                Coalition, cfg.name, members, opening, cfg.discount, tactic, cfg.rule, cfg.quorum,
-                publish,
-            )
-            self._new_table(self.coalition, members)
-            outside = [c for c in companies if c not in members]
-        elif self.mode == "pattern":
-            self.pattern_target = self._choose_target()
-            outside = [self.pattern_target]
-        else:
-            outside = companies
-        for company in outside:
-            self._new_table(company, [company])
+        self.rules.build(self)
 
-    def _choose_target(self) -> Company:
-        rule = self.spec.pattern.target
-        if rule in self.companies:
-            return self.companies[rule]
-        key = (lambda c: c.share0) if rule == "largest_share" else (lambda c: c.full_weekly_loss())
-        return max(self.companies.values(), key=key)
+    def form_coalition(self) -> list[Company]:
+        """The alliance of the scenario's `coalition` section (`model.coalition`); its members.
+
+        Its opening is the industry's employer opening, else its members' share-weighted
+        one; its tactic the coalition's, else the industry's, else its largest member's.
+        """
+        cfg = self.spec.coalition
+        names = cfg.members if cfg.members is not None else list(self.companies)
+        members = [self.companies[n] for n in names]
+        shares = np.array([m.share for m in members])
+        opening = (
+            self.space.normalise(self.spec.industry.employer_opening, np.zeros(self.space.size))
+            if self.spec.industry.employer_opening
+            else (shares @ np.array([m.opening for m in members])) / shares.sum()
+        )
+        largest = members[int(np.argmax(shares))]
+        tactic = cfg.tactic or self.spec.industry.employer_tactic or largest.tactic
+        publish = cfg.publish_offer.from_week if cfg.publish_offer else None
+        self.coalition = self._agent(
+            Coalition, cfg.name, members, opening, cfg.discount, tactic, cfg.rule, cfg.quorum,
+            publish,
+        )
+        return members
 
     # ------------------------------------------------------------------ stepping
     def step(self) -> None:
@@ -388,7 +267,6 @@ class BargainingModel(mesa.Model):
         self._advance()
 
     def _advance(self) -> None:
-        self.revision += 1
         if self.clock == "move":
             self._move_step()
         elif self.clock == "week":
@@ -396,70 +274,32 @@ class BargainingModel(mesa.Model):
         self._after_step()
 
     def run(self) -> BargainingModel:
-        """Run until every company has settled or the horizon is reached.
+        """Run until every company's bargaining is over or the horizon is reached.
 
-        A batch run does each step's work directly, without Mesa's event scheduling
-        around `step()` (about a tenth of a run's time); it counts Mesa's `steps` alike,
-        while Mesa's `time` moves only with `step()` (interactive use) and events.
+        A batch run does each step's work directly (`advance`), without Mesa's event
+        scheduling around `step()` (about a tenth of a run's time); it counts Mesa's `steps`
+        alike, while Mesa's `time` moves only with `step()` (interactive use) and events.
+        With `look_ahead` and the move clock, the speed layer makes quiet stretches of
+        moves at once (`bargainsim.speed`); the outputs are the same bytes.
         """
         if self.clock == "continuous":
             self.run_until(self.horizon)
             return self
-        wait = 0  # moves before looking ahead again, after looks that made (almost) none
+        if self.look_ahead and self.clock == "move" and self.trace_rows is None:
+            speed.run_moves(self)
+            return self
         while self.running:
-            if wait == 0:
-                made = self._skip_quiet_moves()
-                if made >= _LOOK_WORTH:
-                    self._backoff = 1
-                else:  # a look costs about as much as a few moves one at a time
-                    wait = self._backoff
-                    self._backoff = min(2 * self._backoff, 64)
-                if not self.running:
-                    break
-            else:
-                wait -= 1
-            self._advance()
-            self.steps += 1
+            self.advance()
         return self
 
-    def _skip_quiet_moves(self) -> int:
-        """With the move clock, make at once the moves in which nothing but offers change.
-
-        Every open table foresees its next moves (`Table.look_ahead`: at first 128, twice
-        as many after a look in which every move was quiet, never past the horizon); the
-        moves before the first acceptance or trimmed offer at any table are made in one
-        go, leaving the tables, the record and the clock exactly as moving one at a time
-        would. Returns how many moves were made (0 when none could be, or with a trace).
-        """
-        if self.clock != "move" or self.trace_rows is not None:
-            return 0
-        count = min(math.ceil(self.horizon - self.t), self._window)
-        if count < 2:
-            return 0
-        ts = np.arange(self.t, self.t + count, dtype=float)
-        plans = []
-        for table in self.open_tables():
-            plan = table.look_ahead(ts, 1.0)
-            if plan is None:
-                return 0
-            plans.append((table, plan))
-        k = min((plan.quiet for _, plan in plans), default=0)
-        if k == 0:
-            return 0
-        if k == count:
-            self._window *= 2
-        for table, plan in plans:
-            plan.apply(table, k)
-        self.writers_back.extend([self._writers_back_now()] * k)
-        self.t += k
-        self.steps += k
-        if self.t >= self.horizon:
-            self.running = False
-        return k
+    def advance(self) -> None:
+        """One step's work, counted in Mesa's `steps` (what `step()` does, unscheduled)."""
+        self._advance()
+        self.steps += 1
 
     def _after_step(self) -> None:
         self.t += 1
-        if all(c.settled for c in self.companies.values()) or self.t >= self.horizon:
+        if self.t >= self.horizon or self.rules.finished(self):
             self.running = False
 
     def open_tables(self) -> list[Table]:
@@ -477,12 +317,12 @@ class BargainingModel(mesa.Model):
     def _week_step(self) -> None:
         week = self.t
         spec = self.spec
+        self.revision = next(_REVISIONS)  # the week's changes begin
         self._book_losses(week)
         pattern = spec.other_guilds.pattern_deal
         if pattern is not None and week == pattern.week:
             self._anchor(pattern.terms, pattern.anchor)
-        if self.mode == "breakaway" and self.coalition is not None:
-            self._breakaways()
+        self.rules.week_begins(self, week)
         striking = self._striking()
         if self.union.members is not None:
             self.union.fund = self.union.members.week(striking, self.union.fund)
@@ -499,7 +339,7 @@ class BargainingModel(mesa.Model):
         self.union.update_solidarity(striking, relayed, published)
         rounds = spec.protocol.rounds_per_session
         talks = spec.talks
-        self.revision += 1  # the week's changes are made; talks do not change them
+        self.revision = next(_REVISIONS)  # the week's changes are made; talks keep them
         for table in self.open_tables():
             if not table.schedule(week, talks.first_week, talks.meet_probability,
                                   talks.resume_probability):
@@ -520,19 +360,19 @@ class BargainingModel(mesa.Model):
         if companion is not None and companion.start_week <= week <= companion.end_week:
             mult = companion.loss_multiplier
         for company in self.companies.values():
-            if not company.settled:
+            if not company.status.working:
                 company.strike_week(week, mult, self._shock(company.name, week))
-        settled = [c for c in self.companies.values() if c.settled]
+        working = [c for c in self.companies.values() if c.status.working]
         flow = self.spec.industry.share_flow
-        if settled and flow > 0:
-            total_settled = sum(c.share for c in settled)
+        if working and flow > 0:
+            total = sum(c.share for c in working)
             for company in self.companies.values():
-                if company.settled:
+                if company.status.working:
                     continue
                 moved = company.lose_share(flow)
-                for rival in settled:  # in proportion to share; alike when none has any
-                    rival.share += (moved * rival.share / total_settled if total_settled > 0
-                                    else moved / len(settled))
+                for rival in working:  # in proportion to share; alike when none has any
+                    rival.share += (moved * rival.share / total if total > 0
+                                    else moved / len(working))
 
     def _shock(self, name: str, week: int) -> float:
         """Week `week`'s revenue shock factor of a company (mean 1, log-normal).
@@ -559,26 +399,12 @@ class BargainingModel(mesa.Model):
             party.opening = np.where(mask, (1 - weight) * party.opening + weight * target,
                                      party.opening)
 
-    def _breakaways(self) -> None:
-        coalition = self.coalition
-        assert coalition is not None
-        for company in list(coalition.members):
-            if len(coalition.members) <= 1 or company.settled:
-                break
-            if company.decide_leave():
-                coalition.remove_member(company)
-                for table in self.tables:
-                    if table.employer is coalition:
-                        table.covers = list(coalition.members)
-                self._new_table(company, [company], first="union")
-                logger.debug("week %s: %s breaks away", self.t, company.name)
-
     def _striking(self) -> np.ndarray:
         members = self.union.members
         if members is None:
             return np.zeros(0, dtype=bool)
-        settled = np.array([c.settled for c in self.companies.values()])
-        return ~settled[members.employer]
+        working = np.array([c.status.working for c in self.companies.values()])
+        return ~working[members.employer]
 
     def _conclude(self, table: Table, package: np.ndarray, step: int) -> bool:
         passed, share = self.union.ratify(package)
@@ -589,8 +415,7 @@ class BargainingModel(mesa.Model):
             table.reset_after_rejection()
             return False
         for company in table.covers:
-            company.settled_step = step
-            company.terms = package.copy()
+            company.settle(step, package.copy())
         table.closed = True
         self.deals.append(
             Deal(
@@ -601,15 +426,7 @@ class BargainingModel(mesa.Model):
                 yes_share=share,
             )
         )
-        if self.pattern_target is not None and table.employer is self.pattern_target:
-            for company in self.companies.values():
-                if not company.settled:
-                    # the pattern is on the table; refused (or voted down), bargaining
-                    # goes on from each side's own position
-                    follow = self._new_table(company, [company])
-                    follow.standing = ("union", package.copy())
-                    follow.union_offer = package.copy()
-                    follow.next_mover = "employer"
+        self.rules.after_deal(self, table, package, step)
         return True
 
     # ------------------------------------------------------------------ continuous time
@@ -617,12 +434,8 @@ class BargainingModel(mesa.Model):
         """Draw each side's concession time from its equilibrium hazard and schedule it."""
         rng = stream(self.seed, "attrition")
         parties = [self.union, *self.companies.values()]
-        specs = [p.tactic for p in parties]
-        assert all(isinstance(s, Attrition) for s in specs)
         for i, party in enumerate(parties):
-            opp = specs[1 - i]
-            hazard = opp.cost / opp.prize  # type: ignore[union-attr]
-            when = float(rng.exponential(1.0 / hazard))
+            when = party.tactic.give_in_time(parties[1 - i].tactic, rng)
             if when <= self.horizon:
                 self.schedule_event(party.give_in, at=when)
 
@@ -633,9 +446,7 @@ class BargainingModel(mesa.Model):
         winner = self.union if party is not self.union else next(iter(self.companies.values()))
         terms = winner.opening
         company = next(iter(self.companies.values()))
-        company.settled_step = int(np.floor(when))
-        company.settled_time = when
-        company.terms = terms.copy()
+        company.settle(int(np.floor(when)), terms.copy(), when)
         self.deals.append(
             Deal(
                 parties=[company.name],
@@ -648,17 +459,17 @@ class BargainingModel(mesa.Model):
         self.running = False
 
     # ------------------------------------------------------------------ observation
-    def _writers_back_now(self) -> float:
-        """Share of writers whose employer has settled."""
+    def writers_back_now(self) -> float:
+        """Share of writers whose employer is back at work."""
         members = self.union.members
         if members is not None:
-            settled = np.array([c.settled for c in self.companies.values()])
-            back = settled[members.employer]
+            working = np.array([c.status.working for c in self.companies.values()])
+            back = working[members.employer]
             return int(np.count_nonzero(back)) / back.size  # == mean, faster
-        return sum(c.settled for c in self.companies.values()) / len(self.companies)
+        return sum(c.status.working for c in self.companies.values()) / len(self.companies)
 
     def _record_week(self) -> None:
-        self.writers_back.append(self._writers_back_now())
+        self.writers_back.append(self.writers_back_now())
         if self.trace_rows is not None:
             self._trace()
 

@@ -66,23 +66,6 @@ class IssueSpace:
                 out[i] = min(max(value, min(a, b)), max(a, b))
         return out
 
-    def snap_rows(
-        self, rows: np.ndarray, upward: bool, opening: np.ndarray, far: np.ndarray
-    ) -> np.ndarray:
-        """`snap` of every row of a matrix of packages, bit for bit.
-
-        It works in place: `rows` (fresh from `ConcessionPath.packages` or a clip) changes.
-        """
-        if self.levels is None:
-            return rows
-        for i, n in enumerate(self.levels.tolist()):
-            if n > 0:
-                scaled = rows[:, i] * n
-                steps = np.ceil(scaled - 1e-9) if upward else np.floor(scaled + 1e-9)
-                a, b = float(opening[i]), float(far[i])
-                rows[:, i] = np.minimum(np.maximum(steps / n, min(a, b)), max(a, b))
-        return rows
-
     @property
     def size(self) -> int:
         """Number of issues."""
@@ -235,29 +218,6 @@ class ConcessionPath:
             out[i] = opening_i + min(1.0, lam * rho_i) * span_i
         return out
 
-    def packages(self, targets: np.ndarray) -> np.ndarray:
-        """`package` of every target (rows), bit for bit: the same arithmetic, element-wise."""
-        need = self.u_open - targets
-        out = np.empty((len(targets), len(self.partial)))
-        if not len(targets):
-            return out
-        if len(self.moves) < len(self.partial):  # issues that do not move stay as they are
-            out[:] = self.partial
-        if self.moves:
-            lam: float | np.ndarray = 0.0
-            # the scalar loop stops at the first step whose lam * rho_i <= 1, else the last
-            for k, (slope, saturated, rho_i) in enumerate(reversed(self.steps)):
-                lam_k = (need - saturated) / slope
-                lam = lam_k if k == 0 else np.where(lam_k * rho_i <= 1.0, lam_k, lam)
-            for i, opening_i, rho_i, span_i in self.moves:
-                f = lam * rho_i
-                # Python's min(1.0, f), NaN included (np.minimum would keep a NaN)
-                out[:, i] = opening_i + np.where(f < 1.0, f, 1.0) * span_i
-            if need.max() >= self.full_need:
-                out[need >= self.full_need] = self.full
-        if need.min() <= 0.0:
-            out[need <= 0.0] = self.opening
-        return out
 
 
 _PATHS: dict[tuple[bytes, bytes, bytes, bytes, bool, float], ConcessionPath] = {}

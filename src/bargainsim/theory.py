@@ -3,8 +3,8 @@
 Every function here is computed straight from a textbook formula (Rubinstein 1982,
 Nash 1950, Faratin, Sierra & Jennings 1998, war of attrition, Ashenfelter & Johnson
 1969) with no dependency on Mesa or any simulation engine, so simulator tests can
-compare against values that cannot share the simulator's bugs. Worked examples are
-in ``/work/shared/context/theory.md``.
+compare against values that cannot share the simulator's bugs. The derivations and
+worked examples are in the repository's ``docs/theory.md``.
 """
 
 from __future__ import annotations

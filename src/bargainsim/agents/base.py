@@ -14,21 +14,14 @@ import mesa
 import numpy as np
 
 from bargainsim.packages import TIE, ConcessionPath, clip_towards, concession_path, utility
-from bargainsim.strategies import (
-    CostDriven,
-    Resistance,
-    Rubinstein,
-    TimeDependent,
-    aspiration,
-    aspirations,
-)
+from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
 
 
 Bound = Callable[[Any, Any], Any]  # min or max, for one value or element-wise
-_MEMO_KEEP = 64  # entries a party's memos hold before they start again
+_MEMO_KEEP = 64  # entries a party's memo holds before it starts again
 
 
 class Player(Protocol):
@@ -55,50 +48,69 @@ class Party(mesa.Agent):
     """
 
     wants_high: bool = False
+    # accepting is `prefers` alone (no members to consult): the speed layer may foresee it
+    plain_acceptance: bool = True
     player: Player | None = None  # seated by `bargainsim play`; None: the strategy decides
 
-    def __init__(
-        self,
-        model: mesa.Model,
-        name: str,
-        weights: np.ndarray,
-        opening: np.ndarray,
-        discount: float,
-        tactic: object,
+    def __init__(self, model: mesa.Model, *args: Any) -> None:
+        """Register with Mesa (which gives the agent its id), then set up the run (`reset`)."""
+        super().__init__(model)
+        self._memo: dict[Any, Any] = {}  # see `remembered`
+        self._memo_revision = -1
+        self.reset(*args)
+
+    def reset(
+        self, name: str, weights: np.ndarray, opening: np.ndarray, discount: float,
+        tactic: Tactic,
     ) -> None:
-        if self.__dict__.get("model") is not model:
-            super().__init__(model)  # Mesa registers the agent and gives it its id
-            self._worth: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
-            self._roads: dict[str, tuple[tuple[np.ndarray, ...], ConcessionPath]] = {}
-        # else an agent of this model set up afresh for the model's next run (see
-        # `BargainingModel.restart`): it keeps its id, and its memos, which check the
-        # identity of every object they depend on
+        """Set the party up for a run: the state a run starts from (its next run, too).
+
+        `BargainingModel.restart` calls it on the parties it keeps, with the arguments a
+        new party would get; subclasses extend it with their own state.
+        """
         self.name = name
         self.weights = weights
         self.opening = opening
         self.discount = discount
         self.tactic = tactic
         self.player = None
-        # a finite Rubinstein game's number of rounds; None for every other tactic
-        self.rounds: int | None = tactic.rounds if isinstance(tactic, Rubinstein) else None
+        # a game with a last round (finite Rubinstein): proposals and acceptance end there
+        self.finite = tactic.rounds_left(0.0) is not None
 
     def utility(self, vector: np.ndarray) -> float:
         """This party's utility in [0, 1] of a normalised package."""
         return utility(self.weights, vector, self.wants_high)
 
-    def worth(self, fixed: np.ndarray) -> float:
-        """`utility` of a standing package (an opening, a limit), remembered by identity.
+    def remembered(self) -> dict[Any, Any]:
+        """Values derived from the model's state, kept while the model's revision stands.
 
-        Openings, limits and weights are replaced (a pattern anchor, a re-pooled
-        coalition), never changed in place, so the same objects mean the same utility.
+        One of the two kinds of memo in bargainsim (docs/model.md, "What is remembered"):
+        a party's utilities of standing packages, its concession paths, its limit, a
+        coalition's rule values are all functions of parties' state, which changes only
+        between revisions (`BargainingModel.revision`: a new one each run, each week
+        before and after the week's changes, and after a vote). A new revision starts an
+        empty memo; it holds at most 64 entries.
         """
-        hit = self._worth.get(id(fixed))
-        if hit is not None and hit[0] is fixed and hit[1] is self.weights:
-            return hit[2]
+        revision = self.model.revision
+        if self._memo_revision != revision:
+            self._memo = {}
+            self._memo_revision = revision
+        elif len(self._memo) >= _MEMO_KEEP:  # packages that are not the model's own
+            self._memo.clear()
+        return self._memo
+
+    def worth(self, fixed: np.ndarray) -> float:
+        """`utility` of a standing package (an opening, a limit), kept for the revision.
+
+        Keyed by the package's identity (the entry holds the package, so its id is not
+        reused while it stands): openings and limits are replaced, never changed in place.
+        """
+        memo = self.remembered()
+        hit = memo.get(id(fixed))
+        if hit is not None and hit[0] is fixed:
+            return hit[1]
         u = self.utility(fixed)
-        if len(self._worth) >= _MEMO_KEEP:  # runs that replace openings add entries
-            self._worth.clear()
-        self._worth[id(fixed)] = (fixed, self.weights, u)
+        memo[id(fixed)] = (fixed, u)
         return u
 
     def limit_utility(self, table: Table) -> float:
@@ -125,18 +137,14 @@ class Party(mesa.Agent):
 
     def tactic_aim(self, t: float, table: Table, limit: float) -> float:
         """What the tactic alone aims for at time t, given the effective limit."""
-        u_open = self.worth(self.opening_for(table))
-        other = table.other(self)
-        rounds_left = None if self.rounds is None else self.rounds - int(round(t))
-        return aspiration(
-            self.tactic,
-            t,
-            u_open,
-            limit,
-            d_self=self.discount,
-            d_opp=other.discount,
-            rounds_left=rounds_left,
-        )
+        return self.tactic.aim(self, table, t, self.worth(self.opening_for(table)), limit)
+
+    def over(self, t: float) -> bool:
+        """Whether a game with a last round has no offer left at time t."""
+        if not self.finite:
+            return False
+        left = self.tactic.rounds_left(t)
+        return left is not None and left <= 0
 
     def adjust_aim(
         self, base: Any, limit: float, table: Table, lower: Bound = min, upper: Bound = max
@@ -153,57 +161,46 @@ class Party(mesa.Agent):
         return self.trimmed(self.proposal(t, table), table)
 
     def proposal(self, t: float, table: Table) -> np.ndarray:
-        """Its aim as a package, conceded where it gives most; also its yardstick for accepting.
+        """What its tactic proposes at time t; also its yardstick for accepting.
 
         The yardstick is the proposal before trimming: a trimmed offer keeps back concessions
         the other side no longer asks for, and judging offers against it would refuse
-        packages worth more than the aim.
+        packages worth more than the aim. After a game's last round: its opening.
         """
-        other = table.other(self)
-        if self.rounds is not None and self.rounds - int(round(t)) <= 0:
+        if self.finite and self.over(t):
             return self.opening_for(table).copy()
+        return self.tactic.propose(self, table, t)
+
+    def package_at(self, target: float, table: Table) -> np.ndarray:
+        """A package worth `target` to it, conceded where it gives most, within its ceiling."""
+        other = table.other(self)
         opening = self.opening_for(table)
         far = other.opening_for(table)
-        package = self.road(table, opening, far, other).package(self.aim(t, table))
+        package = self.road(table, opening, far, other).package(target)
         ceiling = self.ceiling_for(table)
         if ceiling is not None:
             package = clip_towards(package, opening, ceiling)
         return self.model.space.snap(package, self.wants_high, opening, far)
 
-    def proposals(self, ts: np.ndarray, table: Table) -> np.ndarray | None:
-        """`proposal(t, table)` for every t in `ts` (rows), bit for bit, computed at once.
+    def bounded(self, package: np.ndarray, table: Table) -> np.ndarray:
+        """A package a tactic built issue by issue, kept between its opening and its limit.
 
-        Valid while nothing but time changes (within a stretch of moves with no vote and
-        no week passing). None when proposals are not a function of time alone here: a
-        seated player, a finite Rubinstein game, another kind of tactic.
+        The limit package is where its concession path reaches its current limit; then
+        its ceiling, and discrete issues' allowed values, apply as to any proposal.
         """
-        if self.player is not None or self.rounds is not None or not isinstance(
-            self.tactic, TimeDependent | Resistance | CostDriven | Rubinstein
-        ):
-            return None
-        other = table.other(self)
         opening = self.opening_for(table)
-        far = other.opening_for(table)
-        limit = self.effective_limit(table)
-        base = aspirations(self.tactic, ts, self.worth(opening), limit,
-                           d_self=self.discount, d_opp=other.discount)
-        aims = self.adjust_aim(base, limit, table, np.minimum, np.maximum)
-        rows = self.road(table, opening, far, other).packages(aims)
-        ceiling = self.ceiling_for(table)
-        if ceiling is not None:
-            rows = clip_towards(rows, opening, ceiling)
-        return self.model.space.snap_rows(rows, self.wants_high, opening, far)
+        limit = self.package_at(self.effective_limit(table), table)
+        inside = clip_towards(package, opening, limit)
+        far = table.other(self).opening_for(table)
+        return self.model.space.snap(inside, self.wants_high, opening, far)
 
-    def margins(self, offers: np.ndarray, own: np.ndarray, discount: float) -> np.ndarray:
-        """By how much each offer (row) beats the discounted worth of `own` (its row).
+    @property
+    def foreseeable(self) -> bool:
+        """Whether the speed layer may compute its moves ahead (`bargainsim.speed`).
 
-        `prefers` accepts when u(offer) + TIE - discount * u(own) >= 0; this is that margin
-        for every row at once, up to rounding in the last bits (one matrix product).
+        Its tactic may be foreseen, no player is seated, and accepting asks no one else.
         """
-        if self.wants_high:  # u(x) = w.x
-            return TIE + (offers - discount * own) @ self.weights
-        # u(x) = 1 - w.x
-        return (1.0 - discount) + TIE + (discount * own - offers) @ self.weights
+        return self.player is None and self.plain_acceptance and self.tactic.can_foresee()
 
     def trimmed(self, package: np.ndarray, table: Table) -> np.ndarray:
         """Never give more on an issue than the other side asks for it now."""
@@ -215,18 +212,17 @@ class Party(mesa.Agent):
     def road(
         self, table: Table, opening: np.ndarray, far: np.ndarray, other: Party
     ) -> ConcessionPath:
-        """The concession path at this table (`packages.concede`), kept while it stands."""
-        hit = self._roads.get(table.name)
-        if hit is not None:
-            kept = hit[0]
-            if (kept[0] is opening and kept[1] is far and kept[2] is self.weights
-                    and kept[3] is other.weights):
-                return hit[1]
-        path = concession_path(self.weights, self.wants_high, opening, far, other.weights,
-                               self.model.focus)
-        if len(self._roads) >= _MEMO_KEEP:
-            self._roads.clear()
-        self._roads[table.name] = ((opening, far, self.weights, other.weights), path)
+        """The concession path at this table (`packages.concede`), kept for the revision.
+
+        Within a revision a table's openings and both sides' weights stand, so the path
+        is found once per table; `concession_path` itself remembers paths by value.
+        """
+        memo = self.remembered()
+        key = ("road", table.name)
+        path = memo.get(key)
+        if path is None:
+            path = memo[key] = concession_path(self.weights, self.wants_high, opening, far,
+                                               other.weights, self.model.focus)
         return path
 
     def give_in(self) -> None:
@@ -257,7 +253,7 @@ class Party(mesa.Agent):
         self, vector: np.ndarray, t: float, dt: float, table: Table, own: np.ndarray | None = None
     ) -> bool:
         """Whether the offer is worth at least the discounted value of its own next offer."""
-        if self.rounds is not None and self.rounds - int(round(t)) <= 0:
+        if self.finite and self.over(t):
             return self.utility(vector) + TIE >= 0.0
         own_next = self.utility(own if own is not None else self.proposal(t, table))
         return self.utility(vector) + TIE >= (self.discount**dt) * own_next

@@ -9,14 +9,15 @@ the market-share-weighted mean and scales it back until a quorum of share consen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 
 from bargainsim.agents.base import Bound, Party
 from bargainsim.agents.company import Company
 from bargainsim.packages import TIE, concede
+from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
@@ -28,31 +29,27 @@ class Coalition(Party):
     """The alliance bargaining for its members when the mode says so."""
 
     wants_high = False
+    plain_acceptance = False  # its members consent too (`consents`)
 
-    def __init__(
+    def reset(
         self,
-        model: mesa.Model,
         name: str,
         members: list[Company],
         opening: np.ndarray,
         discount: float | None,
-        tactic: object,
+        tactic: Tactic,
         rule: str,
         quorum: float,
         publish_from: int | None,
     ) -> None:
+        """Set the alliance up for a run: its members, pooled weights and patience, its rule."""
         self.members = list(members)
         self.rule = rule
         self.quorum = quorum
         self.publish_from = publish_from
         self._fixed_discount = discount
-        super().__init__(model, name, self._pooled_weights(), opening, 1.0, tactic)
+        super().reset(name, self._pooled_weights(), opening, 1.0, tactic)
         self.discount = self._pooled_discount()
-        self._cache_key: tuple[float, ...] | None = None
-        self._cache: tuple[np.ndarray, np.ndarray] | None = None
-        # what the rule gives, remembered for the model's current revision (see `_memo`)
-        self._memo_key: tuple[int, int] | None = None
-        self._memo: dict[str, object] = {}
         for m in self.members:
             m.in_coalition = True
 
@@ -75,15 +72,16 @@ class Coalition(Party):
         if self.members:
             self.weights = self._pooled_weights()
             self.discount = self._pooled_discount()
-        self._cache_key = None
-        self._memo_key = None
+        self._memo_revision = -1  # its weights changed: what it remembered no longer holds
 
     def member_limits(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
-        """Each member's limit package (rows) and limit utility, cached within a week."""
-        utils = tuple(m.limit_utility() for m in self.members)
-        far = table.union.opening_for(table)
-        key = utils + tuple(far)
-        if self._cache_key != key or self._cache is None:
+        """Each member's limit package (rows) and limit utility, kept for the revision."""
+        memo = self.remembered()
+        key = ("member_limits", id(table))
+        hit = memo.get(key)
+        if hit is None or hit[0] is not table:
+            utils = [m.limit_utility() for m in self.members]
+            far = table.union.opening_for(table)
             packages = np.array(
                 [
                     concede(u, m.weights, False, m.opening, far, table.union.weights,
@@ -91,9 +89,8 @@ class Coalition(Party):
                     for m, u in zip(self.members, utils, strict=True)
                 ]
             )
-            self._cache = (packages, np.array(utils))
-            self._cache_key = key
-        return self._cache
+            hit = memo[key] = (table, (packages, np.array(utils)))
+        return hit[1]
 
     def _member_utils(self, vectors: np.ndarray) -> np.ndarray:
         """Members' utilities (rows) of packages (columns)."""
@@ -120,26 +117,22 @@ class Coalition(Party):
             lo, hi = grid[first_bad - 1], grid[first_bad]
         return self.opening + lo * (target - self.opening)
 
-    def _remembered(self, table: Table) -> dict[str, object]:
-        """Values that stand while the model's revision does (at one table).
+    def _at(self, table: Table, name: str, compute: Callable[[], Any]) -> Any:
+        """A value of the rule at `table`, computed once per revision (`remembered`).
 
-        Members' losses, shares and openings change only between revisions (the model
-        starts one each step and again when talks begin), so within a week's talks the
-        rule's limit and the members' urgency are computed once, not at every move.
+        Members' losses, shares and openings change only between revisions, so within a
+        week's talks the rule's limit and the members' urgency are computed once.
         """
-        key = (self.model.revision, id(table))
-        if self._memo_key != key:
-            self._memo = {}
-            self._memo_key = key
-        return self._memo
+        memo = self.remembered()
+        key = (name, id(table))
+        hit = memo.get(key)
+        if hit is None or hit[0] is not table:
+            hit = memo[key] = (table, compute())
+        return hit[1]
 
     def limit_package(self, table: Table) -> np.ndarray:
         """The coalition's limit package under its rule."""
-        memo = self._remembered(table)
-        package = memo.get("limit_package")
-        if package is None:
-            package = memo["limit_package"] = self._rule_limit(table)
-        return package  # type: ignore[return-value]
+        return self._at(table, "limit_package", lambda: self._rule_limit(table))
 
     def _rule_limit(self, table: Table) -> np.ndarray:
         packages, limits = self.member_limits(table)
@@ -153,21 +146,17 @@ class Coalition(Party):
 
     def limit_utility(self, table: Table) -> float:
         """Pooled utility of the limit package."""
-        memo = self._remembered(table)
-        u = memo.get("limit_utility")
-        if u is None:
-            u = memo["limit_utility"] = self.utility(self.limit_package(table))
-        return u  # type: ignore[return-value]
+        return self._at(table, "limit_utility",
+                        lambda: self.utility(self.limit_package(table)))
 
     def urgency(self, table: Table | None = None) -> float:
         """Members' investor pressure, weighted by market share."""
-        memo = self._remembered(table) if table is not None else {}
-        u = memo.get("urgency")
-        if u is None:
+        def pooled() -> float:
             shares = np.array([m.share for m in self.members])
             urgency = np.array([m.urgency() for m in self.members])
-            u = memo["urgency"] = float(shares @ urgency / shares.sum())
-        return u  # type: ignore[return-value]
+            return float(shares @ urgency / shares.sum())
+
+        return pooled() if table is None else self._at(table, "urgency", pooled)
 
     def adjust_aim(
         self, base: Any, limit: float, table: Table, lower: Bound = min, upper: Bound = max

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 
 from bargainsim.agents.base import Bound, Party
+from bargainsim.status import SETTLED, STRIKING, Status
+from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
@@ -24,19 +25,19 @@ class Company(Party):
 
     wants_high = False
 
-    def __init__(
+    def reset(
         self,
-        model: mesa.Model,
         name: str,
         weights: np.ndarray,
         opening: np.ndarray,
         discount: float,
-        tactic: object,
+        tactic: Tactic,
         business: dict[str, Any],
         cost_scale: float,
         static_limit: np.ndarray | None = None,
     ) -> None:
-        super().__init__(model, name, weights, opening, discount, tactic)
+        """Set the company up for a run: its business values, no losses, striking."""
+        super().reset(name, weights, opening, discount, tactic)
         self.business = business
         self.share0 = float(business["market_share"])
         self.share = self.share0
@@ -45,11 +46,11 @@ class Company(Party):
         self.cum_loss = 0.0
         self.last_loss = 0.0
         self.weeks_struck = 0
+        self.status: Status = STRIKING
         self.settled_step: int | None = None
         self.settled_time: float | None = None
         self.terms: np.ndarray | None = None
         self.in_coalition = False
-        self._limit_memo: tuple[float, float, int, np.ndarray, np.ndarray, float] | None = None
         # business values read every move, resolved once
         self.tolerance = float(business["loss_tolerance"]) * self.share0  # $M before pressure
         self.pressure_per_excess = float(business["investor_pressure"])
@@ -63,7 +64,14 @@ class Company(Party):
     @property
     def settled(self) -> bool:
         """True once a ratified deal covers this company."""
-        return self.settled_step is not None
+        return self.status is SETTLED
+
+    def settle(self, step: int, terms: np.ndarray, time: float | None = None) -> None:
+        """A ratified deal covers it from `step` (at `time`, in continuous time): back at work."""
+        self.status = SETTLED
+        self.settled_step = step
+        self.settled_time = time
+        self.terms = terms
 
     def full_weekly_loss(self) -> float:
         """Weekly loss ($M) once the backlog is gone, at the current share, before shocks."""
@@ -117,19 +125,15 @@ class Company(Party):
         """Least utility it would settle for now (1 - cost / cost scale).
 
         Asked many times a week (by each table and by its coalition's rule), it is
-        recomputed only when its losses, weeks on strike, opening or weights change.
+        computed once per revision (`remembered`).
         """
         if self.static_limit is not None:
             return self.worth(self.static_limit)
-        memo = self._limit_memo
-        if (memo is not None and memo[0] == self.cum_loss and memo[1] == self.last_loss
-                and memo[2] == self.weeks_struck and memo[3] is self.opening
-                and memo[4] is self.weights):
-            return memo[5]
-        u = max(0.0, self.worth(self.opening) - self.limit_cost() / self.cost_scale)
-        self._limit_memo = (
-            self.cum_loss, self.last_loss, self.weeks_struck, self.opening, self.weights, u
-        )
+        memo = self.remembered()
+        u = memo.get("limit")
+        if u is None:
+            u = memo["limit"] = max(
+                0.0, self.worth(self.opening) - self.limit_cost() / self.cost_scale)
         return u
 
     def deal_cost(self) -> float:

@@ -13,14 +13,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 
 from bargainsim.agents.base import Bound, Party
 from bargainsim.packages import TIE, IssueSpace
-from bargainsim.scenario import Members as MembersSpec
-from bargainsim.scenario import UnionParty
-from bargainsim.strategies import Rubinstein
+from bargainsim.schema import Members as MembersSpec
+from bargainsim.schema import UnionParty
+from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
@@ -144,15 +143,14 @@ class Union(Party):
 
     wants_high = True
 
-    def __init__(
+    def reset(
         self,
-        model: mesa.Model,
         name: str,
         spec: UnionParty,
         weights: np.ndarray | None,
         opening: np.ndarray,
         static_limit: np.ndarray | None,
-        tactic: object,
+        tactic: Tactic,
         members: MemberPopulation | None,
     ) -> None:
         """Leadership; `weights` None: its members' mean; `static_limit` None: theirs decides."""
@@ -160,7 +158,7 @@ class Union(Party):
             assert members is not None
             weights = members.weights.mean(axis=0)
         discount = spec.discount if spec.discount is not None else 1.0
-        super().__init__(model, name, weights, opening, discount, tactic)
+        super().reset(name, weights, opening, discount, tactic)
         self.spec = spec
         self.members = members
         self.static_limit = static_limit
@@ -169,23 +167,29 @@ class Union(Party):
         self.solidarity = 1.0
         self.floor_utility = 0.0  # never accept less than a deal the members rejected
         self.rejections = 0
-        self._ratio_of: np.ndarray | None = None  # the reservations _ratio was computed from
-        self._ratio = 0.0
+        self._ratio = 0.0  # the pivotal ratio of the reservations `_ratio_values`
         self._ratio_values = b""
 
     # --- limit and aim -------------------------------------------------------------
     def limit_ratio(self) -> float:
-        """Share of the opening's worth the pivotal member needs for a deal to pass."""
+        """Share of the opening's worth the pivotal member needs for a deal to pass.
+
+        Kept for the revision (`remembered`); across revisions the quantile is found again
+        only when the reservations' values changed (often they do not: nobody's savings
+        ran out yet), a pure function remembered by the value of its input.
+        """
         assert self.members is not None
-        rho = self.members.rho
-        if self._ratio_of is not rho:  # reservations are renewed once a week
-            values = rho.tobytes()  # and often unchanged (nobody's savings ran out yet)
+        memo = self.remembered()
+        ratio = memo.get("ratio")
+        if ratio is None:
+            rho = self.members.rho
+            values = rho.tobytes()
             if values != self._ratio_values:
                 level = min(1.0, self.spec.ratification_threshold + self.spec.ratification_margin)
                 self._ratio = linear_quantile(rho, level)
                 self._ratio_values = values
-            self._ratio_of = rho
-        return self._ratio
+            ratio = memo["ratio"] = self._ratio
+        return ratio
 
     def limit_utility(self, table: Table) -> float:
         """The least utility leadership would sign now."""
@@ -198,7 +202,7 @@ class Union(Party):
         self, base: Any, limit: float, table: Table, lower: Bound = min, upper: Bound = max
     ) -> Any:
         """Leadership's aim; it concedes faster when solidarity is below its threshold."""
-        if isinstance(self.tactic, Rubinstein) or self.members is None:
+        if not self.tactic.pressured or self.members is None:
             return upper(base, self.floor_utility)
         theta = self.spec.solidarity_threshold
         pressure = 0.0

@@ -7,7 +7,8 @@ horizon, after every observed deal, the Kaplan-Meier estimate equals the empiric
 distribution with censored runs placed beyond the horizon; medians are undefined when
 half or more of the runs are censored. Differences get a paired bootstrap CI (seeds
 resampled jointly, as the modes share them) and a log-rank test (scipy.stats.logrank),
-Holm-adjusted across all pairs.
+Holm-adjusted across all pairs. The figures reported per mode, and the columns of the
+text table, are those the outputs table declares (`bargainsim.outputs`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from bargainsim.experiments.statistics import boot_medians, ci95, times
+from bargainsim.outputs import compared, figures
 from bargainsim.scenario import Mode, Scenario, dump, scenario_from_dict
 
 logger = logging.getLogger(__name__)
 
 BOOTSTRAP = 2000
 ALPHA = 0.05
+TIME = "settlement_step"  # the survival time the pairwise tests compare (an output)
+MEDIAN = "median_settlement_step"  # its Kaplan-Meier median (a figure of that output)
 
 
 def _work(task: tuple[dict[str, Any], str, list[int]]) -> list[dict[str, Any]]:
@@ -62,60 +67,24 @@ def run_modes(
     return out
 
 
-def _times(records: list[dict[str, Any]], key: str = "settlement_step") -> np.ndarray:
-    """Event times with censored runs as +inf."""
-    return np.array([np.inf if r[key] is None else float(r[key]) for r in records])
+def summarize_mode(rows: list[dict[str, Any]], idx: np.ndarray) -> dict[str, Any]:
+    """Per-mode figures over runs, as the outputs table declares them.
+
+    `rows` hold each run's compared values by output name (`outputs.compared`, or a
+    sweep's rows); `idx` are the bootstrap resamples of seeds shared by every mode.
+    """
+    out: dict[str, Any] = {"runs": len(rows)}
+    values: dict[str, list[Any]] = {}
+    for output, figure in figures():
+        if output.name not in values:
+            values[output.name] = [r.get(output.name) for r in rows]
+        out[figure.key] = figure.statistic(values[output.name], idx)
+    return out
 
 
-def km_quantile(times: np.ndarray, q: float = 0.5) -> float | None:
-    """Kaplan-Meier quantile when censoring is at the horizon; None when undefined."""
-    n = len(times)
-    if n == 0:
-        return None
-    k = math.ceil(q * n - 1e-9)
-    value = np.sort(times)[max(k, 1) - 1]
-    return float(value) if np.isfinite(value) else None
-
-
-def _boot_medians(times: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """KM medians of bootstrap resamples (rows of idx); NaN where undefined."""
-    sample = np.sort(times[idx], axis=1)
-    k = math.ceil(0.5 * times.size - 1e-9)
-    med = sample[:, max(k, 1) - 1]
-    return np.where(np.isfinite(med), med, np.nan)
-
-
-def _ci(values: np.ndarray) -> list[float] | None:
-    """Percentile 95% CI; None when more than 2.5% of resamples are undefined."""
-    if np.mean(np.isnan(values)) > 0.025:
-        return None
-    lo, hi = np.nanpercentile(values, [2.5, 97.5])
-    return [float(lo), float(hi)]
-
-
-def summarize_mode(records: list[dict[str, Any]], idx: np.ndarray) -> dict[str, Any]:
-    """Per-mode figures over runs; `idx` are the shared bootstrap resamples of seeds."""
-    t = _times(records)
-    settled = t[np.isfinite(t)]
-    median = km_quantile(t)
-    return {
-        "runs": len(records),
-        "settled_share": float(np.isfinite(t).mean()),
-        "median_settlement_step": median,
-        "median_ci95": _ci(_boot_medians(t, idx)) if median is not None else None,
-        "mean_settlement_step_settled": float(settled.mean()) if settled.size else None,
-        "p90_settlement_step": km_quantile(t, 0.9),
-        "median_first_deal_step": km_quantile(_times(records, "first_deal_step")),
-        "mean_writer_weeks_lost": _mean(records, "writer_weeks_lost"),
-        "mean_deadweight_loss": _mean(records, "deadweight_loss"),
-        "mean_union_utility": _mean(records, "union_utility"),
-    }
-
-
-def _mean(records: list[dict[str, Any]], key: str) -> float | None:
-    """Mean of a record field over the runs that have it (None when none has)."""
-    values = [r[key] for r in records if r.get(key) is not None]
-    return float(np.mean(values)) if values else None
+def _times(rows: list[dict[str, Any]]) -> np.ndarray:
+    """The tested survival time of each run, censored runs as +inf."""
+    return times([r.get(TIME) for r in rows])
 
 
 def _logrank(a: np.ndarray, b: np.ndarray, horizon: float) -> float:
@@ -146,19 +115,31 @@ def holm(pvalues: Sequence[float]) -> list[float]:
 def compare(
     records: dict[str, list[dict[str, Any]]], scenario: str, bootstrap: int = BOOTSTRAP
 ) -> dict[str, Any]:
-    """Tables, pairwise comparisons and a verdict from every mode's records."""
-    modes = list(records)
-    n = len(next(iter(records.values())))
+    """Tables, pairwise comparisons and a verdict from every mode's run records."""
     horizon = float(next(iter(records.values()))[0]["horizon"])
+    rows = {mode: [compared(r) for r in recs] for mode, recs in records.items()}
+    return compare_rows(rows, horizon, scenario, bootstrap)
+
+
+def compare_rows(
+    rows: dict[str, list[dict[str, Any]]], horizon: float, scenario: str,
+    bootstrap: int = BOOTSTRAP,
+) -> dict[str, Any]:
+    """`compare` from each run's compared values by output name (a sweep's rows hold them).
+
+    Every mode's rows are in the same seed order (common random numbers).
+    """
+    modes = list(rows)
+    n = len(next(iter(rows.values())))
     rng = np.random.default_rng(20230502)  # fixed: the same resamples for every call
     idx = rng.integers(0, n, size=(bootstrap, n))
-    summary = {m: summarize_mode(records[m], idx) for m in modes}
+    summary = {m: summarize_mode(rows[m], idx) for m in modes}
     pairs = list(itertools.combinations(modes, 2))
-    raw = [_logrank(_times(records[a]), _times(records[b]), horizon) for a, b in pairs]
+    raw = [_logrank(_times(rows[a]), _times(rows[b]), horizon) for a, b in pairs]
     adjusted = holm(raw)
     comparisons = []
     for (a, b), p_raw, p in zip(pairs, raw, adjusted, strict=True):
-        ma, mb = summary[a]["median_settlement_step"], summary[b]["median_settlement_step"]
+        ma, mb = summary[a][MEDIAN], summary[b][MEDIAN]
         entry: dict[str, Any] = {"a": a, "b": b, "p_value_raw": p_raw, "p_value": p}
         if ma is None or mb is None:
             undefined = [m for m, v in ((a, ma), (b, mb)) if v is None]
@@ -166,8 +147,8 @@ def compare(
                          reason=f"median undefined for {', '.join(undefined)} "
                                 "(half or more of the runs censored)")
         else:
-            diff = _boot_medians(_times(records[a]), idx) - _boot_medians(_times(records[b]), idx)
-            ci = _ci(diff)
+            diff = boot_medians(_times(rows[a]), idx) - boot_medians(_times(rows[b]), idx)
+            ci = ci95(diff)
             sooner = None
             if ci is not None and p < ALPHA and (ci[0] > 0 or ci[1] < 0):
                 sooner = a if ci[1] < 0 else b
@@ -223,30 +204,18 @@ def _verdict(comparisons: list[dict[str, Any]], summary: dict[str, Any]) -> str:
 
 
 def format_table(result: dict[str, Any]) -> str:
-    """The comparison as plain text: a row per mode, a sentence per pair, the verdict."""
+    """The comparison as plain text: a row per mode, a sentence per pair, the verdict.
 
-    def f(v: float | None, spec: str) -> str:
-        return "-" if v is None else format(v, spec)
-
-    def ci(v: list[float] | None) -> str:
-        return "-" if v is None else f"{v[0]:g}-{v[1]:g}"
-
+    A column per figure of the outputs table (its label, width and format).
+    """
+    shown = [f for _, f in figures()]
     lines = [
         f"scenario {result['scenario']}: {result['seeds']} seeds per mode; industry settlement "
         "week (Kaplan-Meier, censored runs kept)",
-        f"{'mode':<11}{'runs':>5}{'settled':>8}{'median':>7}{'95% CI':>9}{'mean':>6}{'p90':>5}"
-        f"{'first':>6}{'writer-wks':>11}{'deadwt $M':>10}{'union u':>8}",
+        f"{'mode':<11}{'runs':>5}" + "".join(f.header() for f in shown),
     ]
     for mode, s in result["modes"].items():
-        lines.append(
-            f"{mode:<11}{s['runs']:>5}{s['settled_share']:>8.0%}"
-            f"{f(s['median_settlement_step'], '.0f'):>7}{ci(s['median_ci95']):>9}"
-            f"{f(s['mean_settlement_step_settled'], '.1f'):>6}"
-            f"{f(s['p90_settlement_step'], '.0f'):>5}"
-            f"{f(s['median_first_deal_step'], '.0f'):>6}"
-            f"{f(s['mean_writer_weeks_lost'], ',.0f'):>11}"
-            f"{f(s['mean_deadweight_loss'], ',.0f'):>10}{f(s['mean_union_utility'], '.3f'):>8}"
-        )
+        lines.append(f"{mode:<11}{s['runs']:>5}" + "".join(f.cell(s[f.key]) for f in shown))
     lines.append("(mean: over runs that settled; p90: 90th percentile; first: median first deal)")
     lines.append("")
     lines += [c["sentence"] for c in result["comparisons"]]

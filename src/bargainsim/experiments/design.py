@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PlainValidator, ValidationError, model_validator
 
 from bargainsim._strict import Strict
 from bargainsim.errors import InputError, Problem
+from bargainsim.outputs import optional as optional_outputs
 from bargainsim.scenario import (
     MODES,
     Mode,
@@ -32,19 +33,18 @@ from bargainsim.scenario import (
 )
 from bargainsim.yamlio import YamlDocument, read_yaml_file
 
-Output = Literal[
-    "union_utility",
-    "writer_weeks_lost",
-    "writers_lost_earnings",
-    "deadweight_loss",
-    "strike_fund_left",
-    "rejected_votes",
-    "terms",
-    "company_settlement",
-    "company_losses",
-]
-OUTPUTS: tuple[str, ...] = Output.__args__  # type: ignore[attr-defined]
-ALWAYS = ("settled", "settlement_step", "first_deal_step")
+
+def _output_name(value: Any) -> str:
+    """An experiment's `outputs:` entry: a name of the outputs table the sweep may keep."""
+    names = optional_outputs()
+    if not isinstance(value, str) or value not in names:
+        *rest, last = [repr(n) for n in names] or ["(none)"]
+        choices = f"{', '.join(rest)} or {last}" if rest else last
+        raise ValueError(f"Input should be {choices}")
+    return value
+
+
+OutputName = Annotated[str, PlainValidator(_output_name)]
 Value = bool | int | float | str
 
 
@@ -103,7 +103,7 @@ class Experiment(Strict):
     modes: Annotated[list[Mode], Field(min_length=1)] = Field(default_factory=lambda: list(MODES))
     seeds: Annotated[int, Field(ge=1, le=1_000_000)] = 20
     first_seed: Annotated[int, Field(ge=0, le=2**62)] = 0
-    outputs: list[Output] = Field(default_factory=lambda: list(OUTPUTS))
+    outputs: list[OutputName] = Field(default_factory=lambda: list(optional_outputs()))
 
     @model_validator(mode="after")
     def _consistent(self) -> Experiment:

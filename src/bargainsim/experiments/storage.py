@@ -27,43 +27,40 @@ import pyarrow.parquet as pq
 
 from bargainsim.errors import InputError, Problem
 from bargainsim.experiments.design import Plan
+from bargainsim.outputs import columns as output_columns
 
 logger = logging.getLogger(__name__)
 
 KEY = ("point", "mode", "seed")
 
 
+ARROW: dict[type, pa.DataType] = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(),
+                                  str: pa.string()}
+
+
+def _value_type(values: list[Any]) -> type:
+    """The one Python type that holds a varied parameter's values (float for mixed numbers)."""
+    if all(isinstance(v, bool) for v in values):
+        return bool
+    if all(isinstance(v, str) for v in values):
+        return str
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return int
+    return float
+
+
 def schema(plan: Plan) -> pa.Schema:
-    """Column types of a sweep's rows: key, varied values, status, outputs."""
+    """Column types of a sweep's rows: key, varied values, status, the kept outputs.
+
+    The outputs' columns and types come from the outputs table (`bargainsim.outputs`).
+    """
     fields = [pa.field("point", pa.int64()), pa.field("mode", pa.string()),
               pa.field("seed", pa.int64())]
     for name in plan.parameters:
-        values = [p[name] for p in plan.points]
-        if all(isinstance(v, bool) for v in values):
-            kind = pa.bool_()
-        elif all(isinstance(v, str) for v in values):
-            kind = pa.string()
-        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            kind = pa.int64()
-        else:
-            kind = pa.float64()
-        fields.append(pa.field(name, kind))
-    fields += [pa.field("status", pa.string()), pa.field("error", pa.string()),
-               pa.field("settled", pa.bool_()), pa.field("settlement_step", pa.float64()),
-               pa.field("first_deal_step", pa.float64())]
-    outputs = plan.experiment.outputs
-    for name in ("union_utility", "writer_weeks_lost", "writers_lost_earnings",
-                 "deadweight_loss", "strike_fund_left"):
-        if name in outputs:
-            fields.append(pa.field(name, pa.float64()))
-    if "rejected_votes" in outputs:
-        fields.append(pa.field("rejected_votes", pa.int64()))
-    if "terms" in outputs:
-        fields += [pa.field(f"terms.{i}", pa.float64()) for i in plan.issues]
-    if "company_settlement" in outputs:
-        fields += [pa.field(f"settlement.{c}", pa.float64()) for c in plan.companies]
-    if "company_losses" in outputs:
-        fields += [pa.field(f"losses.{c}", pa.float64()) for c in plan.companies]
+        fields.append(pa.field(name, ARROW[_value_type([p[name] for p in plan.points])]))
+    fields += [pa.field("status", pa.string()), pa.field("error", pa.string())]
+    fields += [pa.field(name, ARROW[kind]) for name, kind in
+               output_columns(plan.experiment.outputs, plan.issues, plan.companies)]
     return pa.schema(fields)
 
 

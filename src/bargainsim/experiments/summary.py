@@ -11,11 +11,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bargainsim.experiments.compare import compare
+from bargainsim.experiments.compare import compare_rows
 from bargainsim.experiments.storage import ResultStore
+from bargainsim.outputs import figures
 
-RECORD_KEYS = ("settlement_step", "first_deal_step", "union_utility", "writer_weeks_lost",
-               "deadweight_loss")
+
+def _reported() -> list[str]:
+    """The per-mode figures a summary keeps: the runs and those the outputs table marks."""
+    return ["runs"] + [f.key for _, f in figures() if f.summarize]
 
 
 def summarize(folder: str | Path, bootstrap: int = 2000) -> dict[str, Any]:
@@ -29,6 +32,7 @@ def summarize(folder: str | Path, bootstrap: int = 2000) -> dict[str, Any]:
     by_point: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_point[row["point"]].append(row)
+    reported = _reported()
     points = []
     for point in sorted(by_point):
         prow = by_point[point]
@@ -48,18 +52,10 @@ def summarize(folder: str | Path, bootstrap: int = 2000) -> dict[str, Any]:
             points.append(entry)
             continue
         index = {(r["mode"], r["seed"]): r for r in prow}
-        records = {
-            m: [{"horizon": manifest["horizon"],
-                 **{k: index[(m, s)].get(k) for k in RECORD_KEYS}} for s in seeds]
-            for m in modes
-        }
-        result = compare(records, manifest["experiment"], bootstrap=bootstrap)
-        entry["modes"] = {
-            m: {k: s[k] for k in ("runs", "settled_share", "median_settlement_step",
-                                  "median_ci95", "p90_settlement_step", "median_first_deal_step",
-                                  "mean_union_utility")}
-            for m, s in result["modes"].items()
-        }
+        by_mode = {m: [index[(m, s)] for s in seeds] for m in modes}
+        result = compare_rows(by_mode, float(manifest["horizon"]), manifest["experiment"],
+                              bootstrap=bootstrap)
+        entry["modes"] = {m: {k: s[k] for k in reported} for m, s in result["modes"].items()}
         entry["comparisons"] = [
             {k: c[k] for k in ("a", "b", "median_difference", "ci95", "p_value", "sooner")}
             for c in result["comparisons"]

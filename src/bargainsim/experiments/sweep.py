@@ -27,6 +27,7 @@ from typing import Any, Literal
 from bargainsim.errors import InputError, Problem
 from bargainsim.experiments.design import Plan
 from bargainsim.experiments.storage import ResultStore, schema
+from bargainsim.outputs import row as output_row
 from bargainsim.runner import each_run
 from bargainsim.scenario import scenario_from_dict
 
@@ -61,32 +62,13 @@ class Outcome:
 
 
 def _row(task: Task, seed: int, rec: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
+    """A sweep row: key, varied values, status and the kept outputs (none if the run failed)."""
     row: dict[str, Any] = {"point": task.point, "mode": task.mode, "seed": seed, **task.values}
     if rec is None:
         row.update(status="failed", error=error)
         return row
-    row.update(status="ok", error=None, settled=rec["settled"],
-               settlement_step=rec["settlement_step"], first_deal_step=rec["first_deal_step"])
-    out = task.outputs
-    for name in ("union_utility", "writer_weeks_lost", "writers_lost_earnings",
-                 "deadweight_loss", "strike_fund_left"):
-        if name in out:
-            row[name] = rec.get(name)
-    if "rejected_votes" in out:
-        row["rejected_votes"] = sum(1 for v in rec.get("ratification_votes", []) if not v["passed"])
-    companies = rec.get("companies", {})
-    if "terms" in out:
-        settled = [c for c in companies.values() if c["terms"] is not None]
-        weight = sum(c["market_share"] for c in settled)
-        issues = settled[0]["terms"] if settled else {}
-        for issue in issues:
-            row[f"terms.{issue}"] = (
-                sum(c["terms"][issue] * c["market_share"] for c in settled) / weight
-            )
-    if "company_settlement" in out:
-        row.update({f"settlement.{n}": c["settlement_step"] for n, c in companies.items()})
-    if "company_losses" in out:
-        row.update({f"losses.{n}": c["losses"] for n, c in companies.items()})
+    row.update(status="ok", error=None)
+    row.update(output_row(rec, task.outputs))
     return row
 
 

@@ -17,8 +17,8 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from bargainsim.plots import live as plots
 from bargainsim.scenario import Scenario, load_scenario
-from bargainsim.viz import plots
 from bargainsim.viz.observed import ObservedModel
 from bargainsim.viz.params import (
     DEFAULT_SCENARIO,

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bargainsim import shipped
+from bargainsim.prepare import resolve_companies
 from bargainsim.presets import PRESETS
-from bargainsim.scenario import MODES, CompanyParty, Scenario, UnionParty, resolve_companies
+from bargainsim.scenario import MODES, CompanyParty, Scenario, UnionParty
 
-ROOT = Path(__file__).resolve().parents[3]
-SCENARIO_DIR = ROOT / "scenarios"
-DEFAULT_SCENARIO = SCENARIO_DIR / "wga_2023.yaml"
+DEFAULT_SCENARIO = shipped.scenario_path()
 RULES = ("hardest_line", "unanimity", "share_weighted")
 DIGITAL = ("streamer", "tech")
 NEVER = 1e12  # the schema's ceiling for money; an exit threshold this high means "never leaves"
@@ -37,10 +37,8 @@ class Controls:
 
 def shipped_scenarios(extra: str | Path | None = None) -> dict[str, str]:
     """The scenario files the page offers, label -> path (the shipped ones, then `extra`)."""
-    found: dict[str, str] = {}
-    if SCENARIO_DIR.is_dir():
-        for path in sorted(SCENARIO_DIR.glob("*.yaml")) + sorted(SCENARIO_DIR.glob("*/*.yaml")):
-            found[path.relative_to(SCENARIO_DIR).as_posix()] = str(path)
+    found = {f"{name}.yaml": str(path.resolve())
+             for name, path in shipped.shipped("scenario").items()}
     if extra is not None:
         resolved = Path(extra).resolve()
         if str(resolved) not in found.values():
@@ -112,11 +110,13 @@ def _num(value: float) -> str:
 
 
 def command_line(path: str, mode: str, seed: int, sets: list[str]) -> str:
-    """The `bargainsim run` command that reproduces the page's run."""
-    try:
-        shown = Path(path).resolve().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        shown = str(path)
+    """The `bargainsim run` command that reproduces the page's run (a shipped one by name)."""
+    shown = shipped.name_of(path)
+    if shown is None:
+        try:
+            shown = Path(path).resolve().relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            shown = str(path)
     words = ["bargainsim", "run", shown, "--mode", mode, "--seed", str(seed)]
     for item in sets:
         words += ["--set", item]

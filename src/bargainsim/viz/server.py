@@ -82,28 +82,29 @@ def missing_dependency() -> str | None:
 
 def _frontend_files() -> None:
     """Fetch Solara's front-end files into its cache if some are missing; warn if that fails."""
-    from bargainsim.viz import assets
+    from bargainsim.viz import frontend
 
-    if not assets.missing():
+    if not frontend.missing():
         return
-    still = assets.ensure_assets(log=lambda m: print(f"bargainsim viz: {m}", file=sys.stderr))
+    still = frontend.ensure_assets(log=lambda m: print(f"bargainsim viz: {m}", file=sys.stderr))
     if still:
-        print("bargainsim viz: Solara's front-end files are missing and the npm registry could "
-              "not be reached; the page will be blank unless the browser can reach "
-              "cdn.jsdelivr.net. Run `python tools/setup_viz.py` when online.", file=sys.stderr)
+        print(f"bargainsim viz: {len(still)} of the page's front-end files could not be fetched "
+              f"from {frontend.registry()} into {frontend.cache_dir()}; the page stays blank "
+              "unless this machine can reach cdn.jsdelivr.net. Fetch them when online with "
+              "`python -m bargainsim.viz.frontend`.", file=sys.stderr)
 
 
 def main(scenario: str | None, host: str, port: int) -> int:
     """`bargainsim viz`: check the scenario and the extra, then serve; the exit code."""
     from bargainsim.scenario import load_scenario
-    from bargainsim.viz.params import DEFAULT_SCENARIO
+    from bargainsim.shipped import scenario_path
 
-    path = scenario or str(DEFAULT_SCENARIO)
+    path = scenario or str(scenario_path())
     load_scenario(path)
     missing = missing_dependency()
     if missing is not None:
         print(f"bargainsim viz: {missing} is not installed; install the viz extra: "
-              "pip install -e '.[viz]'", file=sys.stderr)
+              "pip install 'bargainsim[viz]'", file=sys.stderr)
         return 1
     sock = bind(host, port)
     _frontend_files()

@@ -1,15 +1,15 @@
-"""Install what the viz app's browser tests need, when it is missing; safe to run again.
+"""Install the browser the viz app's tests drive, when it is missing; safe to run again.
 
-`make test` runs this before the tests. It asks no questions (CI has no standard input):
+`make viz-setup` (run by `make test`) runs this after `python -m bargainsim.viz.frontend`,
+the package's own module that fetches the app's front-end files. What is here serves the
+tests only. It asks no questions (CI has no standard input):
 
 1. Debian's `chromium` at /usr/bin/chromium, through apt-get (as root; `apt-get update`
    once, then `apt-get install -y chromium`). Playwright never downloads a browser here.
 2. Playwright for Python, through pip (normally already there from the `test` extra).
-3. Solara's front-end files, put into the environment's Solara CDN cache from the npm
-   registry, so that the app's page renders with no access to a public CDN.
 
 A step that cannot be done is reported and the script goes on: the browser tests then
-skip (no chromium) or fail with a message naming what is missing (front-end files).
+skip, saying why.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _say(message: str) -> None:
-    print(f"setup_viz: {message}", flush=True)
+    print(f"setup_browser: {message}", flush=True)
 
 
 def ensure_chromium() -> bool:
@@ -65,26 +65,12 @@ def ensure_playwright() -> bool:
     return done.returncode == 0
 
 
-def ensure_frontend() -> bool:
-    """Fill the Solara CDN cache from the npm registry (see bargainsim.viz.assets)."""
-    try:
-        from bargainsim.viz.assets import ensure_assets
-    except ImportError as exc:
-        _say(f"cannot set up the front-end files: {exc} (install the `viz` extra)")
-        return False
-    missing = ensure_assets(log=_say)
-    if missing:
-        _say("still missing: " + ", ".join(missing))
-    return not missing
-
-
 def main() -> int:
-    """Run every step; exit 0 unless the front-end files could not be put in place."""
+    """Run both steps and report; exit 0 (the browser tests skip when a step failed)."""
     chromium = ensure_chromium()
     playwright = ensure_playwright()
-    frontend = ensure_frontend()
     _say(f"chromium {'ok' if chromium else 'MISSING'}, playwright "
-         f"{'ok' if playwright else 'MISSING'}, front-end files {'ok' if frontend else 'MISSING'}")
+         f"{'ok' if playwright else 'MISSING'}")
     return 0
 
 

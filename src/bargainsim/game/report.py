@@ -1,7 +1,7 @@
 """The end of a game of `play`: the student's result beside the agents' and theory's.
 
 The agents' result is the unmodified model on the same scenario, mode and seed (the
-strategy in the student's seat); theory's is a closed form (bargainsim.prediction)
+strategy in the student's seat); theory's is a closed form (bargainsim.game.prediction)
 where one applies, which it does only for the two-party classroom games.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from bargainsim.agents import Company, Party, Union
+from bargainsim.game.prediction import Prediction
 from bargainsim.model import BargainingModel
-from bargainsim.prediction import Prediction
 
 Row = tuple[str, list[str]]
 
@@ -112,7 +112,7 @@ def _union_rows(model: BargainingModel, recs: list[dict[str, Any]]) -> list[Row]
     def col(get: Callable[[dict[str, Any]], str]) -> list[str]:
         return [get(r) for r in recs]
 
-    several = len(model.companies) > 1 and model.mode not in ("coalition",)
+    several = len(model.companies) > 1 and not model.rules.one_deal
     rows: list[Row] = [
         ("every company settled (week)", col(lambda r: _when(r["settlement_step"], "week",
                                                              model.horizon))),

@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from bargainsim.errors import InputError, Problem
-from bargainsim.plots import mode_colour
+from bargainsim.plots.palette import mode_colour
 
 DIVERGING = "PuOr"  # ColorBrewer, readable under the common colour-vision deficiencies
 HATCH = "///"

@@ -1,32 +1,40 @@
 """Solara's front-end files, put into its CDN cache from the npm registry.
 
-When a page opens, Solara's server answers `/_solara/cdn/PACKAGE@VERSION/FILE` from a cache
-directory (`<prefix>/share/solara/cdn/`) and, on a miss, fetches the file from a public
-CDN (jsdelivr). With no route to that CDN the page stays blank ("solara is not defined").
+`python -m bargainsim.viz.frontend` fetches whatever is missing (`--check` only reports);
+`bargainsim viz` does the same on start, and `make viz-setup` calls it.
+
+When a page opens, Solara's server answers `/_solara/cdn/PACKAGE@VERSION/FILE` from a
+cache directory (`<prefix>/share/solara/cdn/`) and, on a miss, fetches the file from a
+public CDN (jsdelivr). With no route to that CDN the page stays blank ("solara is not defined").
 The npm registry serves the same packages as tarballs, so this module downloads each
 package the page loads, checks it against the registry's integrity hash and unpacks it
 into the cache; after that the app works offline.
 
 The packages and their exact versions are read from the installed Solara's own page
 template and widgets, so a Solara upgrade that moves to new versions is followed.
+BARGAINSIM_NPM_REGISTRY names another registry (a mirror) than registry.npmjs.org.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
+import sys
 import tarfile
 import tempfile
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-REGISTRY = "https://registry.npmjs.org"
+REGISTRY_ENV = "BARGAINSIM_NPM_REGISTRY"
+DEFAULT_REGISTRY = "https://registry.npmjs.org"
 TIMEOUT = 120.0
 # the npm packages the page loads through the CDN proxy, besides the front end itself
 PACKAGES = (
@@ -36,6 +44,11 @@ PACKAGES = (
 )
 # Solara files that name the packages above, relative to the solara package
 SOURCES = ("server/templates/solara.html.j2", "widgets/vue/gridlayout.vue")
+
+
+def registry() -> str:
+    """The npm registry the files come from (BARGAINSIM_NPM_REGISTRY, else npm's own)."""
+    return (os.environ.get(REGISTRY_ENV) or DEFAULT_REGISTRY).rstrip("/")
 
 
 def cache_dir() -> Path:
@@ -110,7 +123,7 @@ def _check_integrity(data: bytes, dist: dict[str, str], url: str) -> None:
 
 def install_package(name: str, version: str, files: set[str], cache: Path) -> None:
     """Download NAME@VERSION from the npm registry and unpack it as the CDN serves it."""
-    meta = json.loads(_get(f"{REGISTRY}/{urllib.parse.quote(name, safe='@')}/{version}"))
+    meta = json.loads(_get(f"{registry()}/{urllib.parse.quote(name, safe='@')}/{version}"))
     dist = meta["dist"]
     data = _get(dist["tarball"])
     _check_integrity(data, dist, dist["tarball"])
@@ -145,3 +158,34 @@ def ensure_assets(log: Callable[[str], None] = print, cache: Path | None = None)
         except (OSError, ValueError, KeyError, tarfile.TarError, StopIteration) as exc:
             log(f"could not fetch {name}@{version}: {exc}")
     return missing(cache)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m bargainsim.viz.frontend`: fetch the missing files; 0 when none is missing."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bargainsim.viz.frontend",
+        description="Put the front-end files of `bargainsim viz` (Solara's page) into this "
+        "environment's Solara cache from the npm registry, so the app works offline.")
+    parser.add_argument("--check", action="store_true",
+                        help="only report the missing files (no network); exit 1 if any")
+    args = parser.parse_args(argv)
+    try:
+        cache = cache_dir()
+        needed = missing(cache)
+    except ImportError as exc:
+        print(f"frontend: the viz extra is not installed ({exc.name or exc}): "
+              "pip install 'bargainsim[viz]'", file=sys.stderr)
+        return 1
+    if needed and not args.check:
+        needed = ensure_assets(log=lambda m: print(f"frontend: {m}", file=sys.stderr), cache=cache)
+    if needed:
+        print(f"frontend: {len(needed)} files missing from {cache}: {', '.join(needed)}"
+              + ("" if args.check else f" (could not be fetched from {registry()})"),
+              file=sys.stderr)
+        return 1
+    print(f"frontend: every file is in {cache}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""The app's live plots, drawn from an ObservedModel's history with matplotlib.
+"""The classroom app's live plots, drawn from an ObservedModel's history with matplotlib.
 
 Each function returns a new `matplotlib.figure.Figure` (no pyplot state, safe in the
 server's threads): offers against demands per issue, solidarity, losses, and which
@@ -9,15 +9,24 @@ classroom two-party games).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from bargainsim.viz.observed import ObservedModel
+from bargainsim.plots.palette import (
+    COALITION_COLOUR,
+    SOLIDARITY_COLOUR,
+    STATUS_COLOURS,
+    WRITERS_BACK_COLOUR,
+    table_colour,
+)
+
+if TYPE_CHECKING:
+    from bargainsim.viz.observed import ObservedModel
 
 WIDTH = 6.4
 DPI = 90  # the page's images; matplotlib's layout engines cost more than drawing, so the
@@ -29,8 +38,6 @@ def _margins(fig: Figure, top: float, bottom: float, left: float = 0.6, **space:
     width, height = fig.get_size_inches()
     fig.subplots_adjust(left=left / width, right=1 - 0.15 / width, top=1 - top / height,
                         bottom=bottom / height, **space)
-COLOURS = colormaps["tab10"].colors
-COALITION_COLOUR = "#222222"
 
 
 def _unit(model: ObservedModel) -> str:
@@ -40,7 +47,7 @@ def _unit(model: ObservedModel) -> str:
 def colours(model: ObservedModel) -> dict[str, tuple[float, float, float] | str]:
     """One colour per company (in scenario order) and one for the coalition."""
     out: dict[str, tuple[float, float, float] | str] = {
-        name: COLOURS[i % len(COLOURS)] for i, name in enumerate(model.companies)
+        name: table_colour(i) for i, name in enumerate(model.companies)
     }
     if model.coalition is not None:
         out[model.coalition.name] = COALITION_COLOUR
@@ -110,12 +117,12 @@ def solidarity_figure(model: ObservedModel) -> Figure:
     _margins(fig, top=0.35, bottom=0.5)
     ax = fig.subplots()
     steps = _steps(model)
-    ax.plot(steps, model.history["solidarity"], color="#c0392b", lw=2, label="solidarity")
-    ax.plot(steps, model.history["writers_back"], color="#27ae60", lw=2,
+    ax.plot(steps, model.history["solidarity"], color=SOLIDARITY_COLOUR, lw=2, label="solidarity")
+    ax.plot(steps, model.history["writers_back"], color=WRITERS_BACK_COLOUR, lw=2,
             label="writers back at work")
     threshold = getattr(model.union.spec, "solidarity_threshold", None)
     if threshold is not None:
-        ax.axhline(threshold, color="#c0392b", ls=":", lw=1, label="solidarity threshold")
+        ax.axhline(threshold, color=SOLIDARITY_COLOUR, ls=":", lw=1, label="solidarity threshold")
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlim(0, max(5, len(steps)))
     _step_axis(ax, model)
@@ -146,7 +153,6 @@ def losses_figure(model: ObservedModel) -> Figure:
 
 
 SETTLED, AT_COALITION, ALONE = 2, 1, 0
-STATUS_COLOURS = ["#e67e22", "#2c3e50", "#27ae60"]
 
 
 def status_matrix(model: ObservedModel) -> np.ndarray:
@@ -174,7 +180,7 @@ def settled_figure(model: ObservedModel) -> Figure:
     _margins(fig, top=0.35, bottom=0.75, left=0.9)
     ax = fig.subplots()
     matrix = status_matrix(model)
-    ax.imshow(matrix, aspect="auto", cmap=ListedColormap(STATUS_COLOURS), vmin=0, vmax=2,
+    ax.imshow(matrix, aspect="auto", cmap=ListedColormap(list(STATUS_COLOURS)), vmin=0, vmax=2,
               interpolation="nearest", extent=(-0.5, matrix.shape[1] - 0.5, len(names) - 0.5,
                                                -0.5))
     ax.set_yticks(range(len(names)), names, fontsize=7)

@@ -6,7 +6,7 @@ or what to offer instead; a company inside a coalition is asked whether it conse
 when its answer decides the alliance's acceptance, and (in breakaway mode) whether to
 leave. Everything else is the unmodified model. At the end the student's result is set
 beside the agents' on the same scenario and seed, and beside theory where a closed
-form applies (bargainsim.prediction).
+form applies (bargainsim.game.prediction).
 
 Exit status: 0 the game ended (a deal, or the horizon reached), 2 bad input (scenario,
 `--as`, options), 3 abandoned (`q`, end of input or Ctrl-C).
@@ -22,13 +22,13 @@ from typing import TextIO
 import numpy as np
 
 from bargainsim.agents import Coalition, Company, Party, Union
-from bargainsim.console import Abandoned, Console, Hint, parse_yes_no
 from bargainsim.errors import InputError, Problem
+from bargainsim.game.console import Abandoned, Console, Hint, parse_yes_no
+from bargainsim.game.prediction import predict
+from bargainsim.game.report import compare_results, num
 from bargainsim.model import BargainingModel
-from bargainsim.play_report import compare_results, num
-from bargainsim.prediction import predict
 from bargainsim.runner import record, run
-from bargainsim.scenario import Mode, Scenario
+from bargainsim.schema import Mode, Scenario
 from bargainsim.table import Table
 
 EXIT_FINISHED, EXIT_ABANDONED = 0, 3

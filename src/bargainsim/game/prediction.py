@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from bargainsim import theory
 from bargainsim.agents import Company, Union
 from bargainsim.model import BargainingModel
-from bargainsim.strategies import Rubinstein, TimeDependent
+from bargainsim.tactics import Rubinstein, TimeDependent
 
 
 @dataclass(frozen=True)
