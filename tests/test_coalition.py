@@ -184,3 +184,40 @@ def test_members_answer_an_offer_by_the_rule(
     else:
         assert agreed is None
         assert table.standing is not None and table.standing[0] == "employer"  # it counters
+
+
+def test_members_limits_follow_openings_a_pattern_deal_moved() -> None:
+    """A pattern anchor moves members' openings: their limit packages are found again.
+
+    Before issue 13 the alliance kept its members' limit packages while their limit
+    utilities and the union's opening stood, so an anchor that moved only the companies'
+    openings (here to the union's own demands, anchor 1) left packages computed from the
+    old openings: wga_2023 seed 1 then settled in week 21 instead of 31 (found by fuzzing
+    the refactored engine against the old one; kept per model revision now).
+    """
+    from bargainsim.packages import concede
+    from bargainsim.runner import run
+    from bargainsim.scenario import load_scenario
+
+    overrides = ["industry.model_spread=0", "parties.apple.weights.data=1",
+                 "other_guilds.pattern_deal.terms.wage=16.9",
+                 "other_guilds.pattern_deal.terms.residuals=100",
+                 "other_guilds.pattern_deal.terms.data=1", "other_guilds.pattern_deal.anchor=1",
+                 "other_guilds.pattern_deal.week=16", "parties.sony.expected_remaining_weeks=500"]
+    spec = load_scenario("scenarios/wga_2023.yaml", overrides)
+    model = BargainingModel(spec, mode="coalition", seed=1)
+    coalition = model.coalition
+    assert coalition is not None
+    table = next(t for t in model.tables if t.employer is coalition)
+    for _ in range(20):  # past the anchor in week 16
+        model.step()
+        if table.closed:
+            break
+        packages, limits = coalition.member_limits(table)
+        far = table.union.opening_for(table)
+        for member, package, limit in zip(coalition.members, packages, limits, strict=True):
+            fresh = concede(member.limit_utility(), member.weights, False, member.opening, far,
+                            table.union.weights, focus=model.focus)
+            assert limit == member.limit_utility()
+            assert package.tobytes() == fresh.tobytes(), (model.t, member.name)
+    assert run(spec, mode="coalition", seed=1)["settlement_step"] == 31

@@ -87,9 +87,9 @@ class Party(mesa.Agent):
         One of the two kinds of memo in bargainsim (docs/model.md, "What is remembered"):
         a party's utilities of standing packages, its concession paths, its limit, a
         coalition's rule values are all functions of parties' state, which changes only
-        between revisions (`BargainingModel.revision`: a new one each run, each week
-        before and after the week's changes, and after a vote). A new revision starts an
-        empty memo; it holds at most 64 entries.
+        between revisions (`BargainingModel.revision`: a new one each run, and each week
+        before and after the week's changes; a vote changes only what is read live, the
+        union's floor). A new revision starts an empty memo; it holds at most 64 entries.
         """
         revision = self.model.revision
         if self._memo_revision != revision:
