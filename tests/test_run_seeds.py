@@ -51,11 +51,12 @@ def test_a_restarted_model_is_the_fresh_model_of_its_seed() -> None:
 
 
 def _state(agent: mesa.Agent) -> dict[str, object]:
-    """An agent's attributes as plain values, other agents by id, its memo left out.
+    """An agent's attributes as plain values, other agents by id, its memos left out.
 
-    A party's memo belongs to a model revision (`Party.remembered`), new in every run.
+    A party's state memo belongs to a model revision (`Party.remembered`), new in every
+    run; its utilities of read-only packages are pure (`Party.worth`), valid in any run.
     """
-    skip = {"model", "_memo", "_memo_revision"}
+    skip = {"model", "_memo", "_memo_revision", "_worth"}
     return {k: _plain(v) for k, v in vars(agent).items() if k not in skip}
 
 

@@ -35,6 +35,7 @@ from bargainsim.agents import Coalition, Company, Union
 from bargainsim.agents.base import Party
 from bargainsim.agents.union import MemberPopulation
 from bargainsim.modes import MODES
+from bargainsim.packages import frozen
 from bargainsim.prepare import prepared
 from bargainsim.schema import Mode, Scenario, UnionParty
 from bargainsim.table import Table
@@ -247,7 +248,7 @@ class BargainingModel(mesa.Model):
         names = cfg.members if cfg.members is not None else list(self.companies)
         members = [self.companies[n] for n in names]
         shares = np.array([m.share for m in members])
-        opening = (
+        opening = frozen(
             self.space.normalise(self.spec.industry.employer_opening, np.zeros(self.space.size))
             if self.spec.industry.employer_opening
             else (shares @ np.array([m.opening for m in members])) / shares.sum()
@@ -396,8 +397,8 @@ class BargainingModel(mesa.Model):
         if self.coalition is not None:
             parties.append(self.coalition)
         for party in parties:
-            party.opening = np.where(mask, (1 - weight) * party.opening + weight * target,
-                                     party.opening)
+            party.opening = frozen(np.where(mask, (1 - weight) * party.opening
+                                            + weight * target, party.opening))
 
     def _striking(self) -> np.ndarray:
         members = self.union.members

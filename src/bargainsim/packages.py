@@ -224,6 +224,15 @@ _PATHS: dict[tuple[bytes, bytes, bytes, bytes, bool, float], ConcessionPath] = {
 _PATHS_KEEP = 4096
 
 
+_BY_ID: dict[tuple[int, ...], tuple[tuple[np.ndarray, ...], ConcessionPath]] = {}
+
+
+def frozen(array: np.ndarray) -> np.ndarray:
+    """The array made read-only (and returned): its identity then stands for its value."""
+    array.flags.writeable = False
+    return array
+
+
 def concession_path(
     own_weights: np.ndarray,
     wants_high: bool,
@@ -232,7 +241,35 @@ def concession_path(
     opp_weights: np.ndarray,
     focus: float = 1.0,
 ) -> ConcessionPath:
-    """The `ConcessionPath` of these float vectors, remembered by their values."""
+    """The `ConcessionPath` of these float vectors, remembered by their values.
+
+    A pure function remembered by its inputs: read-only arrays (openings, limits and
+    weights are prepared or made read-only) are looked up by identity, which stands for
+    their value while the entry holds them; other arrays by their bytes.
+    """
+    arrays = (own_weights, opening, far, opp_weights)
+    if not any(a.flags.writeable for a in arrays):
+        ids = (id(own_weights), id(opening), id(far), id(opp_weights), wants_high, focus)
+        hit = _BY_ID.get(ids)
+        if hit is not None and all(a is b for a, b in zip(hit[0], arrays, strict=True)):
+            return hit[1]
+        path = _by_value(own_weights, wants_high, opening, far, opp_weights, focus)
+        if len(_BY_ID) >= _PATHS_KEEP:
+            _BY_ID.clear()
+        _BY_ID[ids] = (arrays, path)
+        return path
+    return _by_value(own_weights, wants_high, opening, far, opp_weights, focus)
+
+
+def _by_value(
+    own_weights: np.ndarray,
+    wants_high: bool,
+    opening: np.ndarray,
+    far: np.ndarray,
+    opp_weights: np.ndarray,
+    focus: float,
+) -> ConcessionPath:
+    """`concession_path` remembered by the bytes of its arrays."""
     key = (
         own_weights.tobytes(), opening.tobytes(), far.tobytes(), opp_weights.tobytes(),
         wants_high, focus,

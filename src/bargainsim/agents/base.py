@@ -57,6 +57,8 @@ class Party(mesa.Agent):
         super().__init__(model)
         self._memo: dict[Any, Any] = {}  # see `remembered`
         self._memo_revision = -1
+        # utilities of read-only packages under read-only weights (see `worth`)
+        self._worth: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, float]] = {}
         self.reset(*args)
 
     def reset(
@@ -85,32 +87,35 @@ class Party(mesa.Agent):
         """Values derived from the model's state, kept while the model's revision stands.
 
         One of the two kinds of memo in bargainsim (docs/model.md, "What is remembered"):
-        a party's utilities of standing packages, its concession paths, its limit, a
-        coalition's rule values are all functions of parties' state, which changes only
-        between revisions (`BargainingModel.revision`: a new one each run, and each week
-        before and after the week's changes; a vote changes only what is read live, the
-        union's floor). A new revision starts an empty memo; it holds at most 64 entries.
+        a company's limit, the union's pivotal ratio, a coalition's rule values are
+        functions of parties' state (losses, shares, members' savings, openings), which
+        changes only between revisions (`BargainingModel.revision`: a new one each run,
+        and each week before and after the week's changes; a vote changes only what is
+        read live, the union's floor). A new revision starts an empty memo.
         """
-        revision = self.model.revision
-        if self._memo_revision != revision:
+        if self._memo_revision != self.model.revision:
             self._memo = {}
-            self._memo_revision = revision
-        elif len(self._memo) >= _MEMO_KEEP:  # packages that are not the model's own
-            self._memo.clear()
+            self._memo_revision = self.model.revision
         return self._memo
 
     def worth(self, fixed: np.ndarray) -> float:
-        """`utility` of a standing package (an opening, a limit), kept for the revision.
+        """`utility` of a standing package (an opening, a limit).
 
-        Keyed by the package's identity (the entry holds the package, so its id is not
-        reused while it stands): openings and limits are replaced, never changed in place.
+        The other kind of memo: a pure function remembered by its inputs. A read-only
+        package under read-only weights (openings, limits and weights are prepared or
+        made read-only) is its own value, so its utility is kept by identity (the entry
+        holds both arrays, so their ids are not reused while it stands); at most 64.
         """
-        memo = self.remembered()
-        hit = memo.get(id(fixed))
-        if hit is not None and hit[0] is fixed:
-            return hit[1]
+        if fixed.flags.writeable or self.weights.flags.writeable:
+            return self.utility(fixed)
+        key = (id(fixed), id(self.weights))
+        hit = self._worth.get(key)
+        if hit is not None and hit[0] is fixed and hit[1] is self.weights:
+            return hit[2]
         u = self.utility(fixed)
-        memo[id(fixed)] = (fixed, u)
+        if len(self._worth) >= _MEMO_KEEP:  # runs that replace openings add entries
+            self._worth.clear()
+        self._worth[key] = (fixed, self.weights, u)
         return u
 
     def limit_utility(self, table: Table) -> float:
@@ -212,18 +217,9 @@ class Party(mesa.Agent):
     def road(
         self, table: Table, opening: np.ndarray, far: np.ndarray, other: Party
     ) -> ConcessionPath:
-        """The concession path at this table (`packages.concede`), kept for the revision.
-
-        Within a revision a table's openings and both sides' weights stand, so the path
-        is found once per table; `concession_path` itself remembers paths by value.
-        """
-        memo = self.remembered()
-        key = ("road", table.name)
-        path = memo.get(key)
-        if path is None:
-            path = memo[key] = concession_path(self.weights, self.wants_high, opening, far,
-                                               other.weights, self.model.focus)
-        return path
+        """The concession path at this table (`packages.concession_path`, remembered there)."""
+        return concession_path(self.weights, self.wants_high, opening, far, other.weights,
+                               self.model.focus)
 
     def give_in(self) -> None:
         """War of attrition: concede now (a scheduled event at a real-valued time)."""

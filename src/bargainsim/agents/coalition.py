@@ -16,7 +16,7 @@ import numpy as np
 
 from bargainsim.agents.base import Bound, Party
 from bargainsim.agents.company import Company
-from bargainsim.packages import TIE, concede
+from bargainsim.packages import TIE, concede, frozen
 from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class Coalition(Party):
     def _pooled_weights(self) -> np.ndarray:
         costs = sum(m.cost_scale * m.weights for m in self.members)
         total = float(np.sum(costs))
-        return costs / total if total > 0 else np.full(len(costs), 1.0 / len(costs))
+        return frozen(costs / total if total > 0 else np.full(len(costs), 1.0 / len(costs)))
 
     def _pooled_discount(self) -> float:
         if self._fixed_discount is not None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bargainsim.agents.base import Bound, Party
-from bargainsim.packages import TIE, IssueSpace
+from bargainsim.packages import TIE, IssueSpace, frozen
 from bargainsim.schema import Members as MembersSpec
 from bargainsim.schema import UnionParty
 from bargainsim.tactics import Tactic
@@ -156,7 +156,7 @@ class Union(Party):
         """Leadership; `weights` None: its members' mean; `static_limit` None: theirs decides."""
         if weights is None:
             assert members is not None
-            weights = members.weights.mean(axis=0)
+            weights = frozen(members.weights.mean(axis=0))
         discount = spec.discount if spec.discount is not None else 1.0
         super().reset(name, weights, opening, discount, tactic)
         self.spec = spec
