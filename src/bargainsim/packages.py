@@ -247,18 +247,18 @@ def concession_path(
     weights are prepared or made read-only) are looked up by identity, which stands for
     their value while the entry holds them; other arrays by their bytes.
     """
+    ids = (id(own_weights), id(opening), id(far), id(opp_weights), wants_high, focus)
+    hit = _BY_ID.get(ids)
+    if (hit is not None and hit[0][0] is own_weights and hit[0][1] is opening
+            and hit[0][2] is far and hit[0][3] is opp_weights):
+        return hit[1]
+    path = _by_value(own_weights, wants_high, opening, far, opp_weights, focus)
     arrays = (own_weights, opening, far, opp_weights)
-    if not any(a.flags.writeable for a in arrays):
-        ids = (id(own_weights), id(opening), id(far), id(opp_weights), wants_high, focus)
-        hit = _BY_ID.get(ids)
-        if hit is not None and all(a is b for a, b in zip(hit[0], arrays, strict=True)):
-            return hit[1]
-        path = _by_value(own_weights, wants_high, opening, far, opp_weights, focus)
+    if not any(a.flags.writeable for a in arrays):  # kept by identity only when read-only
         if len(_BY_ID) >= _PATHS_KEEP:
             _BY_ID.clear()
         _BY_ID[ids] = (arrays, path)
-        return path
-    return _by_value(own_weights, wants_high, opening, far, opp_weights, focus)
+    return path
 
 
 def _by_value(

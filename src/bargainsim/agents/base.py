@@ -106,16 +106,16 @@ class Party(mesa.Agent):
         made read-only) is its own value, so its utility is kept by identity (the entry
         holds both arrays, so their ids are not reused while it stands); at most 64.
         """
-        if fixed.flags.writeable or self.weights.flags.writeable:
-            return self.utility(fixed)
-        key = (id(fixed), id(self.weights))
+        weights = self.weights
+        key = (id(fixed), id(weights))
         hit = self._worth.get(key)
-        if hit is not None and hit[0] is fixed and hit[1] is self.weights:
+        if hit is not None and hit[0] is fixed and hit[1] is weights:
             return hit[2]
         u = self.utility(fixed)
-        if len(self._worth) >= _MEMO_KEEP:  # runs that replace openings add entries
-            self._worth.clear()
-        self._worth[key] = (fixed, self.weights, u)
+        if not (fixed.flags.writeable or weights.flags.writeable):  # kept only when read-only
+            if len(self._worth) >= _MEMO_KEEP:  # runs that replace openings add entries
+                self._worth.clear()
+            self._worth[key] = (fixed, weights, u)
         return u
 
     def limit_utility(self, table: Table) -> float:
