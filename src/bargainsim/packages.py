@@ -252,24 +252,6 @@ def concession_path(
     if (hit is not None and hit[0][0] is own_weights and hit[0][1] is opening
             and hit[0][2] is far and hit[0][3] is opp_weights):
         return hit[1]
-    path = _by_value(own_weights, wants_high, opening, far, opp_weights, focus)
-    arrays = (own_weights, opening, far, opp_weights)
-    if not any(a.flags.writeable for a in arrays):  # kept by identity only when read-only
-        if len(_BY_ID) >= _PATHS_KEEP:
-            _BY_ID.clear()
-        _BY_ID[ids] = (arrays, path)
-    return path
-
-
-def _by_value(
-    own_weights: np.ndarray,
-    wants_high: bool,
-    opening: np.ndarray,
-    far: np.ndarray,
-    opp_weights: np.ndarray,
-    focus: float,
-) -> ConcessionPath:
-    """`concession_path` remembered by the bytes of its arrays."""
     key = (
         own_weights.tobytes(), opening.tobytes(), far.tobytes(), opp_weights.tobytes(),
         wants_high, focus,
@@ -281,6 +263,11 @@ def _by_value(
         path = _PATHS[key] = ConcessionPath.build(
             own_weights, wants_high, opening, far, opp_weights, focus
         )
+    arrays = (own_weights, opening, far, opp_weights)
+    if not any(a.flags.writeable for a in arrays):  # kept by identity only when read-only
+        if len(_BY_ID) >= _PATHS_KEEP:
+            _BY_ID.clear()
+        _BY_ID[ids] = (arrays, path)
     return path
 
 
