@@ -1,19 +1,28 @@
-"""`python -m benchmarks [pair|industry|sweep|memory|all]`: figures only, never pass or fail."""
+"""`python -m benchmarks [pair|industry|sweep|memory|instructions|all]`: figures only.
+
+They never pass or fail. `instructions` counts CPU instructions per run with valgrind
+(`--src DIR` for another checkout's source, `--mode`), for changes too small to see in
+times on a shared machine.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import platform
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("which", nargs="?", default="all",
-                        choices=["pair", "industry", "sweep", "memory", "all"],
-                        help="all = pair, industry and sweep (memory takes minutes)")
+                        choices=["pair", "industry", "sweep", "memory", "instructions", "all"],
+                        help="all = pair, industry and sweep (memory and instructions take "
+                             "minutes)")
     parser.add_argument("--repeats", type=int, default=7, help="interleaved batches (default 7)")
     parser.add_argument("--runs", type=int, default=50, help="industry: runs per batch")
+    parser.add_argument("--src", type=Path, help="instructions: the source tree to count")
+    parser.add_argument("--mode", default="coalition", help="instructions: the mode")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
@@ -30,6 +39,10 @@ def main(argv: list[str] | None = None) -> None:
         from benchmarks import sweep_bench
 
         sweep_bench.speed(None)
+    if args.which == "instructions":
+        from benchmarks import instructions
+
+        instructions.main(args.src, args.mode)
     if args.which == "memory":
         from benchmarks import sweep_bench
 
