@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from bargainsim.packages import IssueSpace
+from bargainsim.packages import IssueSpace, frozen
 from bargainsim.presets import BUSINESS_FIELDS, PRESETS
 from bargainsim.schema import CompanyParty, Scenario, UnionParty
 
@@ -157,10 +157,9 @@ class Prepared:
                    _frozen(union_opening), _frozen(union_weights), _frozen(union_limit))
 
 
-def _frozen(array: Any) -> Any:
-    if array is not None:
-        array.flags.writeable = False
-    return array
+def _frozen(array: np.ndarray | None) -> Any:
+    """`packages.frozen`, letting None (no such package) through."""
+    return frozen(array) if array is not None else None
 
 
 _PREPARED: dict[int, tuple[Scenario, Prepared]] = {}

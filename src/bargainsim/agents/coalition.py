@@ -76,21 +76,17 @@ class Coalition(Party):
 
     def member_limits(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
         """Each member's limit package (rows) and limit utility, kept for the revision."""
-        memo = self.remembered()
-        key = ("member_limits", id(table))
-        hit = memo.get(key)
-        if hit is None or hit[0] is not table:
+        def limits() -> tuple[np.ndarray, np.ndarray]:
             utils = [m.limit_utility() for m in self.members]
             far = table.union.opening_for(table)
-            packages = np.array(
-                [
-                    concede(u, m.weights, False, m.opening, far, table.union.weights,
-                            focus=self.model.focus)
-                    for m, u in zip(self.members, utils, strict=True)
-                ]
-            )
-            hit = memo[key] = (table, (packages, np.array(utils)))
-        return hit[1]
+            packages = np.array([
+                concede(u, m.weights, False, m.opening, far, table.union.weights,
+                        focus=self.model.focus)
+                for m, u in zip(self.members, utils, strict=True)
+            ])
+            return packages, np.array(utils)
+
+        return self._at(table, "member_limits", limits)
 
     def _member_utils(self, vectors: np.ndarray) -> np.ndarray:
         """Members' utilities (rows) of packages (columns)."""
