@@ -106,6 +106,24 @@ def ink_pixels(png: bytes) -> int:
     return int((_rgb(png).mean(axis=2) < 0.8).sum())
 
 
+def shot_of(locator: Any) -> bytes:
+    """A screenshot of the element `locator` finds, taken again if the element is re-drawn.
+
+    The page replaces a plot's <img> each time the model moves; a screenshot that starts on
+    the old element fails with "not attached to the DOM". The locator finds the new one.
+    """
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        try:
+            return locator.screenshot(timeout=10_000)
+        except Error:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
+
+
 def check_page(url: str, tmp_path: Path, interact: bool = True,
                screenshot: str | None = None) -> bytes:
     """Open the wga_2023 page offline and check its plots; return a full-page screenshot.
@@ -146,8 +164,9 @@ def check_page(url: str, tmp_path: Path, interact: bool = True,
             plots = page.locator(".bargainsim-plot img")
             plots.nth(3).wait_for(timeout=TIMEOUT_MS)
             assert plots.count() == 4
-            for i in range(4):  # every plot is drawn: axes and labels at least
-                assert ink_pixels(plots.nth(i).screenshot()) > 1000, i
+            for i in range(4):  # every plot is drawn (axes and labels at least) once loaded
+                _until(page, lambda i=i: ink_pixels(shot_of(plots.nth(i))) > 1000)
+                assert ink_pixels(shot_of(plots.nth(i))) > 1000, i
             # Vuetify renders button labels in upper case; their accessible names are not
             assert "STEP" in page.get_by_role("button", name="Step").inner_text()
             if interact:
@@ -208,20 +227,20 @@ def _click_until(button: Any, shown: Any, timeout_error: type[Exception]) -> Non
 def _step(page: Any, weeks: int, timeout_error: type[Exception]) -> None:
     """Press Step WEEKS times from week 0; the solidarity line and the offers are drawn."""
     solidarity = page.locator(".bargainsim-solidarity img")
-    before = colour_pixels(solidarity.screenshot())
+    before = colour_pixels(shot_of(solidarity))
     offers = page.locator(".bargainsim-offers img")
-    offers_before = ink_pixels(offers.screenshot())
+    offers_before = ink_pixels(shot_of(offers))
     step = page.get_by_role("button", name="Step")
     for n in range(1, weeks + 1):
         _click_until(step, page.get_by_text(f"Time: {n}.0", exact=True), timeout_error)
     status = page.locator(".bargainsim-status")
     status.get_by_text(f"Week {weeks} of 52", exact=False).wait_for(timeout=TIMEOUT_MS)
     # the last images follow the counter
-    _until(page, lambda: colour_pixels(solidarity.screenshot()) > before + 300
-           and ink_pixels(offers.screenshot()) > offers_before + 300)
-    after = colour_pixels(solidarity.screenshot())
+    _until(page, lambda: colour_pixels(shot_of(solidarity)) > before + 300
+           and ink_pixels(shot_of(offers)) > offers_before + 300)
+    after = colour_pixels(shot_of(solidarity))
     assert after > before + 300, (before, after)  # the solidarity line is drawn
-    offers_after = ink_pixels(offers.screenshot())
+    offers_after = ink_pixels(shot_of(offers))
     assert offers_after > offers_before + 300, (offers_before, offers_after)
 
 
