@@ -48,6 +48,7 @@ class Company(Party):
         self.weeks_struck = 0
         self.status: Status = STRIKING
         self.settled_step: int | None = None
+        self.back_step: int | None = None  # the week its writers went back (deal or interim)
         self.settled_time: float | None = None
         self.terms: np.ndarray | None = None
         self.in_coalition = False
@@ -70,6 +71,8 @@ class Company(Party):
         """A ratified deal covers it from `step` (at `time`, in continuous time): back at work."""
         self.status = SETTLED
         self.settled_step = step
+        if self.back_step is None:
+            self.back_step = step
         self.settled_time = time
         self.terms = terms
 
