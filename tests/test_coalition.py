@@ -19,6 +19,7 @@ import pytest
 from bargainsim.model import BargainingModel
 from bargainsim.scenario import scenario_from_dict
 from bargainsim.table import Table
+from pinned import EARLY_TALKS
 
 # Reaches its limit at t = 1 (linear): from the first week on, a side's proposal is its limit.
 AT_LIMIT_FROM_T1 = {"kind": "time_dependent", "beta": 1, "t_max": 1}
@@ -203,7 +204,8 @@ def test_members_limits_follow_openings_a_pattern_deal_moved() -> None:
                  "other_guilds.pattern_deal.terms.wage=16.9",
                  "other_guilds.pattern_deal.terms.residuals=100",
                  "other_guilds.pattern_deal.terms.data=1", "other_guilds.pattern_deal.anchor=1",
-                 "other_guilds.pattern_deal.week=16", "parties.sony.expected_remaining_weeks=500"]
+                 "other_guilds.pattern_deal.week=16", "parties.sony.expected_remaining_weeks=500",
+                 *EARLY_TALKS]
     spec = load_scenario("scenarios/wga_2023.yaml", overrides)
     model = BargainingModel(spec, mode="coalition", seed=1)
     coalition = model.coalition

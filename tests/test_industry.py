@@ -16,6 +16,7 @@ from bargainsim.model import BargainingModel
 from bargainsim.prepare import resolve_companies
 from bargainsim.runner import run
 from bargainsim.scenario import MODES, load_scenario, scenario_from_dict
+from pinned import EARLY_TALKS
 
 ROOT = Path(__file__).resolve().parents[1]
 WGA = ROOT / "scenarios" / "wga_2023.yaml"
@@ -248,11 +249,15 @@ def test_pattern_mode_starts_with_the_target():
 
 def test_members_can_reject_a_deal_and_the_strike_goes_on():
     # leadership that ignores its members' mood brings deals they vote down
-    spec = wga("parties.wga.ratification_margin=0", "parties.wga.ratification_threshold=0.9")
-    recs = [run(spec, mode="coalition", seed=s) for s in range(10)]
-    rejected = [v for r in recs for v in r["ratification_votes"] if not v["passed"]]
-    assert rejected
-    assert all(v["yes_share"] < 0.9 for v in rejected)
+    def rejected(margin: float) -> list[dict]:
+        spec = wga(f"parties.wga.ratification_margin={margin}",
+                   "parties.wga.ratification_threshold=0.95")
+        recs = [run(spec, mode="coalition", seed=s) for s in range(30)]
+        return [v for r in recs for v in r["ratification_votes"] if not v["passed"]]
+
+    heedless = rejected(0.0)
+    assert len(heedless) > len(rejected(0.1))
+    assert all(v["yes_share"] < 0.95 for v in heedless)
 
 
 def test_trace_is_written_only_when_asked(tmp_path):
@@ -359,7 +364,7 @@ def test_share_flows_equally_to_settled_rivals_that_have_no_share():
         overrides += [f"parties.{name}.market_share=0", f"parties.{name}.limit.wage=16.9",
                       f"parties.{name}.limit.residuals=100", f"parties.{name}.limit.staffing=9",
                       f"parties.{name}.limit.ai=1", f"parties.{name}.limit.data=1"]
-    spec = load_scenario(ROOT / "scenarios" / "wga_2023.yaml", overrides)
+    spec = load_scenario(ROOT / "scenarios" / "wga_2023.yaml", overrides + EARLY_TALKS)
     rec = run(spec, mode="separate", seed=0)
     shares = {n: c["market_share"] for n, c in rec["companies"].items()}
     assert sum(shares.values()) == pytest.approx(1.0)

@@ -19,6 +19,7 @@ from bargainsim.game.prediction import predict
 from bargainsim.model import BargainingModel
 from bargainsim.runner import record, run
 from bargainsim.scenario import MODES, load_scenario
+from pinned import EARLY_TALKS, as_set_options
 
 ROOT = Path(__file__).resolve().parents[1]
 FARATIN = str(ROOT / "scenarios" / "classroom" / "faratin.yaml")
@@ -145,7 +146,7 @@ def test_wga_as_a_company_in_separate_mode():
 
 
 def test_breaking_ranks_as_a_company():
-    proc = play(WGA, "--as", "netflix", "--mode", "breakaway",
+    proc = play(WGA, "--as", "netflix", "--mode", "breakaway", *as_set_options(EARLY_TALKS),
                 answers=["n", "n", "y", *["a"] * 80])
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -213,7 +214,7 @@ def test_bad_consent_answers_get_a_hint():
 
 
 def test_bad_leave_answers_get_a_hint():
-    proc = play(WGA, "--as", "netflix", "--mode", "breakaway",
+    proc = play(WGA, "--as", "netflix", "--mode", "breakaway", *as_set_options(EARLY_TALKS),
                 answers=["stay", "", "n", "q"])
     assert proc.returncode == 3
     _reasked(proc.stdout, "leave amptp and bargain alone? (y/n) ", 2)
@@ -253,7 +254,7 @@ def test_end_of_input_or_quit_abandons_cleanly_with_exit_3(stdin):
 
 
 def test_end_of_input_mid_week_game():
-    proc = play(WGA, "--as", "union", answers=["s", "s", "s"])
+    proc = play(WGA, "--as", "union", *as_set_options(EARLY_TALKS), answers=["s", "s", "s"])
     assert proc.returncode == 3
     assert_clean(proc)
     assert "game abandoned at week 2: end of input" in proc.stdout

@@ -40,11 +40,13 @@ from bargainsim.prepare import prepared
 from bargainsim.schema import Mode, Scenario, UnionParty
 from bargainsim.table import Table
 from bargainsim.tactics import TimeDependent
+from bargainsim.talks import Calendar, Staffing
 
 logger = logging.getLogger(__name__)
 
 _REVISIONS = itertools.count()  # model revisions, unique in the process (see `revision`)
-_PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4, "tactics": 5}
+_PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4, "tactics": 5,
+             "calendar": 6}
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
 
 
@@ -144,6 +146,9 @@ class BargainingModel(mesa.Model):
         self.writers_lost_earnings = 0.0
         self.trace_rows: list[dict[str, Any]] | None = [] if trace else None
         self._tactic_streams: dict[str, np.random.Generator] = {}
+        talks = self.spec.talks
+        self.calendar = Calendar(stream(seed, "calendar")) if talks.correlation > 0 else None
+        self.staffing = Staffing(talks.capacity, talks.priority)
         self._build_parties()
         self._build_tables()
         self._built = list(self.agents)  # see `restart`
@@ -228,7 +233,8 @@ class BargainingModel(mesa.Model):
         """A new table between the union and `employer`, for the companies it covers."""
         kw.setdefault("first", self.spec.protocol.first_mover)
         rng = stream(self.seed, "talks", employer.name) if self.clock == "week" else None
-        table = Table(self.union, employer, covers, rng=rng, **kw)
+        table = Table(self.union, employer, covers, rng=rng, serial=len(self.tables), **kw)
+        table.talks_on = self.spec.talks.on_at_start
         self.tables.append(table)
         return table
 
@@ -341,10 +347,13 @@ class BargainingModel(mesa.Model):
         rounds = spec.protocol.rounds_per_session
         talks = spec.talks
         self.revision = next(_REVISIONS)  # the week's changes are made; talks keep them
-        for table in self.open_tables():
-            if not table.schedule(week, talks.first_week, talks.meet_probability,
-                                  talks.resume_probability):
-                continue
+        shared = self.calendar.week(week) if self.calendar is not None else None
+        rho = talks.correlation
+        meeting = [t for t in self.open_tables()
+                   if t.schedule(week, talks.first_week, talks.meet_probability,
+                                 talks.resume_probability, shared, rho)]
+        for table in self.staffing.choose(meeting):
+            table.sessions.append(week)
             concluded = False
             for k in range(rounds):
                 agreed = table.move(week + k / rounds, 1.0 / rounds)
@@ -352,7 +361,7 @@ class BargainingModel(mesa.Model):
                     concluded = self._conclude(table, agreed, week)
                     break
             if not concluded:
-                table.after_session(talks.breakdown_probability)
+                table.after_session(talks.breakdown_probability, shared, rho)
         self._record_week()
 
     def _book_losses(self, week: int) -> None:

@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from bargainsim._strict import Strict
 from bargainsim.modes import MODES
 from bargainsim.tactics import TACTICS, Tactic, spec_type
+from bargainsim.talks import PRIORITIES
 
 TacticSpec = spec_type()  # rebuilt when a tactic is registered (see `_refresh_tactics`)
 
@@ -160,12 +161,21 @@ class Protocol(Strict):
 
 
 class Talks(Strict):
-    """When sessions are held: they happen, break down and resume by chance."""
+    """When sessions are held: they happen, break down and resume by chance (`talks.py`)."""
 
     first_week: Annotated[int, Field(ge=0, le=100_000)] = 0
     meet_probability: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
     breakdown_probability: Unit = 0.0
     resume_probability: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    on_at_start: bool = Field(default=True, description=(
+        "talks are on in week 0; false: the strike starts with talks broken off"))
+    correlation: Unit = Field(default=0.0, description=(
+        "how far tables share one calendar: 0 independent schedules, 1 one calendar"))
+    capacity: Annotated[int, Field(ge=1, le=100_000)] | None = Field(default=None, description=(
+        "sessions the union can staff in a week (null: as many as there are tables)"))
+    priority: str = Field(default="largest_loss", description=(
+        "which tables get the union's sessions when capacity binds: largest_loss, "
+        "largest_share, rotating, or a company whose table comes first"))
 
 
 class PublishOffer(Strict):
@@ -318,6 +328,11 @@ class Scenario(Strict):
             self.coalition.members
         ):
             raise ValueError("coalition.members: names must be unique")
+        priority = self.talks.priority
+        if priority not in PRIORITIES and priority not in companies:
+            raise ValueError(
+                f"talks.priority: {priority!r} is neither a rule ({', '.join(PRIORITIES)}) "
+                "nor a company")
         target = self.pattern.target
         if target not in ("max_weekly_loss", "largest_share") and target not in companies:
             raise ValueError(

@@ -13,6 +13,8 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from bargainsim.talks import blend
+
 Side = Literal["union", "employer"]
 _BLOCK = 64  # uniform draws made at once
 
@@ -61,11 +63,13 @@ class Table:
     standing: tuple[Side, np.ndarray] | None = None
     employer_offer: np.ndarray | None = None
     union_offer: np.ndarray | None = None
+    serial: int = 0  # the order in which the model opened it (the rotating rule's order)
     next_mover: Side = field(init=False)
     # the next mover's proposal, left by a look-ahead: (time, side, package)
     foreseen: tuple[float, Side, np.ndarray] | None = field(default=None, repr=False)
     # offers made at this table in order (side, package), kept when a tactic reads them
     history: list[tuple[Side, np.ndarray]] = field(init=False, default_factory=list, repr=False)
+    sessions: list[int] = field(init=False, default_factory=list, repr=False)  # weeks it met
     _drawn: list[float] = field(init=False, default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -120,18 +124,31 @@ class Table:
         self.next_mover = "employer" if side == "union" else "union"
         return None
 
-    def schedule(self, week: int, first_week: int, meet: float, resume: float) -> bool:
-        """Whether a session is held this week; draws the same numbers every week."""
+    def schedule(self, week: int, first_week: int, meet: float, resume: float,
+                 shared: tuple[float, float, float] | None = None,
+                 correlation: float = 0.0) -> bool:
+        """Whether talks would hold a session this week; draws the same numbers every week.
+
+        `shared` is the week's calendar draws, blended with the table's own by
+        `correlation` (`talks.blend`); None: the table's own draws alone.
+        """
         u_meet, u_resume = self._uniform(), self._uniform()
         if week < first_week:
             return False
+        if shared is not None:
+            u_meet = blend(u_meet, shared[0], correlation)
+            u_resume = blend(u_resume, shared[1], correlation)
         if not self.talks_on and u_resume < resume:
             self.talks_on = True
         return self.talks_on and u_meet < meet
 
-    def after_session(self, breakdown: float) -> None:
+    def after_session(self, breakdown: float, shared: tuple[float, float, float] | None = None,
+                      correlation: float = 0.0) -> None:
         """A session without a deal may break the talks down."""
-        if self._uniform() < breakdown:
+        u = self._uniform()
+        if shared is not None:
+            u = blend(u, shared[2], correlation)
+        if u < breakdown:
             self.talks_on = False
 
     def _uniform(self) -> float:
