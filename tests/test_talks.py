@@ -14,7 +14,7 @@ from scipy import stats
 from bargainsim.model import BargainingModel
 from bargainsim.scenario import load_scenario
 from bargainsim.status import SETTLED, STRIKING
-from bargainsim.talks import PRIORITIES, Calendar, Staffing, blend
+from bargainsim.talks import PRIORITIES, Calendar, Staffing, blend, scores
 
 WGA = Path(__file__).resolve().parents[1] / "scenarios" / "wga_2023.yaml"
 NEVER = ["parties.wga.ratification_threshold=1", "horizon=30"]  # few deals, late
@@ -33,22 +33,30 @@ def sessions(model: BargainingModel) -> dict[str, list[int]]:
 # ------------------------------------------------------------------ the copula
 
 
-@given(st.floats(0, 1), st.floats(0, 1))
+@given(st.floats(0, 1, exclude_max=True), st.floats(0, 1, exclude_max=True))
 def test_blend_is_the_own_draw_at_0_and_the_calendar_at_1(own: float, shared: float) -> None:
-    assert blend(own, shared, 0.0) == own
-    assert blend(own, shared, 1.0) == shared
-    assert 0.0 <= blend(own, shared, 0.5) <= 1.0
+    a, b = scores(np.array([own, shared]))
+    assert blend(a, b, 0.0) == own
+    assert blend(a, b, 1.0) == shared
+    assert 0.0 <= blend(a, b, 0.5) <= 1.0
+
+
+@given(st.floats(0.001, 0.999), st.floats(0.001, 0.999), st.floats(0, 1))
+def test_blend_rises_with_both_draws(own: float, shared: float, rho: float) -> None:
+    a, b, higher = scores(np.array([own, shared, min(0.9999, shared + 0.05)]))
+    assert blend(a, higher, rho) >= blend(a, b, rho)
 
 
 @pytest.mark.parametrize("rho", [0.2, 0.5, 0.8])
 def test_blend_keeps_uniform_draws_and_gives_their_scores_the_correlation(rho: float) -> None:
     rng = np.random.default_rng(1)
-    own, shared = rng.random(20_000), rng.random(20_000)
+    own, other, shared = (scores(rng.random(20_000)) for _ in range(3))
     mixed = np.array([blend(a, b, rho) for a, b in zip(own, shared, strict=True)])
     assert stats.kstest(mixed, "uniform").pvalue > 0.001  # still a uniform draw
-    r = np.corrcoef(stats.norm.ppf(mixed), stats.norm.ppf(shared))[0, 1]
+    z_shared = np.array([z for _, z in shared])
+    r = np.corrcoef(stats.norm.ppf(mixed), z_shared)[0, 1]
     assert r == pytest.approx(np.sqrt(rho), abs=0.02)  # score = sqrt(rho) z_shared + ...
-    a = np.array([blend(x, s, rho) for x, s in zip(rng.random(20_000), shared, strict=True)])
+    a = np.array([blend(x, s, rho) for x, s in zip(other, shared, strict=True)])
     # two tables blending the same calendar: their scores correlate by rho
     assert np.corrcoef(stats.norm.ppf(mixed), stats.norm.ppf(a))[0, 1] == pytest.approx(
         rho, abs=0.02)

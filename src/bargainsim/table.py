@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from bargainsim.talks import blend
+from bargainsim.talks import Draw, blend, scores
 
 Side = Literal["union", "employer"]
 _BLOCK = 64  # uniform draws made at once
@@ -71,6 +71,7 @@ class Table:
     history: list[tuple[Side, np.ndarray]] = field(init=False, default_factory=list, repr=False)
     sessions: list[int] = field(init=False, default_factory=list, repr=False)  # weeks it met
     _drawn: list[float] = field(init=False, default_factory=list, repr=False)
+    _scored: list[Draw] = field(init=False, default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.next_mover = self.first
@@ -125,29 +126,29 @@ class Table:
         return None
 
     def schedule(self, week: int, first_week: int, meet: float, resume: float,
-                 shared: tuple[float, float, float] | None = None,
+                 shared: tuple[Draw, Draw, Draw] | None = None,
                  correlation: float = 0.0) -> bool:
         """Whether talks would hold a session this week; draws the same numbers every week.
 
         `shared` is the week's calendar draws, blended with the table's own by
         `correlation` (`talks.blend`); None: the table's own draws alone.
         """
-        u_meet, u_resume = self._uniform(), self._uniform()
+        if shared is None:
+            u_meet, u_resume = self._uniform(), self._uniform()
+        else:
+            own_meet, own_resume = self._draw(), self._draw()
+            u_meet = blend(own_meet, shared[0], correlation)
+            u_resume = blend(own_resume, shared[1], correlation)
         if week < first_week:
             return False
-        if shared is not None:
-            u_meet = blend(u_meet, shared[0], correlation)
-            u_resume = blend(u_resume, shared[1], correlation)
         if not self.talks_on and u_resume < resume:
             self.talks_on = True
         return self.talks_on and u_meet < meet
 
-    def after_session(self, breakdown: float, shared: tuple[float, float, float] | None = None,
+    def after_session(self, breakdown: float, shared: tuple[Draw, Draw, Draw] | None = None,
                       correlation: float = 0.0) -> None:
         """A session without a deal may break the talks down."""
-        u = self._uniform()
-        if shared is not None:
-            u = blend(u, shared[2], correlation)
+        u = self._uniform() if shared is None else blend(self._draw(), shared[2], correlation)
         if u < breakdown:
             self.talks_on = False
 
@@ -162,6 +163,18 @@ class Table:
             self._drawn = self.rng.random(_BLOCK).tolist()
             self._drawn.reverse()
         return self._drawn.pop()
+
+    def _draw(self) -> Draw:
+        """The table's next uniform draw with its normal score (for a shared calendar).
+
+        The same uniforms as `_uniform` (one stream, one order); a table draws one way or
+        the other for the whole run.
+        """
+        if not self._scored:
+            assert self.rng is not None
+            self._scored = scores(self.rng.random(_BLOCK))
+            self._scored.reverse()
+        return self._scored.pop()
 
     def reset_after_rejection(self) -> None:
         """Members voted a tentative deal down: the offer is off the table."""

@@ -22,49 +22,53 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy import special
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
 
-_NORMAL = NormalDist()
 _BLOCK = 64  # weeks of calendar draws made at once
-_TINY = 1e-300  # keeps inv_cdf inside (0, 1)
+_ROOT_HALF = math.sqrt(0.5)
+
+Draw = tuple[float, float]  # a uniform draw and its normal score (`scores`)
 
 
-def _score(u: float) -> float:
-    return _NORMAL.inv_cdf(min(max(u, _TINY), 1.0 - 1e-16))
+def scores(uniforms: np.ndarray) -> list[Draw]:
+    """Uniform draws with their normal scores, computed for a block at once."""
+    z = special.ndtri(np.clip(uniforms, 1e-300, 1.0 - 1e-16))
+    return list(zip(uniforms.tolist(), z.tolist(), strict=True))
 
 
-def blend(own: float, shared: float, correlation: float) -> float:
-    """A uniform whose normal score has correlation `correlation` with `shared`'s.
+def blend(own: Draw, shared: Draw, correlation: float) -> float:
+    """A uniform draw whose normal score has correlation `correlation` with `shared`'s.
 
-    `own` and `shared` are independent uniforms; 0 returns `own` itself and 1 `shared`
-    itself (bit for bit), in between the Gaussian copula of the two.
+    `own` and `shared` are independent draws with their scores; 0 returns `own`'s uniform
+    itself and 1 `shared`'s (bit for bit), in between the Gaussian copula of the two:
+    the normal cdf of sqrt(rho) z_shared + sqrt(1 - rho) z_own.
     """
     if correlation <= 0.0:
-        return own
+        return own[0]
     if correlation >= 1.0:
-        return shared
-    z = math.sqrt(correlation) * _score(shared) + math.sqrt(1.0 - correlation) * _score(own)
-    return _NORMAL.cdf(z)
+        return shared[0]
+    z = math.sqrt(correlation) * shared[1] + math.sqrt(1.0 - correlation) * own[1]
+    return 0.5 * math.erfc(-z * _ROOT_HALF)
 
 
 class Calendar:
-    """The week's shared draws: meet, resume, break down (three uniforms a week)."""
+    """The week's shared draws: meet, resume, break down (three draws a week)."""
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
-        self._weeks: list[tuple[float, float, float]] = []
+        self._weeks: list[tuple[Draw, Draw, Draw]] = []
 
-    def week(self, week: int) -> tuple[float, float, float]:
+    def week(self, week: int) -> tuple[Draw, Draw, Draw]:
         """The calendar's (meet, resume, breakdown) draws of `week`: the same each time asked."""
         while week >= len(self._weeks):
-            draws = self.rng.random((_BLOCK, 3)).tolist()
-            self._weeks.extend((a, b, c) for a, b, c in draws)
+            draws = scores(self.rng.random(_BLOCK * 3))
+            self._weeks.extend(zip(draws[0::3], draws[1::3], draws[2::3], strict=True))
         return self._weeks[week]
 
 
