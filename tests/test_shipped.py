@@ -15,7 +15,7 @@ from bargainsim.errors import InputError
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ["streamer_heavy", "studio_heavy", "uniform_industry", "wga_2023",
              "classroom/attrition", "classroom/faratin", "classroom/rubinstein"]
-EXPERIMENTS = ["coalition_vs_separate", "lhs_industry"]
+EXPERIMENTS = ["coalition_vs_separate", "lhs_industry", "talks_process"]
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -119,7 +119,7 @@ def test_compare_plot_and_validate_take_names(
     code, out, _ = cli(capsys, "validate", "wga_2023", "classroom/attrition", "lhs_industry")
     assert code == 0
     assert out.splitlines()[:2] == ["wga_2023: ok", "classroom/attrition: ok"]
-    assert out.splitlines()[2].startswith("lhs_industry: ok (experiment: 60 points")
+    assert out.splitlines()[2].startswith("lhs_industry: ok (experiment: 100 points")
 
 
 def test_the_listing(capsys: pytest.CaptureFixture[str]) -> None:
@@ -140,7 +140,7 @@ def test_copy_then_the_copies_work_and_are_never_overwritten(
 ) -> None:
     target = tmp_path / "mine"
     code, out, _ = cli(capsys, "scenarios", "copy", str(target))
-    assert code == 0 and "copied 9 files" in out
+    assert code == 0 and f"copied {len(SCENARIOS + EXPERIMENTS)} files" in out
     copies = sorted(p.relative_to(target).as_posix() for p in target.rglob("*.yaml"))
     assert copies == sorted([f"scenarios/{n}.yaml" for n in SCENARIOS]
                             + [f"experiments/{n}.yaml" for n in EXPERIMENTS])
