@@ -412,63 +412,78 @@ def grid_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     return out, summarize(out)
 
 
-def expected_difference(point: dict[str, Any], a: str, b: str) -> float | None:
-    meds = {m: point["modes"][m]["median_settlement_step"] for m in (a, b)}
+def expected_difference(point: dict[str, Any], a: str, b: str,
+                        median: str = "median_settlement_step") -> float | None:
+    meds = {m: point["modes"][m][median] for m in (a, b)}
     return None if None in meds.values() else meds[a] - meds[b]
 
 
 @pytest.mark.parametrize("modes", [("coalition", "separate"), ("separate", "coalition")])
 def test_sweep_map_cells_are_the_median_differences(grid_sweep, modes) -> None:
+    """A panel per measure: cells are the medians' differences, hatched where not clear."""
+    from bargainsim.experiments.compare import TESTED
     from bargainsim.plots.sweep import difference_map
 
     _, summary = grid_sweep
     at = ["talks.breakdown_probability=0.2"]
     fig = difference_map(summary, "industry.streamer_share", "coalition.rule", modes, at)
-    ax = fig.axes[0]
-    mesh = ax.collections[0]
-    cells = np.ma.filled(mesh.get_array(), np.nan).reshape(2, 2)
     points = [p for p in summary["points"] if p["values"]["talks.breakdown_probability"] == 0.2]
-    hatched = 0
-    for p in points:
-        i = ["hardest_line", "share_weighted"].index(p["values"]["coalition.rule"])
-        j = [0.2, 0.6].index(p["values"]["industry.streamer_share"])
-        want = expected_difference(p, *modes)
-        if want is None:
-            assert np.isnan(cells[i, j])
-        else:
-            assert cells[i, j] == pytest.approx(want)
-        sig = any(c["sooner"] for c in p["comparisons"])
-        hatched += not sig
-    assert sum(1 for patch in ax.patches if patch.get_hatch()) == hatched
-    norm = mesh.norm
+    assert len(fig.axes) == 3  # two panels and the colour bar they share
+    differs = 0
+    for ax, tested in zip(fig.axes[:2], TESTED, strict=True):
+        mesh = ax.collections[0]
+        cells = np.ma.filled(mesh.get_array(), np.nan).reshape(2, 2)
+        hatched = 0
+        for p in points:
+            i = ["hardest_line", "share_weighted"].index(p["values"]["coalition.rule"])
+            j = [0.2, 0.6].index(p["values"]["industry.streamer_share"])
+            want = expected_difference(p, *modes, tested.median)
+            if want is None:
+                assert np.isnan(cells[i, j])
+            else:
+                assert cells[i, j] == pytest.approx(want)
+            differs += want != expected_difference(p, *modes)
+            hatched += not any(c["sooner"] for c in p[f"comparisons{tested.suffix}"])
+        assert sum(1 for patch in ax.patches if patch.get_hatch()) == hatched
+        assert ax.get_title(loc="left") == f"{tested.title()}: {modes[0]} minus {modes[1]}"
+        assert mesh.norm is fig.axes[0].collections[0].norm  # one colour scale
+        assert ax.get_xlabel() == "industry.streamer_share"
+        assert ax.get_ylabel() == "coalition.rule"
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["hardest_line",
+                                                                 "share_weighted"]
+    assert differs  # the two panels show different numbers
+    norm = fig.axes[0].collections[0].norm
     assert norm.vcenter == 0 and norm.vmin == -norm.vmax
-    assert ax.get_xlabel() == "industry.streamer_share"
-    assert ax.get_ylabel() == "coalition.rule"
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["hardest_line", "share_weighted"]
-    assert f"{modes[0]} minus {modes[1]}" in fig.axes[1].get_ylabel()
+    assert f"{modes[0]} minus {modes[1]}" in fig.axes[2].get_ylabel()
     assert overlapping_texts(fig) == []
+    one = difference_map(summary, "industry.streamer_share", "coalition.rule", modes, at,
+                         measure="weighted")
+    assert len(one.axes) == 2 and one.axes[0].get_title(loc="left").startswith(
+        "share-weighted week (writers back)")
 
 
 def test_sweep_line_is_each_modes_median(grid_sweep) -> None:
+    from bargainsim.experiments.compare import TESTED
     from bargainsim.plots.sweep import settlement_by_parameter
 
     _, summary = grid_sweep
     at = ["coalition.rule=share_weighted", "industry.streamer_share=0.6"]
     fig = settlement_by_parameter(summary, "talks.breakdown_probability", None, at)
-    ax = fig.axes[0]
-    lines = {line.get_label().split(" (")[0]: line for line in ax.get_lines()}
     points = sorted((p for p in summary["points"]
                      if p["values"]["coalition.rule"] == "share_weighted"
                      and p["values"]["industry.streamer_share"] == 0.6),
                     key=lambda p: p["values"]["talks.breakdown_probability"])
-    for mode in ("coalition", "separate"):
-        want = [np.nan if p["modes"][mode]["median_settlement_step"] is None
-                else p["modes"][mode]["median_settlement_step"] for p in points]
-        np.testing.assert_array_equal(lines[mode].get_ydata(), want)
-        np.testing.assert_array_equal(lines[mode].get_xdata(), [0.2, 0.8])
+    for ax, tested in zip(fig.axes, TESTED, strict=True):
+        lines = {line.get_label().split(" (")[0]: line for line in ax.get_lines()}
+        for mode in ("coalition", "separate"):
+            want = [np.nan if p["modes"][mode][tested.median] is None
+                    else p["modes"][mode][tested.median] for p in points]
+            np.testing.assert_array_equal(lines[mode].get_ydata(), want)
+            np.testing.assert_array_equal(lines[mode].get_xdata(), [0.2, 0.8])
+        assert ax.get_title(loc="left") == tested.title()
+        assert ax.get_xlabel() == "talks.breakdown_probability"
     assert {"coalition", "separate"} <= {t.split(" (")[0] for t in legend_texts(fig)}
-    assert ax.get_xlabel() == "talks.breakdown_probability"
-    assert "median industry settlement week" in ax.get_ylabel()
+    assert "median week" in fig.axes[0].get_ylabel()
     assert overlapping_texts(fig) == []
 
 
@@ -501,6 +516,11 @@ def test_plot_sweep_cli_writes_and_refuses(grid_sweep, tmp_path: Path,
     rejected(capsys, [*argv, "-o", str(tmp_path / "map.gif")], "--output", ".gif")
     rejected(capsys, ["plot", "sweep", str(tmp_path / "none"), "--x", "a", "-o",
                       str(target)], "no such folder")
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--measure", "fastest", "-o", str(target)])
+    assert exc.value.code == 2 and "--measure: invalid choice: 'fastest'" in (
+        capsys.readouterr().err)
+    assert main([*argv, "--measure", "last-deal", "-o", str(target)]) == 0
 
 
 def test_the_overlap_check_finds_text_cut_by_the_edge() -> None:

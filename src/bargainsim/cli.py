@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="A,B for a map (default: the sweep's first two); modes to draw over --x")
     q.add_argument("--at", action="append", default=[], metavar="PARAM=VALUE",
                    help="keep the points with this value of another parameter (repeatable)")
+    q.add_argument("--measure", choices=("both", "last-deal", "weighted"), default="both",
+                   help="a panel per measure (default both): the last deal (industry back) "
+                   "and the share-weighted week (writers back)")
     q.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the figure file: .png, .svg or .pdf")
 
@@ -244,9 +247,10 @@ def summarize_run(rec: dict[str, Any]) -> str:
             if rec["clock"] == "continuous"
             else f"{unit} {rec['settlement_step']}"
         )
-        lines.append(f"settled: every employer has a deal by {when}")
+        lines.append(f"settled: every employer has a deal by {when} (last deal: industry back)")
     else:
-        lines.append(f"not settled by the horizon ({rec['horizon']:g} {unit}s): censored")
+        lines.append(f"not settled by the horizon ({rec['horizon']:g} {unit}s): the last deal "
+                     "is censored")
     for deal in rec["deals"]:
         who = deal.get("coalition") or ", ".join(deal["parties"])
         covered = f" (covers {', '.join(deal['parties'])})" if deal.get("coalition") else ""
@@ -255,12 +259,19 @@ def summarize_run(rec: dict[str, Any]) -> str:
         lines.append(f"  {when}: {who}{covered}: {terms}")
     if rec["clock"] == "week":
         lines.append("")
-        lines.append(f"  {'company':<14}{'settled':>8}{'losses $M':>11}{'deal $M':>9}{'share':>7}")
+        lines.append(f"  {'company':<14}{'settled':>8}{'back':>6}{'status':>10}{'losses $M':>11}"
+                     f"{'deal $M':>9}{'share':>7}")
         for name, c in rec["companies"].items():
             lines.append(
-                f"  {name:<14}{_fmt(c['settlement_step']):>8}{c['losses']:>11.0f}"
-                f"{c['deal_cost']:>9.0f}{c['market_share']:>7.3f}"
+                f"  {name:<14}{_fmt(c['settlement_step']):>8}{_fmt(c['back_step']):>6}"
+                f"{c['status']:>10}{c['losses']:>11.0f}{c['deal_cost']:>9.0f}"
+                f"{c['market_share']:>7.3f}"
             )
+        weighted = rec["weighted_settlement_step"]
+        lines.append(
+            f"share-weighted week (writers back): {weighted:.1f}" if rec["writers_back"] else
+            f"share-weighted week (writers back): censored, at least {weighted:.1f} (a company "
+            "never back counts at the horizon)")
         lines.append(
             f"union utility {_fmt(rec['union_utility'], 3)}   writer-weeks lost "
             f"{rec['writer_weeks_lost']:,.0f}   deadweight loss ${rec['deadweight_loss']:,.0f}M"
@@ -441,7 +452,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
         if not Path(args.folder).is_dir():
             raise InputError(args.folder, [Problem("", "no such folder")])
-        fig = sweep_figure(summarize(args.folder), args.x, args.y, args.modes, args.at)
+        fig = sweep_figure(summarize(args.folder), args.x, args.y, args.modes, args.at,
+                          args.measure)
         plots.save_figure(fig, args.output, "--output")
         return EXIT_OK
     spec = load_scenario(_scenario(args.file), args.overrides)
