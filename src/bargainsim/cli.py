@@ -97,7 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--trace", metavar="FILE.csv", help="write the weekly trace to a CSV file")
 
-    p = sub.add_parser("compare", help="compare bargaining modes over common seeds")
+    p = sub.add_parser(
+        "compare", help="compare bargaining modes over common seeds, by the last deal and by "
+        "the share-weighted week",
+        description="Every mode over the same seeds. Two measures of when the strike ends, "
+        "each with Kaplan-Meier figures (censored runs kept), pairwise tests and a verdict "
+        "built from them: the last deal (industry back: the week the last company settled; "
+        "JSON keys comparisons, verdict) and the share-weighted week (writers back: "
+        "companies' back weeks weighted by starting market share; comparisons_weighted, "
+        "verdict_weighted).")
     p.add_argument("file", metavar="SCENARIO", help=f"a scenario file or {SHIPPED}")
     p.add_argument("--modes", type=_modes, default=list(MODES),
                    help="comma-separated modes (default: all four)")
@@ -122,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
     q.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the figure file: .png, .svg or .pdf")
-    q = kinds.add_parser("sweep", help="a sweep: where each mode settles sooner")
+    q = kinds.add_parser("sweep", help="a sweep: where each mode settles sooner, a panel per "
+                         "measure (last deal, share-weighted week)")
     q.add_argument("folder", metavar="DIR", help="a results folder written by sweep")
     q.add_argument("--x", required=True, metavar="PARAM", help="parameter on the x axis")
     q.add_argument("--y", metavar="PARAM",
@@ -155,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--flush-every", type=_positive_float, default=5.0, metavar="SECONDS",
                    help="write finished rows to disk at least this often (default 5)")
 
-    p = sub.add_parser("summarize", help="per point of a sweep: median per mode, which is sooner")
+    p = sub.add_parser("summarize", help="per point of a sweep: median per mode and which is "
+                       "sooner, by the last deal and by the share-weighted week")
     p.add_argument("folder", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -171,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[],
                    metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
 
-    p = sub.add_parser("demo", help="the Quickstart demonstration")
+    p = sub.add_parser("demo", help="the Quickstart demonstration: compare every mode on "
+                       "wga_2023")
     p.add_argument("--seeds", type=_positive_int, default=40)
 
     p = sub.add_parser("plugins", help="registered modes, tactics and outputs, and their origin")
