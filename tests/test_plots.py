@@ -200,14 +200,28 @@ def test_settlement_curves_are_scipys_kaplan_meier(short_horizon) -> None:
     horizon = 24.0
     weeks = np.arange(0, 25, dtype=float)
     censored_runs = 0
-    for i, (panel, what) in enumerate((("industry", "runs"), ("companies", "companies"),
-                                       ("writers", "runs"))):
+    early = 0  # share-weighted weeks censored before the horizon
+    for i, (panel, what) in enumerate((("industry", "runs"), ("weighted", "runs"),
+                                       ("companies", "companies"), ("writers", "runs"))):
         ax = fig.axes[i]
         steps = {line.get_label().split(" (")[0]: line for line in ax.get_lines()
                  if line.get_drawstyle() == "steps-post"}
         assert set(steps) == set(MODES)
         for mode, recs in short_horizon.items():
-            if panel == "industry":
+            censor_at = [horizon]
+            if panel == "weighted":
+                t = np.array([r["weighted_settlement_step"] for r in recs])
+                e = np.array([r["writers_back"] for r in recs])
+                at = np.unique([0.0, horizon, *t])  # every time the curve may step
+                data = stats.CensoredData(uncensored=t[e], right=t[~e])
+                expected_at = stats.ecdf(data).cdf.evaluate(at)
+                np.testing.assert_allclose(steps[mode].get_xdata(), at)
+                np.testing.assert_allclose(steps[mode].get_ydata(), expected_at, atol=1e-12)
+                n_censored = int((~e).sum())
+                censor_at = sorted(set(t[~e]))
+                early += int((t[~e] < horizon).sum())
+                times = t
+            elif panel == "industry":
                 times = [r["settlement_step"] for r in recs]
             elif panel == "companies":
                 times = [c["settlement_step"] for r in recs for c in r["companies"].values()]
@@ -225,18 +239,22 @@ def test_settlement_curves_are_scipys_kaplan_meier(short_horizon) -> None:
                           for r in recs]
                 expected = np.mean(padded, axis=0)
                 n_censored = sum(r["writers_back_share"][-1] < 1 for r in recs)
-            np.testing.assert_allclose(steps[mode].get_ydata(), expected, atol=1e-12)
+            if panel != "weighted":
+                np.testing.assert_allclose(steps[mode].get_ydata(), expected, atol=1e-12)
             label = steps[mode].get_label()
             assert f"({n_censored} of {len(times) if panel == 'companies' else 6} {what}" in label
             marks = [line for line in ax.get_lines() if line.get_marker() == "+"
                      and line.get_color() == steps[mode].get_color()]
             assert len(marks) == (1 if n_censored else 0)
-            if marks:
-                assert marks[0].get_xdata()[0] == horizon
-                assert marks[0].get_ydata()[0] == pytest.approx(expected[-1])
+            if marks:  # at each censoring time, on the curve
+                np.testing.assert_allclose(marks[0].get_xdata(), censor_at)
+                if panel != "weighted":
+                    assert marks[0].get_ydata()[0] == pytest.approx(expected[-1])
         assert ax.get_xlabel() == "week of strike"
-    assert censored_runs > 0  # the test exercises censoring
+    assert censored_runs > 0 and early > 0  # the test exercises censoring, early too
     assert "Kaplan-Meier" in fig.axes[0].get_ylabel()
+    assert fig.axes[0].get_title(loc="left").startswith("last deal (industry back)")
+    assert fig.axes[1].get_title(loc="left").startswith("share-weighted week (writers back)")
     assert overlapping_texts(fig) == []
 
 
@@ -267,7 +285,11 @@ def test_terms_points_are_every_signed_term_and_modes_are_named(short_horizon) -
             np.testing.assert_array_equal(got, expected)
         weeks = [r["settlement_step"] for r in recs if r["settlement_step"] is not None]
         if weeks:
-            np.testing.assert_array_equal(lines[f"settlement week:{mode}"].get_ydata(), weeks)
+            np.testing.assert_array_equal(lines[f"last deal:{mode}"].get_ydata(), weeks)
+        weighted = [r["weighted_settlement_step"] for r in recs if r["writers_back"]]
+        if weighted:
+            np.testing.assert_array_equal(lines[f"share-weighted week:{mode}"].get_ydata(),
+                                          weighted)
         np.testing.assert_array_equal(lines[f"union utility:{mode}"].get_ydata(),
                                       [r["union_utility"] for r in recs
                                        if r["union_utility"] is not None])
@@ -275,7 +297,12 @@ def test_terms_points_are_every_signed_term_and_modes_are_named(short_horizon) -
     for name, issue in spec.issues.items():
         assert by_title[name].get_ylabel().replace("\n", " ") == issue.unit
         assert [t.get_text() for t in by_title[name].get_xticklabels()] == list(MODES)
-    assert by_title["settlement week"].get_ylabel() == "week of the last deal"
+    assert by_title["last deal"].get_ylabel() == "week of the last deal (industry back)"
+    assert by_title["share-weighted week"].get_ylabel() == "share-weighted week (writers back)"
+    for mode in MODES:  # the censored runs are counted under each mode's name
+        n = sum(not r["writers_back"] for r in short_horizon[mode])
+        assert f"{mode}\n({n} cens.)" in [
+            t.get_text() for t in by_title["share-weighted week"].get_xticklabels()]
     assert set(MODES) <= set(legend_texts(fig))
     assert overlapping_texts(fig) == []
 
