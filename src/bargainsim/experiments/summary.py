@@ -34,7 +34,7 @@ def summarize(folder: str | Path, bootstrap: int = 2000) -> dict[str, Any]:
     modes: list[str] = manifest["modes"]
     table = store.table()
     rows = table.to_pylist()
-    tested = [t for t in TESTED if t.output in table.schema.names]
+    tested = [t for t in TESTED if not rows or t.output in table.schema.names]
     by_point: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_point[row["point"]].append(row)
