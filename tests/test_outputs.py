@@ -23,6 +23,7 @@ from bargainsim.experiments.design import load_experiment
 from bargainsim.experiments.storage import ResultStore, schema
 from bargainsim.experiments.summary import summarize
 from bargainsim.experiments.sweep import run_sweep
+from bargainsim.model import BargainingModel
 from bargainsim.outputs import Figure, Output, register, unregister, weighted_mean
 from bargainsim.runner import run
 from bargainsim.scenario import load_scenario, scenario_from_dict
@@ -67,12 +68,19 @@ def test_a_record_holds_the_tables_read_outputs_in_table_order() -> None:
 def test_sweep_columns_are_the_kept_singles_then_the_families_in_table_order() -> None:
     names = [n for n, _ in outputs.columns(["company_losses", "terms", "rejected_votes"],
                                            ["wage", "ai"], ["a", "b"])]
-    assert names == ["settled", "settlement_step", "first_deal_step", "rejected_votes",
-                     "terms.wage", "terms.ai", "losses.a", "losses.b"]
-    assert outputs.always() == ("settled", "settlement_step", "first_deal_step")
+    assert names == ["settled", "settlement_step", "first_deal_step", "writers_back",
+                     "weighted_settlement_step", "rejected_votes", "terms.wage", "terms.ai",
+                     "losses.a", "losses.b"]
+    assert outputs.always() == ("settled", "settlement_step", "first_deal_step", "writers_back",
+                                "weighted_settlement_step")
     assert outputs.optional() == (
         "union_utility", "writer_weeks_lost", "writers_lost_earnings", "deadweight_loss",
-        "strike_fund_left", "rejected_votes", "terms", "company_settlement", "company_losses")
+        "strike_fund_left", "rejected_votes", "terms", "company_settlement", "company_back",
+        "company_status", "company_losses")
+    assert dict(outputs.columns(["company_status", "company_back"], [], ["a"])) == {
+        "settled": bool, "settlement_step": float, "first_deal_step": float,
+        "writers_back": bool, "weighted_settlement_step": float, "back.a": float,
+        "status.a": str}
 
 
 def test_a_row_reads_each_kept_column_from_the_record() -> None:
@@ -81,6 +89,10 @@ def test_a_row_reads_each_kept_column_from_the_record() -> None:
     assert row["settlement_step"] == rec["settlement_step"]
     assert row["losses.netflix"] == rec["companies"]["netflix"]["losses"]
     assert row["settlement.apple"] == rec["companies"]["apple"]["settlement_step"]
+    assert row["back.apple"] == rec["companies"]["apple"]["back_step"]
+    assert row["status.apple"] == rec["companies"]["apple"]["status"] == "settled"
+    assert row["weighted_settlement_step"] == rec["weighted_settlement_step"]
+    assert row["writers_back"] is rec["writers_back"] is True
     assert row["rejected_votes"] == sum(not v["passed"] for v in rec["ratification_votes"])
     assert "union_utility" not in outputs.row(rec, [])
 
@@ -89,8 +101,44 @@ def test_compare_reports_figures_by_what_they_measure() -> None:
     keys = [f.key for _, f in outputs.figures()]
     assert keys == ["settled_share", "median_settlement_step", "median_ci95",
                     "mean_settlement_step_settled", "p90_settlement_step",
-                    "median_first_deal_step", "mean_writer_weeks_lost", "mean_deadweight_loss",
-                    "mean_union_utility"]
+                    "median_first_deal_step", "back_share", "median_weighted_settlement_step",
+                    "weighted_median_ci95", "mean_weighted_settlement_step_back",
+                    "p90_weighted_settlement_step", "mean_writer_weeks_lost",
+                    "mean_deadweight_loss", "mean_union_utility"]
+    # a survival time's figures get its event with it: the compared values hold both
+    assert {"settled", "writers_back"} <= set(outputs.compared(run(load_scenario(WGA), seed=0)))
+
+
+@pytest.mark.parametrize(("mode", "overrides"), [
+    ("separate", []), ("coalition", []), ("separate", ["horizon=20"]),
+    ("pattern", ["horizon=18"]),
+])
+def test_each_company_reports_its_status_and_back_week_and_the_run_its_weighted_week(
+    mode: str, overrides: list[str]
+) -> None:
+    spec = load_scenario(WGA, overrides)
+    model = BargainingModel(spec, mode=mode, seed=1).run()
+    rec = outputs.record(model)
+    assert rec == run(spec, mode=mode, seed=1)
+    companies = rec["companies"]
+    for c in companies.values():
+        assert c["status"] in ("settled", "striking")
+        assert (c["status"] == "settled") == (c["settlement_step"] is not None)
+        assert c["back_step"] == c["settlement_step"]  # no interim agreements yet
+    share0 = {n: c.share0 for n, c in model.companies.items()}
+    weeks = {n: spec.horizon if c["back_step"] is None else c["back_step"]
+             for n, c in companies.items()}
+    by_hand = sum(share0[n] * weeks[n] for n in companies) / sum(share0.values())
+    assert rec["weighted_settlement_step"] == pytest.approx(by_hand, rel=1e-12)
+    assert rec["writers_back"] == all(c["back_step"] is not None for c in companies.values())
+    backs = [c["back_step"] for c in companies.values() if c["back_step"] is not None]
+    if rec["writers_back"]:  # between the first and the last deal
+        assert min(backs) <= rec["weighted_settlement_step"] <= rec["settlement_step"]
+    else:  # censored at the horizon: a lower bound below it
+        assert rec["settlement_step"] is None and not rec["settled"]
+        assert rec["weighted_settlement_step"] < spec.horizon
+    if mode == "coalition" and rec["settled"]:  # one deal for all: the two measures agree
+        assert rec["weighted_settlement_step"] == pytest.approx(rec["settlement_step"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -128,6 +176,10 @@ def _column(name: str, **kw) -> Output:
      "already reported"),
     (_column("x", figures=(Figure("runs", statistics.mean),)), "already reported"),
     (_column("x", figures=(Figure("f", "mean"),)), "must be a function"),
+    (_column("x", event="nothing"), "event 'nothing' is not a registered bool output"),
+    (_column("x", event="union_utility"), "event 'union_utility' is not a registered bool"),
+    (_column("x", per="company", column=dict, event="settled"),
+     "a survival time (event) is a single column"),
 ])
 def test_register_refuses_an_invalid_entry_and_leaves_the_table_alone(
     entry: Output, message: str
@@ -193,8 +245,9 @@ def test_a_registered_output_reaches_the_record_sweep_compare_and_summarize(
     assert "company_shares" not in rec  # a column read from the record, not in it
 
     plan = load_experiment(_experiment(tmp_path, "modes: [coalition, separate]\nseeds: 3\n"))
-    assert plan.experiment.outputs[-5:] == [  # by default every optional output
-        "votes_held", "terms", "company_settlement", "company_losses", "company_shares"]
+    assert plan.experiment.outputs[-7:] == [  # by default every optional output
+        "votes_held", "terms", "company_settlement", "company_back", "company_status",
+        "company_losses", "company_shares"]
     run_sweep(plan, tmp_path / "out")
     table = ResultStore(tmp_path / "out").table()
     assert table.schema.names == schema(plan).names
@@ -213,7 +266,8 @@ def test_a_registered_output_reaches_the_record_sweep_compare_and_summarize(
     for mode, recs in records.items():
         held = [r["votes_held"] for r in recs]
         assert result["modes"][mode]["median_votes_held"] == float(np.median(held))
-    header = format_table(result).splitlines()[1]
+    text = format_table(result).splitlines()
+    header = text[text.index("other figures") + 1]  # a plugin's figure among the others
     assert header.endswith("union u votes")
 
     summary = summarize(tmp_path / "out", bootstrap=200)

@@ -200,14 +200,28 @@ def test_settlement_curves_are_scipys_kaplan_meier(short_horizon) -> None:
     horizon = 24.0
     weeks = np.arange(0, 25, dtype=float)
     censored_runs = 0
-    for i, (panel, what) in enumerate((("industry", "runs"), ("companies", "companies"),
-                                       ("writers", "runs"))):
+    early = 0  # share-weighted weeks censored before the horizon
+    for i, (panel, what) in enumerate((("industry", "runs"), ("weighted", "runs"),
+                                       ("companies", "companies"), ("writers", "runs"))):
         ax = fig.axes[i]
         steps = {line.get_label().split(" (")[0]: line for line in ax.get_lines()
                  if line.get_drawstyle() == "steps-post"}
         assert set(steps) == set(MODES)
         for mode, recs in short_horizon.items():
-            if panel == "industry":
+            censor_at = [horizon]
+            if panel == "weighted":
+                t = np.array([r["weighted_settlement_step"] for r in recs])
+                e = np.array([r["writers_back"] for r in recs])
+                at = np.unique([0.0, horizon, *t])  # every time the curve may step
+                data = stats.CensoredData(uncensored=t[e], right=t[~e])
+                expected_at = stats.ecdf(data).cdf.evaluate(at)
+                np.testing.assert_allclose(steps[mode].get_xdata(), at)
+                np.testing.assert_allclose(steps[mode].get_ydata(), expected_at, atol=1e-12)
+                n_censored = int((~e).sum())
+                censor_at = sorted(set(t[~e]))
+                early += int((t[~e] < horizon).sum())
+                times = t
+            elif panel == "industry":
                 times = [r["settlement_step"] for r in recs]
             elif panel == "companies":
                 times = [c["settlement_step"] for r in recs for c in r["companies"].values()]
@@ -225,18 +239,22 @@ def test_settlement_curves_are_scipys_kaplan_meier(short_horizon) -> None:
                           for r in recs]
                 expected = np.mean(padded, axis=0)
                 n_censored = sum(r["writers_back_share"][-1] < 1 for r in recs)
-            np.testing.assert_allclose(steps[mode].get_ydata(), expected, atol=1e-12)
+            if panel != "weighted":
+                np.testing.assert_allclose(steps[mode].get_ydata(), expected, atol=1e-12)
             label = steps[mode].get_label()
             assert f"({n_censored} of {len(times) if panel == 'companies' else 6} {what}" in label
             marks = [line for line in ax.get_lines() if line.get_marker() == "+"
                      and line.get_color() == steps[mode].get_color()]
             assert len(marks) == (1 if n_censored else 0)
-            if marks:
-                assert marks[0].get_xdata()[0] == horizon
-                assert marks[0].get_ydata()[0] == pytest.approx(expected[-1])
+            if marks:  # at each censoring time, on the curve
+                np.testing.assert_allclose(marks[0].get_xdata(), censor_at)
+                if panel != "weighted":
+                    assert marks[0].get_ydata()[0] == pytest.approx(expected[-1])
         assert ax.get_xlabel() == "week of strike"
-    assert censored_runs > 0  # the test exercises censoring
+    assert censored_runs > 0 and early > 0  # the test exercises censoring, early too
     assert "Kaplan-Meier" in fig.axes[0].get_ylabel()
+    assert fig.axes[0].get_title(loc="left").startswith("last deal (industry back)")
+    assert fig.axes[1].get_title(loc="left").startswith("share-weighted week (writers back)")
     assert overlapping_texts(fig) == []
 
 
@@ -267,7 +285,11 @@ def test_terms_points_are_every_signed_term_and_modes_are_named(short_horizon) -
             np.testing.assert_array_equal(got, expected)
         weeks = [r["settlement_step"] for r in recs if r["settlement_step"] is not None]
         if weeks:
-            np.testing.assert_array_equal(lines[f"settlement week:{mode}"].get_ydata(), weeks)
+            np.testing.assert_array_equal(lines[f"last deal:{mode}"].get_ydata(), weeks)
+        weighted = [r["weighted_settlement_step"] for r in recs if r["writers_back"]]
+        if weighted:
+            np.testing.assert_array_equal(lines[f"share-weighted week:{mode}"].get_ydata(),
+                                          weighted)
         np.testing.assert_array_equal(lines[f"union utility:{mode}"].get_ydata(),
                                       [r["union_utility"] for r in recs
                                        if r["union_utility"] is not None])
@@ -275,7 +297,12 @@ def test_terms_points_are_every_signed_term_and_modes_are_named(short_horizon) -
     for name, issue in spec.issues.items():
         assert by_title[name].get_ylabel().replace("\n", " ") == issue.unit
         assert [t.get_text() for t in by_title[name].get_xticklabels()] == list(MODES)
-    assert by_title["settlement week"].get_ylabel() == "week of the last deal"
+    assert by_title["last deal"].get_ylabel() == "week of the last deal (industry back)"
+    assert by_title["share-weighted week"].get_ylabel() == "share-weighted week (writers back)"
+    for mode in MODES:  # the censored runs are counted under each mode's name
+        n = sum(not r["writers_back"] for r in short_horizon[mode])
+        assert f"{mode}\n({n} cens.)" in [
+            t.get_text() for t in by_title["share-weighted week"].get_xticklabels()]
     assert set(MODES) <= set(legend_texts(fig))
     assert overlapping_texts(fig) == []
 
@@ -412,63 +439,78 @@ def grid_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     return out, summarize(out)
 
 
-def expected_difference(point: dict[str, Any], a: str, b: str) -> float | None:
-    meds = {m: point["modes"][m]["median_settlement_step"] for m in (a, b)}
+def expected_difference(point: dict[str, Any], a: str, b: str,
+                        median: str = "median_settlement_step") -> float | None:
+    meds = {m: point["modes"][m][median] for m in (a, b)}
     return None if None in meds.values() else meds[a] - meds[b]
 
 
 @pytest.mark.parametrize("modes", [("coalition", "separate"), ("separate", "coalition")])
 def test_sweep_map_cells_are_the_median_differences(grid_sweep, modes) -> None:
+    """A panel per measure: cells are the medians' differences, hatched where not clear."""
+    from bargainsim.experiments.compare import TESTED
     from bargainsim.plots.sweep import difference_map
 
     _, summary = grid_sweep
     at = ["talks.breakdown_probability=0.2"]
     fig = difference_map(summary, "industry.streamer_share", "coalition.rule", modes, at)
-    ax = fig.axes[0]
-    mesh = ax.collections[0]
-    cells = np.ma.filled(mesh.get_array(), np.nan).reshape(2, 2)
     points = [p for p in summary["points"] if p["values"]["talks.breakdown_probability"] == 0.2]
-    hatched = 0
-    for p in points:
-        i = ["hardest_line", "share_weighted"].index(p["values"]["coalition.rule"])
-        j = [0.2, 0.6].index(p["values"]["industry.streamer_share"])
-        want = expected_difference(p, *modes)
-        if want is None:
-            assert np.isnan(cells[i, j])
-        else:
-            assert cells[i, j] == pytest.approx(want)
-        sig = any(c["sooner"] for c in p["comparisons"])
-        hatched += not sig
-    assert sum(1 for patch in ax.patches if patch.get_hatch()) == hatched
-    norm = mesh.norm
+    assert len(fig.axes) == 3  # two panels and the colour bar they share
+    differs = 0
+    for ax, tested in zip(fig.axes[:2], TESTED, strict=True):
+        mesh = ax.collections[0]
+        cells = np.ma.filled(mesh.get_array(), np.nan).reshape(2, 2)
+        hatched = 0
+        for p in points:
+            i = ["hardest_line", "share_weighted"].index(p["values"]["coalition.rule"])
+            j = [0.2, 0.6].index(p["values"]["industry.streamer_share"])
+            want = expected_difference(p, *modes, tested.median)
+            if want is None:
+                assert np.isnan(cells[i, j])
+            else:
+                assert cells[i, j] == pytest.approx(want)
+            differs += want != expected_difference(p, *modes)
+            hatched += not any(c["sooner"] for c in p[f"comparisons{tested.suffix}"])
+        assert sum(1 for patch in ax.patches if patch.get_hatch()) == hatched
+        assert ax.get_title(loc="left") == f"{tested.title()}: {modes[0]} minus {modes[1]}"
+        assert mesh.norm is fig.axes[0].collections[0].norm  # one colour scale
+        assert ax.get_xlabel() == "industry.streamer_share"
+        assert ax.get_ylabel() == "coalition.rule"
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["hardest_line",
+                                                                 "share_weighted"]
+    assert differs  # the two panels show different numbers
+    norm = fig.axes[0].collections[0].norm
     assert norm.vcenter == 0 and norm.vmin == -norm.vmax
-    assert ax.get_xlabel() == "industry.streamer_share"
-    assert ax.get_ylabel() == "coalition.rule"
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["hardest_line", "share_weighted"]
-    assert f"{modes[0]} minus {modes[1]}" in fig.axes[1].get_ylabel()
+    assert f"{modes[0]} minus {modes[1]}" in fig.axes[2].get_ylabel()
     assert overlapping_texts(fig) == []
+    one = difference_map(summary, "industry.streamer_share", "coalition.rule", modes, at,
+                         measure="weighted")
+    assert len(one.axes) == 2 and one.axes[0].get_title(loc="left").startswith(
+        "share-weighted week (writers back)")
 
 
 def test_sweep_line_is_each_modes_median(grid_sweep) -> None:
+    from bargainsim.experiments.compare import TESTED
     from bargainsim.plots.sweep import settlement_by_parameter
 
     _, summary = grid_sweep
     at = ["coalition.rule=share_weighted", "industry.streamer_share=0.6"]
     fig = settlement_by_parameter(summary, "talks.breakdown_probability", None, at)
-    ax = fig.axes[0]
-    lines = {line.get_label().split(" (")[0]: line for line in ax.get_lines()}
     points = sorted((p for p in summary["points"]
                      if p["values"]["coalition.rule"] == "share_weighted"
                      and p["values"]["industry.streamer_share"] == 0.6),
                     key=lambda p: p["values"]["talks.breakdown_probability"])
-    for mode in ("coalition", "separate"):
-        want = [np.nan if p["modes"][mode]["median_settlement_step"] is None
-                else p["modes"][mode]["median_settlement_step"] for p in points]
-        np.testing.assert_array_equal(lines[mode].get_ydata(), want)
-        np.testing.assert_array_equal(lines[mode].get_xdata(), [0.2, 0.8])
+    for ax, tested in zip(fig.axes, TESTED, strict=True):
+        lines = {line.get_label().split(" (")[0]: line for line in ax.get_lines()}
+        for mode in ("coalition", "separate"):
+            want = [np.nan if p["modes"][mode][tested.median] is None
+                    else p["modes"][mode][tested.median] for p in points]
+            np.testing.assert_array_equal(lines[mode].get_ydata(), want)
+            np.testing.assert_array_equal(lines[mode].get_xdata(), [0.2, 0.8])
+        assert ax.get_title(loc="left") == tested.title()
+        assert ax.get_xlabel() == "talks.breakdown_probability"
     assert {"coalition", "separate"} <= {t.split(" (")[0] for t in legend_texts(fig)}
-    assert ax.get_xlabel() == "talks.breakdown_probability"
-    assert "median industry settlement week" in ax.get_ylabel()
+    assert "median week" in fig.axes[0].get_ylabel()
     assert overlapping_texts(fig) == []
 
 
@@ -501,6 +543,11 @@ def test_plot_sweep_cli_writes_and_refuses(grid_sweep, tmp_path: Path,
     rejected(capsys, [*argv, "-o", str(tmp_path / "map.gif")], "--output", ".gif")
     rejected(capsys, ["plot", "sweep", str(tmp_path / "none"), "--x", "a", "-o",
                       str(target)], "no such folder")
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--measure", "fastest", "-o", str(target)])
+    assert exc.value.code == 2 and "--measure: invalid choice: 'fastest'" in (
+        capsys.readouterr().err)
+    assert main([*argv, "--measure", "last-deal", "-o", str(target)]) == 0
 
 
 def test_the_overlap_check_finds_text_cut_by_the_edge() -> None:

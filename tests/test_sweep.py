@@ -65,6 +65,9 @@ def test_grid_rows_hold_params_mode_seed_and_the_runs_outputs(tmp_path):
     assert row["settlement_step"] == rec["settlement_step"]
     assert row["union_utility"] == pytest.approx(rec["union_utility"])
     assert row["settlement.netflix"] == rec["companies"]["netflix"]["settlement_step"]
+    assert row["weighted_settlement_step"] == rec["weighted_settlement_step"]
+    assert row["writers_back"] == rec["writers_back"]
+    assert "back.netflix" not in row and "status.netflix" not in row  # not asked for
     settled = [c for c in rec["companies"].values() if c["terms"]]
     w = sum(c["market_share"] for c in settled)
     assert row["terms.wage"] == pytest.approx(
@@ -225,10 +228,53 @@ def test_summarize_applies_compares_test_at_each_point(tmp_path):
             expected["modes"][mode]["median_settlement_step"])
         assert point["modes"][mode]["median_ci95"] == expected["modes"][mode]["median_ci95"]
     assert point["comparisons"][0]["p_value"] == expected["comparisons"][0]["p_value"]
+    for mode in ("coalition", "separate"):  # the share-weighted week too
+        for key in ("median_weighted_settlement_step", "weighted_median_ci95", "back_share"):
+            assert point["modes"][mode][key] == expected["modes"][mode][key]
+    for key in ("a", "b", "median_difference", "ci95", "p_value", "sooner"):
+        assert point["comparisons_weighted"][0][key] == expected["comparisons_weighted"][0][key]
+    assert point["verdict_weighted"] == expected["verdict_weighted"]
+    assert summary["measures"] == ["last deal", "share-weighted week"]
+    tally = summary["wins_weighted"]["coalition vs separate"]
+    assert sum(tally.values()) == 4
+    assert tally["separate"] == sum(p["comparisons_weighted"][0]["sooner"] == "separate"
+                                    for p in summary["points"])
     text = cli("summarize", str(tmp_path / "out"))
-    assert text.returncode == 0 and "coalition vs separate:" in text.stdout
+    assert text.returncode == 0
+    assert "last deal: coalition vs separate: coalition sooner at" in text.stdout
+    assert "share-weighted week: coalition vs separate: coalition sooner at" in text.stdout
+    assert "last deal (industry back: the week the last company settled)" in text.stdout
     parsed = json.loads(cli("summarize", str(tmp_path / "out"), "--json").stdout)
     assert parsed["points"][2]["modes"] == json.loads(json.dumps(point["modes"]))
+
+
+def test_a_sweep_from_before_the_weighted_week_is_summarized_by_the_last_deal(tmp_path):
+    """Rows without the share-weighted week's columns (an older sweep): the last deal is
+    compared as before; the weighted week is said to be missing, never drawn as censored."""
+    from bargainsim.errors import InputError
+    from bargainsim.experiments.summary import format_summary
+    from bargainsim.plots.sweep import sweep_figure
+
+    plan = load_experiment(experiment(tmp_path, SMALL))
+    run_sweep(plan, tmp_path / "out")
+    before = summarize(tmp_path / "out", bootstrap=200)
+    for path in ResultStore(tmp_path / "out").shard_files():
+        table = pq.read_table(path)
+        pq.write_table(table.drop_columns(["weighted_settlement_step", "writers_back"]), path)
+    summary = summarize(tmp_path / "out", bootstrap=200)
+    assert summary["measures"] == ["last deal"]
+    for old, new in zip(before["points"], summary["points"], strict=True):
+        assert new["comparisons"] == old["comparisons"] and new["verdict"] == old["verdict"]
+        assert new["comparisons_weighted"] == []
+        assert new["verdict_weighted"].startswith("not compared")
+        assert new["modes"]["coalition"]["median_weighted_settlement_step"] is None
+    text = format_summary(summary)
+    assert "share-weighted week (writers back" not in text
+    assert "not compared: share-weighted week" in text
+    assert len(sweep_figure(summary, "industry.streamer_share", "coalition.rule").axes) == 2
+    with pytest.raises(InputError, match="measure"):
+        sweep_figure(summary, "industry.streamer_share", measure="weighted",
+                     at=["coalition.rule=hardest_line"])
 
 
 def test_dask_local_cluster_rows_equal_the_process_pools(tmp_path):

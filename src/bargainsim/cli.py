@@ -97,7 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--trace", metavar="FILE.csv", help="write the weekly trace to a CSV file")
 
-    p = sub.add_parser("compare", help="compare bargaining modes over common seeds")
+    p = sub.add_parser(
+        "compare", help="compare bargaining modes over common seeds, by the last deal and by "
+        "the share-weighted week",
+        description="Every mode over the same seeds. Two measures of when the strike ends, "
+        "each with Kaplan-Meier figures (censored runs kept), pairwise tests and a verdict "
+        "built from them: the last deal (industry back: the week the last company settled; "
+        "JSON keys comparisons, verdict) and the share-weighted week (writers back: "
+        "companies' back weeks weighted by starting market share; comparisons_weighted, "
+        "verdict_weighted).")
     p.add_argument("file", metavar="SCENARIO", help=f"a scenario file or {SHIPPED}")
     p.add_argument("--modes", type=_modes, default=list(MODES),
                    help="comma-separated modes (default: all four)")
@@ -122,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
     q.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the figure file: .png, .svg or .pdf")
-    q = kinds.add_parser("sweep", help="a sweep: where each mode settles sooner")
+    q = kinds.add_parser("sweep", help="a sweep: where each mode settles sooner, a panel per "
+                         "measure (last deal, share-weighted week)")
     q.add_argument("folder", metavar="DIR", help="a results folder written by sweep")
     q.add_argument("--x", required=True, metavar="PARAM", help="parameter on the x axis")
     q.add_argument("--y", metavar="PARAM",
@@ -131,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="A,B for a map (default: the sweep's first two); modes to draw over --x")
     q.add_argument("--at", action="append", default=[], metavar="PARAM=VALUE",
                    help="keep the points with this value of another parameter (repeatable)")
+    q.add_argument("--measure", choices=("both", "last-deal", "weighted"), default="both",
+                   help="a panel per measure (default both): the last deal (industry back) "
+                   "and the share-weighted week (writers back)")
     q.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the figure file: .png, .svg or .pdf")
 
@@ -152,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--flush-every", type=_positive_float, default=5.0, metavar="SECONDS",
                    help="write finished rows to disk at least this often (default 5)")
 
-    p = sub.add_parser("summarize", help="per point of a sweep: median per mode, which is sooner")
+    p = sub.add_parser("summarize", help="per point of a sweep: median per mode and which is "
+                       "sooner, by the last deal and by the share-weighted week")
     p.add_argument("folder", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -168,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[],
                    metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
 
-    p = sub.add_parser("demo", help="the Quickstart demonstration")
+    p = sub.add_parser("demo", help="the Quickstart demonstration: compare every mode on "
+                       "wga_2023")
     p.add_argument("--seeds", type=_positive_int, default=40)
 
     p = sub.add_parser("plugins", help="registered modes, tactics and outputs, and their origin")
@@ -244,9 +258,10 @@ def summarize_run(rec: dict[str, Any]) -> str:
             if rec["clock"] == "continuous"
             else f"{unit} {rec['settlement_step']}"
         )
-        lines.append(f"settled: every employer has a deal by {when}")
+        lines.append(f"settled: every employer has a deal by {when} (last deal: industry back)")
     else:
-        lines.append(f"not settled by the horizon ({rec['horizon']:g} {unit}s): censored")
+        lines.append(f"not settled by the horizon ({rec['horizon']:g} {unit}s): the last deal "
+                     "is censored")
     for deal in rec["deals"]:
         who = deal.get("coalition") or ", ".join(deal["parties"])
         covered = f" (covers {', '.join(deal['parties'])})" if deal.get("coalition") else ""
@@ -255,12 +270,19 @@ def summarize_run(rec: dict[str, Any]) -> str:
         lines.append(f"  {when}: {who}{covered}: {terms}")
     if rec["clock"] == "week":
         lines.append("")
-        lines.append(f"  {'company':<14}{'settled':>8}{'losses $M':>11}{'deal $M':>9}{'share':>7}")
+        lines.append(f"  {'company':<14}{'settled':>8}{'back':>6}{'status':>10}{'losses $M':>11}"
+                     f"{'deal $M':>9}{'share':>7}")
         for name, c in rec["companies"].items():
             lines.append(
-                f"  {name:<14}{_fmt(c['settlement_step']):>8}{c['losses']:>11.0f}"
-                f"{c['deal_cost']:>9.0f}{c['market_share']:>7.3f}"
+                f"  {name:<14}{_fmt(c['settlement_step']):>8}{_fmt(c['back_step']):>6}"
+                f"{c['status']:>10}{c['losses']:>11.0f}{c['deal_cost']:>9.0f}"
+                f"{c['market_share']:>7.3f}"
             )
+        weighted = rec["weighted_settlement_step"]
+        lines.append(
+            f"share-weighted week (writers back): {weighted:.1f}" if rec["writers_back"] else
+            f"share-weighted week (writers back): censored, at least {weighted:.1f} (a company "
+            "never back counts at the horizon)")
         lines.append(
             f"union utility {_fmt(rec['union_utility'], 3)}   writer-weeks lost "
             f"{rec['writer_weeks_lost']:,.0f}   deadweight loss ${rec['deadweight_loss']:,.0f}M"
@@ -441,7 +463,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
         if not Path(args.folder).is_dir():
             raise InputError(args.folder, [Problem("", "no such folder")])
-        fig = sweep_figure(summarize(args.folder), args.x, args.y, args.modes, args.at)
+        fig = sweep_figure(summarize(args.folder), args.x, args.y, args.modes, args.at,
+                          args.measure)
         plots.save_figure(fig, args.output, "--output")
         return EXIT_OK
     spec = load_scenario(_scenario(args.file), args.overrides)

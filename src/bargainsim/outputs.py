@@ -4,7 +4,9 @@ One table of `Output` entries, in the order of a run's record. Each says how it 
 from a finished model (its value in the record), whether a sweep keeps it as a column
 (always, or when the experiment's `outputs:` names it) with its type and how the value
 is read from the record (a family such as `terms.ISSUE` has a column per issue or
-company), and which figures `compare` and `summarize` report of it. The record
+company), and which figures `compare` and `summarize` report of it. A survival time names
+its event indicator (`event`): a run where the event did not happen is censored at the
+time's value, and its figures are Kaplan-Meier statistics. The record
 (`runner.record`), the experiment format, the Parquet schema, sweep rows, compare and
 summarize all read this table, so a new output is one entry; `register` adds one from
 outside the package.
@@ -90,6 +92,8 @@ class Output:
     # value (a family: a dict key -> value); default the record's own value of `name`
     measures: Measure = "other"  # what it measures: orders compare's figures
     figures: tuple[Figure, ...] = ()
+    event: str = ""  # a survival time: the bool output saying its event happened (a run
+    # where it did not is censored at this output's value; a null value: at the horizon)
 
     def value(self, record: dict[str, Any]) -> Any:
         """The column's value for a run's record (a family: a dict key -> value)."""
@@ -139,6 +143,23 @@ def _first_deal_step(model: BargainingModel) -> float | None:
     return min(steps) if steps else None
 
 
+def _writers_back(model: BargainingModel) -> bool:
+    """Every company's writers went back (by a deal or an interim agreement) by the horizon."""
+    return all(c.back_step is not None for c in model.companies.values())
+
+
+def _weighted_settlement_step(model: BargainingModel) -> float:
+    """The companies' back weeks weighted by starting market share (normalised to 1).
+
+    A company never back counts at the horizon, so the value of a run whose writers are
+    not all back (`writers_back` false) is a lower bound: censored there.
+    """
+    companies = model.companies.values()
+    weeks = [float(c.back_step) if c.back_step is not None else float(model.horizon)
+             for c in companies]
+    return weighted_mean(weeks, [c.share0 for c in companies])
+
+
 def _deals(model: BargainingModel) -> list[dict[str, Any]]:
     return [
         {
@@ -172,6 +193,8 @@ def _companies(model: BargainingModel) -> dict[str, dict[str, Any]]:
             "market_share": c.share,
             "preset": c.business.get("preset"),
             "left_coalition": _left_coalition(model, c),
+            "status": c.status.name,
+            "back_step": c.back_step,
         }
         for name, c in model.companies.items()
     }
@@ -210,6 +233,14 @@ def _company_settlement(record: dict[str, Any]) -> dict[str, float | None]:
     return {n: c["settlement_step"] for n, c in record.get("companies", {}).items()}
 
 
+def _company_back(record: dict[str, Any]) -> dict[str, float | None]:
+    return {n: c["back_step"] for n, c in record.get("companies", {}).items()}
+
+
+def _company_status(record: dict[str, Any]) -> dict[str, str]:
+    return {n: c["status"] for n, c in record.get("companies", {}).items()}
+
+
 def _rejected_votes(record: dict[str, Any]) -> int:
     return sum(1 for v in record.get("ratification_votes", []) if not v["passed"])
 
@@ -224,8 +255,9 @@ BUILT_IN: tuple[Output, ...] = (
     Output("horizon", "the last step (or time) a run may reach", read=lambda m: m.horizon),
     Output("settled", "every company has a ratified deal by the horizon",
            read=_settled, kept="always", dtype=bool, measures="time"),
-    Output("settlement_step", "week of the last deal; null unless settled (censored at "
-           "the horizon)", read=_settlement_step, kept="always", measures="time", figures=(
+    Output("settlement_step", "the last deal (industry back): week of the last deal; null "
+           "unless settled (censored at the horizon)", read=_settlement_step, kept="always",
+           measures="time", event="settled", figures=(
                Figure("settled_share", stats.settled_share, "settled", 8, ".0%", True),
                Figure("median_settlement_step", stats.km_median, "median", 7, ".0f", True),
                Figure("median_ci95", stats.km_median_ci, "95% CI", 9, "g", True),
@@ -236,6 +268,22 @@ BUILT_IN: tuple[Output, ...] = (
            read=_first_deal_step, kept="always", measures="time",
            figures=(Figure("median_first_deal_step", stats.km_median, "first", 6, ".0f",
                            True),)),
+    Output("writers_back", "every company's writers went back to work (by a deal or an "
+           "interim agreement) by the horizon", read=_writers_back, kept="always", dtype=bool,
+           measures="time"),
+    Output("weighted_settlement_step", "the share-weighted week (writers back): companies' "
+           "`back_step` weighted by starting market share (normalised to 1); a company never "
+           "back counts at the horizon and the run is censored there (`writers_back` false)",
+           read=_weighted_settlement_step, kept="always", measures="time",
+           event="writers_back", figures=(
+               Figure("back_share", stats.settled_share, "back", 8, ".0%", True),
+               Figure("median_weighted_settlement_step", stats.km_median, "median", 7, ".1f",
+                      True),
+               Figure("weighted_median_ci95", stats.km_median_ci, "95% CI", 11, ".1f", True),
+               Figure("mean_weighted_settlement_step_back", stats.mean_settled, "mean", 6,
+                      ".1f"),
+               Figure("p90_weighted_settlement_step", stats.km_p90, "p90", 6, ".1f", True),
+           )),
     Output("deals", "every deal: `parties`, `step`, `terms`, `yes_share`, and `coalition` "
            "for a coalition deal (`time`, `conceded_by` in continuous time)", read=_deals),
     Output("settlement_time", "continuous time only: when the deal was made (null: none)",
@@ -243,13 +291,20 @@ BUILT_IN: tuple[Output, ...] = (
     Output("conceded_by", "continuous time only: the side that conceded (null: none)",
            read=lambda m: m.deals[0].conceded_by if m.deals else None, when=_continuous),
     Output("companies", "per company: `settlement_step` (null when censored), `terms`, "
-           "`losses`, `deal_cost`, `market_share`, `preset`, `left_coalition`",
-           read=_companies),
+           "`losses`, `deal_cost`, `market_share`, `preset`, `left_coalition`, `status` (its "
+           "final status: `striking`, `settled`, ...) and `back_step` (the week its writers "
+           "went back, by a deal or an interim agreement; null if never)", read=_companies),
     Output("terms", "the settled companies' terms per issue, weighted by market share",
            kept="optional", per="issue", column=_terms, measures="terms"),
     Output("company_settlement", "each company's settlement week (null when censored)",
            kept="optional", per="company", prefix="settlement", column=_company_settlement,
            measures="time"),
+    Output("company_back", "each company's `back_step`: the week its writers went back "
+           "(null if never)", kept="optional", per="company", prefix="back",
+           column=_company_back, measures="time"),
+    Output("company_status", "each company's final status (`striking`, `settled`, ...)",
+           kept="optional", dtype=str, per="company", prefix="status", column=_company_status,
+           measures="other"),
     Output("union_utility", "the union's utility of the terms (0-1, undiscounted), "
            "settled companies weighted by initial market share; null when none settled",
            read=_union_utility, kept="optional", measures="terms",
@@ -332,6 +387,14 @@ def _problem(output: Output) -> str | None:
         return "only a family (per) has a prefix"
     if output.figures and output.kept is None:
         return "figures need a column: summarize reads them from a sweep's rows"
+    if output.event:
+        event = _TABLE.get(output.event)
+        if event is None or event.per is not None or event.kept != "always" or (
+                event.dtype is not bool):
+            return (f"event {output.event!r} is not a registered bool output kept as a column "
+                    "always (register it first)")
+        if output.per is not None or output.kept is None:
+            return "a survival time (event) is a single column"
     keys = ["runs"] + [f.key for o in _TABLE.values() for f in o.figures]
     for f in output.figures:
         if f.key in keys:
@@ -452,8 +515,14 @@ def figures() -> list[tuple[Output, Figure]]:
 
 
 def compared(record: dict[str, Any]) -> dict[str, Any]:
-    """The values compare aggregates, by output name, read from a run's record."""
-    return {o.name: o.value(record) for o in _loaded().values() if o.figures}
+    """The values compare aggregates, by output name, read from a run's record.
+
+    Those of outputs with figures, and of the event indicators of survival times.
+    """
+    table = _loaded()
+    names = {o.name for o in table.values() if o.figures}
+    names |= {o.event for o in table.values() if o.figures and o.event}
+    return {o.name: o.value(record) for o in table.values() if o.name in names}
 
 
 # ------------------------------------------------------------------ docs

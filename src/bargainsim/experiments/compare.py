@@ -1,14 +1,20 @@
-"""Compare bargaining modes on one scenario over common seeds.
+"""Compare bargaining modes on one scenario over common seeds, by two measures.
 
 Every mode runs over the same seeds (seed i gives every mode the same random streams).
-The industry settlement week is a survival time: runs that did not settle by the
-horizon enter as censored, never dropped. Because censoring happens only at the
-horizon, after every observed deal, the Kaplan-Meier estimate equals the empirical
-distribution with censored runs placed beyond the horizon; medians are undefined when
-half or more of the runs are censored. Differences get a paired bootstrap CI (seeds
-resampled jointly, as the modes share them) and a log-rank test (scipy.stats.logrank),
-Holm-adjusted across all pairs. The figures reported per mode, and the columns of the
-text table, are those the outputs table declares (`bargainsim.outputs`).
+Two survival times are compared (`TESTED`): the last deal (industry back: the week the
+last company settled, `settlement_step`) and the share-weighted week (writers back:
+companies' back weeks weighted by starting market share, `weighted_settlement_step`).
+Runs without the event by the horizon enter as censored, never dropped: a last deal at
+the horizon, a share-weighted week at its value with the horizon for companies never back
+(a lower bound, so possibly before other runs' events: the Kaplan-Meier product-limit
+estimate handles that; with censoring only after every event it equals the empirical
+distribution with censored runs beyond the horizon). Medians are undefined when half or
+more of the runs are censored. Differences get a paired bootstrap CI (seeds resampled
+jointly, as the modes share them) and a log-rank test (scipy.stats.logrank),
+Holm-adjusted across the pairs of each measure. The verdict of each measure is built from
+its pairwise comparisons alone, so it never says more or less than they do. The figures
+reported per mode, and the columns of the text table, are those the outputs table
+declares (`bargainsim.outputs`).
 """
 
 from __future__ import annotations
@@ -17,21 +23,54 @@ import itertools
 import logging
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
-from bargainsim.experiments.statistics import boot_medians, ci95, times
-from bargainsim.outputs import compared, figures
+from bargainsim.experiments.statistics import boot_medians, ci95, survival
+from bargainsim.outputs import Output, compared, figures, get
 from bargainsim.scenario import Mode, Scenario, dump, scenario_from_dict
 
 logger = logging.getLogger(__name__)
 
 BOOTSTRAP = 2000
 ALPHA = 0.05
-TIME = "settlement_step"  # the survival time the pairwise tests compare (an output)
-MEDIAN = "median_settlement_step"  # its Kaplan-Meier median (a figure of that output)
+
+
+@dataclass(frozen=True)
+class Tested:
+    """A survival time compare tests pairwise, and the keys its results go under."""
+
+    output: str  # the time: an output with an event indicator
+    median: str  # the key of its Kaplan-Meier median figure
+    ci: str  # the key of its median's bootstrap CI figure
+    suffix: str  # results under `comparisons{suffix}` and `verdict{suffix}`
+    name: str  # how a statement names the measure
+    back: str  # who is back when it ends
+    meaning: str  # what it is, for the headings
+    digits: int | None = None  # weeks in sentences rounded to this many decimals (None: as is)
+
+    def title(self, long: bool = False) -> str:
+        """`name (back)`, with the meaning when long."""
+        return f"{self.name} ({self.back}: {self.meaning})" if long else (
+            f"{self.name} ({self.back})")
+
+    def weeks(self, value: float) -> float:
+        """A number of weeks as statements show it (rounded to `digits`)."""
+        return value if self.digits is None else round(value, self.digits) + 0.0  # no -0
+
+
+TESTED: tuple[Tested, ...] = (
+    Tested("settlement_step", "median_settlement_step", "median_ci95", "", "last deal",
+           "industry back", "the week the last company settled"),
+    Tested("weighted_settlement_step", "median_weighted_settlement_step",
+           "weighted_median_ci95", "_weighted", "share-weighted week", "writers back",
+           "companies' back weeks weighted by starting market share", digits=2),
+)
+TIME = TESTED[0].output  # the last deal's survival time (an output)
+MEDIAN = TESTED[0].median  # its Kaplan-Meier median (a figure of that output)
 
 
 def _work(task: tuple[dict[str, Any], str, list[int]]) -> list[dict[str, Any]]:
@@ -67,36 +106,55 @@ def run_modes(
     return out
 
 
+def _values(rows: list[dict[str, Any]], output: Output) -> list[Any]:
+    """An output's values over the runs; `(time, event)` pairs for a survival time."""
+    if output.event:
+        return [(r.get(output.name), r.get(output.event)) for r in rows]
+    return [r.get(output.name) for r in rows]
+
+
+def has_column(rows: list[dict[str, Any]], name: str) -> bool:
+    """Whether the runs' rows hold a column (a sweep keeps only some; older ones fewer)."""
+    return any(name in r for r in rows)
+
+
 def summarize_mode(rows: list[dict[str, Any]], idx: np.ndarray) -> dict[str, Any]:
     """Per-mode figures over runs, as the outputs table declares them.
 
     `rows` hold each run's compared values by output name (`outputs.compared`, or a
-    sweep's rows); `idx` are the bootstrap resamples of seeds shared by every mode.
+    sweep's rows); `idx` are the bootstrap resamples of seeds shared by every mode. A
+    figure of a column the rows do not hold is None.
     """
     out: dict[str, Any] = {"runs": len(rows)}
-    values: dict[str, list[Any]] = {}
+    values: dict[str, list[Any] | None] = {}
     for output, figure in figures():
         if output.name not in values:
-            values[output.name] = [r.get(output.name) for r in rows]
-        out[figure.key] = figure.statistic(values[output.name], idx)
+            values[output.name] = (_values(rows, output) if has_column(rows, output.name)
+                                   else None)
+        column = values[output.name]
+        out[figure.key] = None if column is None else figure.statistic(column, idx)
     return out
 
 
-def _times(rows: list[dict[str, Any]]) -> np.ndarray:
-    """The tested survival time of each run, censored runs as +inf."""
-    return times([r.get(TIME) for r in rows])
+def _survival(rows: list[dict[str, Any]], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A survival time's times and event flags over the runs (see `statistics.survival`)."""
+    return survival(_values(rows, get(name)))
 
 
-def _logrank(a: np.ndarray, b: np.ndarray, horizon: float) -> float:
-    def data(t: np.ndarray) -> stats.CensoredData:
-        return stats.CensoredData(
-            uncensored=t[np.isfinite(t)], right=np.full(int((~np.isfinite(t)).sum()), horizon)
-        )
+def _logrank(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
+             horizon: float) -> float:
+    """Log-rank p-value of two samples of (times, events).
 
-    if not np.isfinite(a).any() and not np.isfinite(b).any():
+    A censored run is censored at its time, or at the horizon when that is +inf.
+    """
+    def data(t: np.ndarray, e: np.ndarray) -> stats.CensoredData:
+        return stats.CensoredData(uncensored=t[e], right=np.where(np.isfinite(t[~e]),
+                                                                  t[~e], horizon))
+
+    if not a[1].any() and not b[1].any():
         return 1.0
     with np.errstate(invalid="ignore", divide="ignore"):  # no events: p is NaN -> 1
-        p = float(stats.logrank(data(a), data(b)).pvalue)
+        p = float(stats.logrank(data(*a), data(*b)).pvalue)
     return 1.0 if math.isnan(p) else p
 
 
@@ -134,12 +192,35 @@ def compare_rows(
     rng = np.random.default_rng(20230502)  # fixed: the same resamples for every call
     idx = rng.integers(0, n, size=(bootstrap, n))
     summary = {m: summarize_mode(rows[m], idx) for m in modes}
-    pairs = list(itertools.combinations(modes, 2))
-    raw = [_logrank(_times(rows[a]), _times(rows[b]), horizon) for a, b in pairs]
+    result: dict[str, Any] = {"scenario": scenario, "seeds": n, "modes": summary}
+    for tested in TESTED:
+        if all(has_column(r, tested.output) for r in rows.values()):
+            comparisons = pairwise(rows, summary, tested, horizon, idx)
+            verdict = _verdict(comparisons, modes)
+        else:  # a sweep's rows from before the measure existed
+            comparisons, verdict = [], (f"not compared: the runs have no {tested.output} "
+                                        "(rows from an older version)")
+        result[f"comparisons{tested.suffix}"] = comparisons
+        result[f"verdict{tested.suffix}"] = verdict
+    return result
+
+
+def pairwise(
+    rows: dict[str, list[dict[str, Any]]], summary: dict[str, dict[str, Any]], tested: Tested,
+    horizon: float, idx: np.ndarray,
+) -> list[dict[str, Any]]:
+    """Every pair of modes compared on one survival time.
+
+    Per pair: the median difference with a paired bootstrap CI, the Holm-adjusted
+    log-rank p, the sooner mode (None unless both are clear) and a sentence.
+    """
+    pairs = list(itertools.combinations(rows, 2))
+    data = {m: _survival(rows[m], tested.output) for m in rows}
+    raw = [_logrank(data[a], data[b], horizon) for a, b in pairs]
     adjusted = holm(raw)
     comparisons = []
     for (a, b), p_raw, p in zip(pairs, raw, adjusted, strict=True):
-        ma, mb = summary[a][MEDIAN], summary[b][MEDIAN]
+        ma, mb = summary[a][tested.median], summary[b][tested.median]
         entry: dict[str, Any] = {"a": a, "b": b, "p_value_raw": p_raw, "p_value": p}
         if ma is None or mb is None:
             undefined = [m for m, v in ((a, ma), (b, mb)) if v is None]
@@ -147,78 +228,184 @@ def compare_rows(
                          reason=f"median undefined for {', '.join(undefined)} "
                                 "(half or more of the runs censored)")
         else:
-            diff = boot_medians(_times(rows[a]), idx) - boot_medians(_times(rows[b]), idx)
+            (ta, ea), (tb, eb) = data[a], data[b]
+            diff = boot_medians(ta, idx, ea) - boot_medians(tb, idx, eb)
             ci = ci95(diff)
             sooner = None
             if ci is not None and p < ALPHA and (ci[0] > 0 or ci[1] < 0):
                 sooner = a if ci[1] < 0 else b
             entry.update(median_difference=ma - mb, ci95=ci, sooner=sooner)
-        entry["sentence"] = _sentence(entry)
+        entry["sentence"] = _sentence(entry, tested)
+        entry["measure"] = tested.name
         comparisons.append(entry)
-    return {
-        "scenario": scenario,
-        "seeds": n,
-        "modes": summary,
-        "comparisons": comparisons,
-        "verdict": _verdict(comparisons, summary),
-    }
+    return comparisons
 
 
 def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def _sentence(c: dict[str, Any]) -> str:
+def _sentence(c: dict[str, Any], tested: Tested = TESTED[0]) -> str:
+    """The comparison of a pair as one sentence (weeks as the measure shows them)."""
+    w = tested.weeks
     if c["median_difference"] is None:
         return (f"{c['a']} vs {c['b']}: no median comparison ({c['reason']}); "
                 f"log-rank {_p(c['p_value'])}")
     if c["sooner"] is None:
         ci = c["ci95"]
-        ci_text = f"95% CI {ci[0]:g} to {ci[1]:g}" if ci else "CI undefined"
+        ci_text = f"95% CI {w(ci[0]):g} to {w(ci[1]):g}" if ci else "CI undefined"
         return (f"{c['a']} vs {c['b']}: no clear difference (median difference "
-                f"{c['median_difference']:+g} weeks, {ci_text}, {_p(c['p_value'])})")
-    d = abs(c["median_difference"])
-    lo, hi = sorted(abs(x) for x in c["ci95"])
+                f"{w(c['median_difference']):+g} weeks, {ci_text}, {_p(c['p_value'])})")
+    d = w(abs(c["median_difference"]))
+    lo, hi = sorted(w(abs(x)) for x in c["ci95"])
     other = c["b"] if c["sooner"] == c["a"] else c["a"]
     return (f"{c['sooner']} settles sooner than {other}: median {d:g} weeks earlier "
             f"(95% CI {lo:g}-{hi:g}), {_p(c['p_value'])}")
 
 
-def _verdict(comparisons: list[dict[str, Any]], summary: dict[str, Any]) -> str:
-    """Name the modes that settle clearly sooner than some mode and later than none."""
-    beats: dict[str, set[str]] = {m: set() for m in summary}
-    beaten: set[str] = set()
+Pair = frozenset[str]
+
+
+def relation(
+    comparisons: Sequence[dict[str, Any]],
+) -> tuple[set[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """What the pairwise lines say: (sooner, later) pairs, ties and pairs not compared.
+
+    A tie is a pair with no clear difference (medians defined, CI or p not clear); a pair
+    not compared has a median undefined (half or more censored). Ties and pairs not
+    compared are (a, b) in the comparisons' order.
+    """
+    sooner: set[tuple[str, str]] = set()
+    ties: list[tuple[str, str]] = []
+    undefined: list[tuple[str, str]] = []
     for c in comparisons:
         if c["sooner"]:
-            loser = c["b"] if c["sooner"] == c["a"] else c["a"]
-            beats[c["sooner"]].add(loser)
-            beaten.add(loser)
-    winners = [m for m in summary if beats[m] and m not in beaten]
-    if not winners:
-        return "no mode settles clearly sooner than another"
-    if len(winners) == 1:
-        return f"{winners[0]} settles sooner than {', '.join(sorted(beats[winners[0]]))}"
-    losers = sorted(set().union(*(beats[m] for m in winners)))
-    return (f"{', '.join(winners)} each settle sooner than {', '.join(losers)} "
-            "(no clear order among them)")
+            sooner.add((c["sooner"], c["b"] if c["sooner"] == c["a"] else c["a"]))
+        elif c["median_difference"] is None:
+            undefined.append((c["a"], c["b"]))
+        else:
+            ties.append((c["a"], c["b"]))
+    return sooner, ties, undefined
+
+
+def tiers(modes: Sequence[str], sooner: set[tuple[str, str]]) -> list[list[str]] | None:
+    """The modes in groups, soonest first, when the clear differences order them so.
+
+    Each group is the modes no remaining mode is clearly sooner than; the grouping holds
+    only when every mode of a group is clearly sooner than every mode of each later group
+    (a weak order; within a group no pair is clear). None when it does not (or a cycle).
+    """
+    remaining = list(modes)
+    groups: list[list[str]] = []
+    while remaining:
+        top = [m for m in remaining if not any((w, m) in sooner for w in remaining)]
+        if not top:
+            return None
+        groups.append(top)
+        remaining = [m for m in remaining if m not in top]
+    for i, group in enumerate(groups):
+        for later in groups[i + 1:]:
+            if any((a, b) not in sooner for a in group for b in later):
+                return None
+    return groups
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _or(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _vs(pairs: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{a} vs {b}" for a, b in pairs)
+
+
+def _notes(ties: Sequence[tuple[str, str]], undefined: Sequence[tuple[str, str]],
+           group: Sequence[str] | None = None) -> list[str]:
+    """Ties and pairs not compared, as verdict notes (within a group: named as a group)."""
+    if group is not None and len(ties) == len(group) * (len(group) - 1) // 2:
+        word = "between" if len(group) == 2 else "among"
+        return [f"no clear difference {word} {_and(group)}"]
+    notes = [f"no clear difference: {_vs(ties)}"] if ties else []
+    return notes + ([f"no median comparison: {_vs(undefined)}"] if undefined else [])
+
+
+def _verdict(comparisons: Sequence[dict[str, Any]], modes: Sequence[str]) -> str:
+    """The verdict from the pairwise comparisons alone: every clear difference and tie.
+
+    It states each clear difference and each tie the comparisons hold, and nothing else.
+    No clear difference: says so. When the clear differences order the modes in groups
+    (`tiers`), the groups soonest first, each clearly sooner than all later ones, with the
+    ties inside groups. Otherwise "no single order": the modes no mode is clearly sooner
+    than, each mode's clear wins, and the ties.
+    """
+    sooner, ties, undefined = relation(comparisons)
+    if not sooner:
+        notes = _notes([], undefined)
+        return "no mode settles clearly sooner than another" + (
+            f" ({'; '.join(notes)})" if notes else "")
+    groups = tiers(modes, sooner)
+    if groups is not None:
+        clauses = []
+        for i, group in enumerate(groups[:-1]):
+            later = ", ".join(sorted(m for g in groups[i + 1:] for m in g))
+            verb = "settles" if len(group) == 1 else "each settle"
+            clauses.append(f"{_and(group)} {verb} sooner than {later}")
+        notes = []
+        for group in groups:
+            inside = [(a, b) for a, b in ties if a in group and b in group]
+            missing = [(a, b) for a, b in undefined if a in group and b in group]
+            if inside or missing:
+                notes += _notes(inside, missing, group if not missing else None)
+        return "; ".join(clauses) + (f" ({'; '.join(notes)})" if notes else "")
+    beaten = {loser for _, loser in sooner}
+    clauses = []
+    top = [m for m in modes if m not in beaten]
+    if top:
+        clauses.append(f"no mode is clearly sooner than {_or(top)}")
+    for m in modes:
+        wins = sorted(loser for w, loser in sooner if w == m)
+        if wins:
+            clauses.append(f"{m} settles sooner than {', '.join(wins)}")
+    notes = _notes(ties, undefined)
+    return "no single order: " + "; ".join(clauses) + (
+        f" ({'; '.join(notes)})" if notes else "")
+
+
+def _block(title: str, shown: Sequence[Any], result: dict[str, Any]) -> list[str]:
+    lines = [title, f"{'mode':<11}{'runs':>5}" + "".join(f.header() for f in shown)]
+    for mode, s in result["modes"].items():
+        lines.append(f"{mode:<11}{s['runs']:>5}" + "".join(f.cell(s.get(f.key)) for f in shown))
+    return lines
 
 
 def format_table(result: dict[str, Any]) -> str:
-    """The comparison as plain text: a row per mode, a sentence per pair, the verdict.
+    """The comparison as plain text, each statement naming its measure.
 
-    A column per figure of the outputs table (its label, width and format).
+    A table per measure (last deal, share-weighted week) and one of the other figures,
+    a column per figure of the outputs table (its label, width and format); then, per
+    measure, a sentence per pair of modes and the verdict.
     """
-    shown = [f for _, f in figures()]
-    lines = [
-        f"scenario {result['scenario']}: {result['seeds']} seeds per mode; industry settlement "
-        "week (Kaplan-Meier, censored runs kept)",
-        f"{'mode':<11}{'runs':>5}" + "".join(f.header() for f in shown),
-    ]
-    for mode, s in result["modes"].items():
-        lines.append(f"{mode:<11}{s['runs']:>5}" + "".join(f.cell(s[f.key]) for f in shown))
-    lines.append("(mean: over runs that settled; p90: 90th percentile; first: median first deal)")
-    lines.append("")
-    lines += [c["sentence"] for c in result["comparisons"]]
-    lines.append("")
-    lines.append(f"verdict: {result['verdict']}")
+    by_output: dict[str, list[Any]] = {}
+    for output, figure in figures():
+        by_output.setdefault(output.name, []).append(figure)
+    lines = [f"scenario {result['scenario']}: {result['seeds']} seeds per mode; two measures "
+             "of when the strike ends (Kaplan-Meier, censored runs kept)"]
+    for tested in TESTED:
+        lines += _block(tested.title(long=True),
+                        by_output.pop(tested.output, []), result)
+    rest = [f for shown in by_output.values() for f in shown]
+    if rest:
+        lines += _block("other figures", rest, result)
+    lines.append("(settled, back: share of runs not censored; mean: over those runs; p90: "
+                 "90th percentile; first: median first deal)")
+    for tested in TESTED:
+        comparisons = result.get(f"comparisons{tested.suffix}")
+        if comparisons is None:
+            continue
+        lines.append("")
+        lines += [f"{tested.name}: {c['sentence']}" for c in comparisons]
+        lines.append(f"verdict, {tested.name}: {result[f'verdict{tested.suffix}']}")
     return "\n".join(lines)

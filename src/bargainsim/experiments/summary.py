@@ -1,8 +1,12 @@
 """Summaries of a sweep: per design point, the modes compared with the same test as `compare`.
 
 At each point every mode ran over the same seeds, so the paired bootstrap and the
-log-rank test of `compare` apply unchanged. A seed whose run failed in any mode is left
-out of that point's comparison (its rows stay on disk) and counted.
+log-rank test of `compare` apply unchanged, by both of its measures: the last deal
+(industry back; `comparisons`, `verdict`, `wins`) and the share-weighted week (writers
+back; the same keys with `_weighted`). A seed whose run failed in any mode is left out of
+that point's comparison (its rows stay on disk) and counted. Rows of a sweep made before
+a measure existed lack its column: that measure is then not compared (`measures` lists
+those that are).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bargainsim.experiments.compare import compare_rows
+from bargainsim.experiments.compare import TESTED, Tested, compare_rows
 from bargainsim.experiments.storage import ResultStore
 from bargainsim.outputs import figures
 
@@ -28,7 +32,9 @@ def summarize(folder: str | Path, bootstrap: int = 2000) -> dict[str, Any]:
     stored = store.experiment()
     params: list[str] = manifest["parameters"]
     modes: list[str] = manifest["modes"]
-    rows = store.table().to_pylist()
+    table = store.table()
+    rows = table.to_pylist()
+    tested = [t for t in TESTED if not rows or t.output in table.schema.names]
     by_point: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_point[row["point"]].append(row)
@@ -48,7 +54,10 @@ def summarize(folder: str | Path, bootstrap: int = 2000) -> dict[str, Any]:
             "seeds_compared": len(seeds),
         }
         if not seeds:
-            entry.update(modes={}, comparisons=[], verdict="no seed ran in every mode")
+            entry.update(modes={})
+            for t in TESTED:
+                entry[f"comparisons{t.suffix}"] = []
+                entry[f"verdict{t.suffix}"] = "no seed ran in every mode"
             points.append(entry)
             continue
         index = {(r["mode"], r["seed"]): r for r in prow}
@@ -56,11 +65,12 @@ def summarize(folder: str | Path, bootstrap: int = 2000) -> dict[str, Any]:
         result = compare_rows(by_mode, float(manifest["horizon"]), manifest["experiment"],
                               bootstrap=bootstrap)
         entry["modes"] = {m: {k: s[k] for k in reported} for m, s in result["modes"].items()}
-        entry["comparisons"] = [
-            {k: c[k] for k in ("a", "b", "median_difference", "ci95", "p_value", "sooner")}
-            for c in result["comparisons"]
-        ]
-        entry["verdict"] = result["verdict"]
+        for t in TESTED:
+            entry[f"comparisons{t.suffix}"] = [
+                {k: c[k] for k in ("a", "b", "median_difference", "ci95", "p_value", "sooner")}
+                for c in result[f"comparisons{t.suffix}"]
+            ]
+            entry[f"verdict{t.suffix}"] = result[f"verdict{t.suffix}"]
         points.append(entry)
     done = len(rows)
     return {
@@ -75,14 +85,17 @@ def summarize(folder: str | Path, bootstrap: int = 2000) -> dict[str, Any]:
         "failed": sum(p["failed"] for p in points),
         "points": points,
         "wins": _wins(points, modes),
+        "measures": [t.name for t in tested],
+        **{f"wins{t.suffix}": _wins(points, modes, t) for t in TESTED[1:]},
     }
 
 
-def _wins(points: list[dict[str, Any]], modes: list[str]) -> dict[str, dict[str, int]]:
-    """For each pair of modes, at how many points each was sooner, or neither."""
+def _wins(points: list[dict[str, Any]], modes: list[str],
+          tested: Tested = TESTED[0]) -> dict[str, dict[str, int]]:
+    """For each pair of modes, at how many points each was sooner by a measure, or neither."""
     wins: dict[str, dict[str, int]] = {}
     for p in points:
-        for c in p["comparisons"]:
+        for c in p[f"comparisons{tested.suffix}"]:
             key = f"{c['a']} vs {c['b']}"
             tally = wins.setdefault(key, {c["a"]: 0, c["b"]: 0, "neither": 0})
             tally[c["sooner"] or "neither"] += 1
@@ -109,13 +122,17 @@ def _points(n: int) -> str:
     return f"{n} point" if n == 1 else f"{n} points"
 
 
-def _median(point: dict[str, Any], mode: str) -> str:
-    value = point["modes"].get(mode, {}).get("median_settlement_step")
+def _median(point: dict[str, Any], mode: str, tested: Tested) -> str:
+    value = point["modes"].get(mode, {}).get(tested.median)
     return "-" if value is None else _short(value)
 
 
 def format_summary(summary: dict[str, Any]) -> str:
-    """The summary as a plain-text table: a row per point, then the tally of wins."""
+    """The summary as plain text: per measure a row per point, then the tallies of wins.
+
+    Every line names its measure: the last deal (industry back) or the share-weighted
+    week (writers back).
+    """
     params, modes = summary["parameters"], summary["modes"]
     labels = short_labels(params)
     widths = [
@@ -124,29 +141,37 @@ def format_summary(summary: dict[str, Any]) -> str:
     ]
     head = "".join(f"{label:>{w + 1}}" for label, w in zip(labels, widths, strict=True))
     head += "".join(f"{m[:10]:>11}" for m in modes)
+    measures = [t for t in TESTED if t.name in summary.get("measures", [TESTED[0].name])]
     lines = [
         f"experiment {summary['experiment']}: {len(summary['points'])} points, "
-        f"{summary['seeds']} seeds per mode; median industry settlement week per mode "
-        "(Kaplan-Meier; - when half or more censored)",
-        "sooner 'a<b': a settles sooner than b (bootstrap CI excludes 0 and Holm-adjusted "
-        "log-rank p < 0.05, as in compare)",
-        f"{'point':>5}{head}  sooner",
+        f"{summary['seeds']} seeds per mode; median week per mode by "
+        f"{' and by '.join(t.name for t in measures)} (Kaplan-Meier; - when half or more "
+        "censored)",
+        "sooner 'a<b': a settles sooner than b by that measure (bootstrap CI excludes 0 and "
+        "Holm-adjusted log-rank p < 0.05, as in compare)",
     ]
-    for p in summary["points"]:
-        vals = "".join(f"{_short(p['values'][k]):>{w + 1}}" for k, w in
-                       zip(params, widths, strict=True))
-        meds = "".join(f"{_median(p, m):>11}" for m in modes)
-        sooner = [f"{c['sooner']}<{c['b'] if c['sooner'] == c['a'] else c['a']}"
-                  for c in p["comparisons"] if c["sooner"]]
-        note = ", ".join(sooner) or "no clear difference"
-        if p["failed"]:
-            note += f"  [{p['failed']} failed runs]"
-        lines.append(f"{p['point']:>5}{vals}{meds}  {note}")
+    for t in measures:
+        lines += ["", t.title(long=True), f"{'point':>5}{head}  sooner"]
+        for p in summary["points"]:
+            vals = "".join(f"{_short(p['values'][k]):>{w + 1}}" for k, w in
+                           zip(params, widths, strict=True))
+            meds = "".join(f"{_median(p, m, t):>11}" for m in modes)
+            sooner = [f"{c['sooner']}<{c['b'] if c['sooner'] == c['a'] else c['a']}"
+                      for c in p[f"comparisons{t.suffix}"] if c["sooner"]]
+            note = ", ".join(sooner) or "no clear difference"
+            if p["failed"]:
+                note += f"  [{p['failed']} failed runs]"
+            lines.append(f"{p['point']:>5}{vals}{meds}  {note}")
     lines.append("")
-    for pair, tally in summary["wins"].items():
-        a, b = pair.split(" vs ")
-        lines.append(f"{pair}: {a} sooner at {_points(tally[a])}, {b} sooner at "
-                     f"{tally[b]}, no clear difference at {tally['neither']}")
+    for t in measures:
+        for pair, tally in summary[f"wins{t.suffix}"].items():
+            a, b = pair.split(" vs ")
+            lines.append(f"{t.name}: {pair}: {a} sooner at {_points(tally[a])}, {b} sooner "
+                         f"at {tally[b]}, no clear difference at {tally['neither']}")
+    missing = [t.name for t in TESTED if t not in measures]
+    if missing:
+        lines.append(f"not compared: {', '.join(missing)} (the sweep's rows lack its column; "
+                     "rerun the sweep with this version)")
     if not summary["complete"]:
         lines.append(f"incomplete: {summary['runs']} of {summary['total_runs']} runs on disk "
                      "(finish with sweep --resume)")

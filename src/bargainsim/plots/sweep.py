@@ -2,11 +2,13 @@
 
 They take the summary of a results folder (`experiments.summary.summarize`), whose
 per-point comparisons use the same paired bootstrap and Holm-adjusted log-rank test as
-`compare`, and return a `matplotlib.figure.Figure` built without pyplot. Over two
-parameters: the median difference in settlement week between two modes, on a diverging
-colour map centred on zero, cells where the difference is not significant hatched (a
-heat map when the points form a grid, else a scatter). Over one: each mode's median
-settlement week with its 95% bootstrap CI.
+`compare`, and return a `matplotlib.figure.Figure` built without pyplot. Each figure has
+a panel per measure, side by side: the last deal (industry back) and the share-weighted
+week (writers back), or one of them (`measure`). Over two parameters: the median
+difference in that week between two modes, on one diverging colour map centred on zero
+for both panels, cells where the difference is not significant hatched (a heat map when
+the points form a grid, else a scatter). Over one: each mode's median week with its 95%
+bootstrap CI.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from bargainsim.errors import InputError, Problem
+from bargainsim.experiments.compare import TESTED, Tested
 from bargainsim.plots.palette import mode_colour
 
 DIVERGING = "PuOr"  # ColorBrewer, readable under the common colour-vision deficiencies
@@ -31,6 +34,24 @@ MARKERS = ("o", "s", "^", "D", "v", "P")
 STYLES = ("-", "--", "-.", ":")  # modes with equal medians stay visible one over another
 
 Summary = Mapping[str, Any]
+MEASURES = {"both": TESTED, "last-deal": TESTED[:1], "weighted": TESTED[1:]}  # --measure
+
+
+def measures(summary: Summary, measure: str = "both") -> list[Tested]:
+    """The measures to draw: `both`, `last-deal` or `weighted`, among those compared.
+
+    Raises:
+        InputError: naming --measure when it is unknown or the sweep's rows lack it.
+    """
+    if measure not in MEASURES:
+        raise InputError("--measure", [Problem(measure, f"choose from {', '.join(MEASURES)}")])
+    available = summary.get("measures", [TESTED[0].name])
+    chosen = [t for t in MEASURES[measure] if t.name in available]
+    if not chosen:
+        raise InputError("--measure", [Problem(measure, "this sweep's rows have no "
+                                                        f"{MEASURES[measure][0].output}; rerun "
+                                                        "the sweep with this version")])
+    return chosen
 
 
 def _matches(value: Any, wanted: str) -> bool:
@@ -95,9 +116,10 @@ def _axis_values(points: Sequence[Mapping[str, Any]], name: str) -> list[Any]:
     return values
 
 
-def _difference(point: Mapping[str, Any], a: str, b: str) -> tuple[float | None, bool]:
-    """Median settlement week of `a` minus that of `b` at a point, and whether significant."""
-    for c in point["comparisons"]:
+def _difference(point: Mapping[str, Any], a: str, b: str,
+                tested: Tested = TESTED[0]) -> tuple[float | None, bool]:
+    """Median week of `a` minus that of `b` at a point by a measure, and whether significant."""
+    for c in point.get(f"comparisons{tested.suffix}", []):
         if {c["a"], c["b"]} == {a, b}:
             d = c["median_difference"]
             if d is not None and c["a"] != a:
@@ -121,53 +143,60 @@ def _modes(summary: Summary, modes: Sequence[str] | None, need: int | None) -> l
 
 def difference_map(
     summary: Summary, x: str, y: str, modes: Sequence[str] | None = None,
-    at: Sequence[str] = (),
+    at: Sequence[str] = (), measure: str = "both",
 ) -> Figure:
-    """Median settlement week of mode A minus mode B over two parameters.
+    """Median week of mode A minus mode B over two parameters, a panel per measure.
 
     Negative (orange) where A settles sooner, positive (purple) where B does; hatched where
     the difference is not significant, grey with `n/a` where a median is undefined (half
     or more of the runs censored). A heat map when the points form a grid, else a scatter.
+    The panels (last deal, share-weighted week) share one colour scale.
     """
     a, b = _modes(summary, modes, 2)
+    shown = measures(summary, measure)
     points = select_points(summary, x, y, at)
     xs, ys = _axis_values(points, x), _axis_values(points, y)
-    diffs = [_difference(p, a, b) for p in points]
-    finite = [abs(d) for d, _ in diffs if d is not None]
+    diffs = {t.name: [_difference(p, a, b, t) for p in points] for t in shown}
+    finite = [abs(d) for ds in diffs.values() for d, _ in ds if d is not None]
     top = max(finite + [1.0])
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-top, vmax=top)
-    fig = Figure(figsize=(8.6, 6.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig = Figure(figsize=(1.0 + 7.0 * len(shown), 6.4), layout="constrained")
+    axes = fig.subplots(1, len(shown), squeeze=False)[0]
     cmap = _colormap()
     grid = len(points) == len(xs) * len(ys)
-    if grid:
-        cells = np.full((len(ys), len(xs)), np.nan)
-        for p, (d, sig) in zip(points, diffs, strict=True):
-            i, j = ys.index(p["values"][y]), xs.index(p["values"][x])
-            cells[i, j] = np.nan if d is None else d
-            _annotate_cell(ax, j, i, d, sig, cmap, norm)
-        mesh = ax.pcolormesh(np.arange(len(xs) + 1) - 0.5, np.arange(len(ys) + 1) - 0.5,
-                             np.ma.masked_invalid(cells), cmap=cmap, norm=norm)
-        ax.set_xticks(range(len(xs)), [_short(v) for v in xs])
-        ax.set_yticks(range(len(ys)), [_short(v) for v in ys])
-        ax.set_xlim(-0.5, len(xs) - 0.5)
-        ax.set_ylim(-0.5, len(ys) - 0.5)
-    else:
-        mesh = _scatter(ax, points, diffs, x, y, cmap, norm)
-    bar = fig.colorbar(mesh, ax=ax, shrink=0.9)
-    bar.set_label(f"median settlement week, {a} minus {b} (weeks)\n"
+    for ax, t in zip(axes, shown, strict=True):
+        if grid:
+            cells = np.full((len(ys), len(xs)), np.nan)
+            for p, (d, sig) in zip(points, diffs[t.name], strict=True):
+                i, j = ys.index(p["values"][y]), xs.index(p["values"][x])
+                cells[i, j] = np.nan if d is None else d
+                _annotate_cell(ax, j, i, d, sig, cmap, norm, t)
+            mesh = ax.pcolormesh(np.arange(len(xs) + 1) - 0.5, np.arange(len(ys) + 1) - 0.5,
+                                 np.ma.masked_invalid(cells), cmap=cmap, norm=norm)
+            ax.set_xticks(range(len(xs)), [_short(v) for v in xs])
+            ax.set_yticks(range(len(ys)), [_short(v) for v in ys])
+            ax.set_xlim(-0.5, len(xs) - 0.5)
+            ax.set_ylim(-0.5, len(ys) - 0.5)
+        else:
+            mesh = _scatter(ax, points, diffs[t.name], x, y, cmap, norm)
+        ax.set_title(f"{t.title()}: {a} minus {b}", fontsize=10, loc="left",
+                     fontweight="bold")
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+    bar = fig.colorbar(mesh, ax=list(axes), shrink=0.9)
+    bar.set_label(f"median week, {a} minus {b} (weeks)\n"
                   f"< 0: {a} sooner · > 0: {b} sooner")
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
     handles = [Patch(facecolor="white", edgecolor="#444444", hatch=HATCH,
                      label="not significant (95% CI includes 0 or adjusted p ≥ 0.05)"),
                Patch(facecolor="#BBBBBB", edgecolor="#444444",
                      label="n/a: a median undefined (half or more censored)")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=1,
-              fontsize=8.5, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8.5,
+               frameon=False)
     fixed = f" at {', '.join(at)}" if at else ""
-    fig.suptitle(_title(f"{summary['experiment']}: {a} vs {b}, median settlement week{fixed}"
-                        f"{_unfixed(summary, (x, y), at)}", summary), fontsize=11)
+    names = " and ".join(t.title() for t in shown)
+    fig.suptitle(_title(f"{summary['experiment']}: {a} vs {b}, median {names}{fixed}"
+                        f"{_unfixed(summary, (x, y), at)}", summary, 60 + 40 * len(shown)),
+                 fontsize=11)
     return fig
 
 
@@ -189,18 +218,22 @@ def _colormap() -> Any:
     return colormaps[DIVERGING].with_extremes(bad="#BBBBBB")
 
 
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
 def _short(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _annotate_cell(ax: Any, j: int, i: int, d: float | None, sig: bool, cmap: Any,
-                   norm: Any) -> None:
+                   norm: Any, tested: Tested = TESTED[0]) -> None:
     if d is None:
         ax.text(j, i, "n/a", ha="center", va="center", fontsize=8.5, color="#000000")
         return
     r, g, bl, _ = cmap(norm(d))
     dark = 0.299 * r + 0.587 * g + 0.114 * bl < 0.5
-    ax.text(j, i, f"{d:+g}", ha="center", va="center", fontsize=8.5,
+    ax.text(j, i, f"{tested.weeks(d):+g}", ha="center", va="center", fontsize=8.5,
             color="#FFFFFF" if dark else "#000000",
             fontweight="bold" if sig else "normal")
     if not sig:
@@ -223,53 +256,65 @@ def _scatter(ax: Any, points: Sequence[Mapping[str, Any]], diffs: Sequence[tuple
 
 
 def settlement_by_parameter(
-    summary: Summary, x: str, modes: Sequence[str] | None = None, at: Sequence[str] = ()
+    summary: Summary, x: str, modes: Sequence[str] | None = None, at: Sequence[str] = (),
+    measure: str = "both",
 ) -> Figure:
-    """Each mode's median settlement week (Kaplan-Meier) with its 95% CI, over one parameter.
+    """Each mode's median week (Kaplan-Meier) with its 95% CI over one parameter.
 
-    A median is undefined where half or more of the runs were censored; such points are
-    left out of the line and counted in the legend.
+    A panel per measure (last deal, share-weighted week), on one week axis. A median is
+    undefined where half or more of the runs were censored; such points are left out of
+    the line and counted in the legend.
     """
     chosen = _modes(summary, modes, None)
+    shown = measures(summary, measure)
     points = select_points(summary, x, None, at)
     xs = _axis_values(points, x)
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in xs)
     pos = {repr(v): (float(v) if numeric else float(k)) for k, v in enumerate(xs)}
     order = sorted(points, key=lambda p: pos[repr(p["values"][x])])
-    fig = Figure(figsize=(9.6, 5.4), layout="constrained")
-    ax = fig.add_subplot()
-    for i, mode in enumerate(chosen):
-        at_x = np.array([pos[repr(p["values"][x])] for p in order])
-        stats = [p["modes"].get(mode, {}) for p in order]
-        med = np.array([np.nan if s.get("median_settlement_step") is None
-                        else s["median_settlement_step"] for s in stats], dtype=float)
-        ci = [s.get("median_ci95") or [np.nan, np.nan] for s in stats]
-        low, high = np.array([c[0] for c in ci], float), np.array([c[1] for c in ci], float)
-        colour = mode_colour(mode, i)
-        missing = int(np.isnan(med).sum())
-        label = mode + (f" (median undefined at {missing} points)" if missing else "")
-        ax.fill_between(at_x, low, high, color=colour, alpha=0.18, linewidth=0)
-        ax.plot(at_x, med, color=colour, marker=MARKERS[i % len(MARKERS)], markersize=5,
-                linewidth=1.8, linestyle=STYLES[i % len(STYLES)], label=label)
-    if not numeric:
-        ax.set_xticks(range(len(xs)), [_short(v) for v in xs])
-    ax.set_xlabel(x)
-    ax.set_ylabel("median industry settlement week\n(Kaplan-Meier; band: 95% bootstrap CI)")
-    ax.grid(alpha=0.3)
-    ax.legend(handles=ax.get_lines() + [Line2D([], [], color="#999999", linewidth=6, alpha=0.4,
-                                               label="95% CI")],
-              title="mode", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig = Figure(figsize=(2.6 + 6.0 * len(shown), 5.4), layout="constrained")
+    axes = fig.subplots(1, len(shown), squeeze=False, sharey=True)[0]
+    at_x = np.array([pos[repr(p["values"][x])] for p in order])
+    missing: dict[str, list[str]] = {m: [] for m in chosen}  # per mode, undefined medians
+    for ax, t in zip(axes, shown, strict=True):
+        for i, mode in enumerate(chosen):
+            stats = [p["modes"].get(mode, {}) for p in order]
+            med = np.array([np.nan if s.get(t.median) is None else s[t.median]
+                            for s in stats], dtype=float)
+            ci = [s.get(t.ci) or [np.nan, np.nan] for s in stats]
+            low, high = np.array([c[0] for c in ci], float), np.array([c[1] for c in ci], float)
+            colour = mode_colour(mode, i)
+            undefined = int(np.isnan(med).sum())
+            if undefined:
+                missing[mode].append(f"{_points(undefined)} of the {t.name}")
+            ax.fill_between(at_x, low, high, color=colour, alpha=0.18, linewidth=0)
+            ax.plot(at_x, med, color=colour, marker=MARKERS[i % len(MARKERS)], markersize=5,
+                    linewidth=1.8, linestyle=STYLES[i % len(STYLES)], label=mode)
+        if not numeric:
+            ax.set_xticks(range(len(xs)), [_short(v) for v in xs])
+        ax.set_title(t.title(), fontsize=10, loc="left", fontweight="bold")
+        ax.set_xlabel(x)
+        ax.grid(alpha=0.3)
+    for line, mode in zip(axes[0].get_lines(), chosen, strict=True):
+        if missing[mode]:
+            line.set_label(f"{mode} (median undefined at {', '.join(missing[mode])})")
+    fig.legend(handles=axes[0].get_lines() + [
+        Line2D([], [], color="#999999", linewidth=6, alpha=0.4, label="95% CI")],
+        title="mode", fontsize=9, loc="outside right upper")
+    axes[0].set_ylabel("median week (Kaplan-Meier; band: 95% bootstrap CI)")
     fixed = f" at {', '.join(at)}" if at else ""
-    fig.suptitle(_title(f"{summary['experiment']}: settlement by {x}{fixed}"
-                        f"{_unfixed(summary, (x,), at)}", summary), fontsize=11)
+    names = " and ".join(t.title() for t in shown)
+    fig.suptitle(_title(f"{summary['experiment']}: {names} by {x}{fixed}"
+                        f"{_unfixed(summary, (x,), at)}", summary, 50 + 45 * len(shown)),
+                 fontsize=11)
     return fig
 
 
 def sweep_figure(
     summary: Summary, x: str, y: str | None = None, modes: Sequence[str] | None = None,
-    at: Sequence[str] = (),
+    at: Sequence[str] = (), measure: str = "both",
 ) -> Figure:
     """A difference map over `x` and `y`, or the settlement curve over `x` alone."""
     if y is None:
-        return settlement_by_parameter(summary, x, modes, at)
-    return difference_map(summary, x, y, modes, at)
+        return settlement_by_parameter(summary, x, modes, at, measure)
+    return difference_map(summary, x, y, modes, at, measure)
