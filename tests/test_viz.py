@@ -90,12 +90,12 @@ def test_controls_at_the_scenarios_values_add_no_override() -> None:
 
 def test_controls_become_set_overrides_and_the_same_run() -> None:
     model = finish(ObservedModel(mode="breakaway", seed=5, strike_fund=80, backlog_shift=-3,
-                                 streamer_share=0.6, coalition_rule="unanimity", exit_scale=0.5))
+                                 streamer_share=0.6, coalition_rule="unanimity", sanction_weeks=4))
     sets = model.overrides
     assert "parties.wga.strike_fund=80" in sets
     assert "parties.disney.backlog_weeks=5" in sets  # legacy preset 8 weeks, minus 3
     assert "parties.netflix.backlog_weeks=11" in sets  # streamer preset 14 weeks
-    assert "parties.disney.exit_threshold=1250" in sets
+    assert "coalition.sanction_weeks=4" in sets
     assert "industry.streamer_share=0.6" in sets
     assert "coalition.rule=unanimity" in sets
     expected = run(load_scenario(WGA, sets), mode="breakaway", seed=5)
@@ -130,7 +130,7 @@ def test_every_scenario_builds_at_the_controls_extremes(path: str) -> None:
 def test_controls_shown_depend_on_the_scenario() -> None:
     wga = model_params(load_scenario(WGA), WGA)
     assert {"mode", "seed", "strike_fund", "backlog_shift", "streamer_share", "coalition_rule",
-            "exit_scale"} <= set(wga)
+            "sanction_weeks"} <= set(wga)
     faratin = str(ROOT / "scenarios/classroom/faratin.yaml")
     two_party = model_params(load_scenario(faratin), faratin)
     assert set(two_party) == {"scenario_file", "mode", "seed"}
@@ -168,7 +168,7 @@ def test_page_renders_controls_and_plots_and_steps() -> None:
     assert {"Reset", "Step", "▶"} <= set(buttons)
     sliders = _labels(rc, v.Slider)
     for label in ("Seed", "Strike fund $M", "Backlog ± weeks", "Streamer share",
-                  "Exit threshold ×"):
+                  "Sanctions for leaving (weeks of revenue)"):
         assert label in sliders
     assert {"Scenario file", "Bargaining mode", "Coalition rule"} <= set(_labels(rc, v.Select))
     before = _images(rc)

@@ -155,7 +155,7 @@ def test_scenarios_listed_and_copied(installed: Installed) -> None:
         assert f"  {name} " in listing, listing
 
     copied = installed.run("scenarios", "copy", "mine").stdout
-    assert "copied 9 files" in copied
+    assert "copied 11 files" in copied
     mine = installed.cwd / "mine"
     assert (mine / "scenarios" / "classroom" / "faratin.yaml").is_file()
     # an experiment's scenario, relative to it, is found in the copy
