@@ -77,6 +77,27 @@ def test_history_follows_the_tables() -> None:
     assert ((matrix[:, -1] == plots.SETTLED) == np.array(settled)).all()
 
 
+def test_an_interim_agreement_shows_in_the_status_plot() -> None:
+    from bargainsim.plots.palette import STRIKING_COLOURS, status_colour
+
+    model = ObservedModel(scenario_file=str(ROOT / "scenarios/wga_2007.yaml"), seed=0)
+    while not model.interim_agreements:
+        model.step()
+    model.step()
+    interim = plots.SETTLED + plots.back_at_work().index("interim")
+    matrix = plots.status_matrix(model)
+    names = list(model.companies)
+    for agreement in model.interim_agreements:
+        row = matrix[names.index(agreement.company)]
+        assert row[agreement.step] != interim and row[-1] == interim  # back after its week
+    figure = plots.settled_figure(model)
+    labels = [t.get_text() for legend in figure.legends for t in legend.get_texts()]
+    assert "back at work on an interim agreement" in labels
+    colours = [*STRIKING_COLOURS, *(status_colour(n, i) for i, n in
+                                    enumerate(plots.back_at_work()))]
+    assert len(set(colours)) == len(colours)  # each state its own colour
+
+
 # ---------------------------------------------------------------- controls as overrides
 def test_controls_at_the_scenarios_values_add_no_override() -> None:
     for path in shipped_scenarios().values():
