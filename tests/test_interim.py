@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from bargainsim import options
-from bargainsim.interim import _table_of
+from bargainsim.interim import table_of
 from bargainsim.model import BargainingModel
 from bargainsim.scenario import load_scenario, scenario_from_dict
 from bargainsim.status import INTERIM, SETTLED, STATUSES, STRIKING
@@ -60,7 +60,7 @@ def test_a_company_signs_when_its_calculation_favours_it() -> None:
     model = model_of(scenario({"cheap": company(1, CHEAP), "dear": company(1, DEAR)}))
     for name in ("cheap", "dear"):
         c = model.companies[name]
-        table = _table_of(model, c)
+        table = table_of(model, c)
         assert table is not None
         weighing = options.interim_weighing(model, c, model.union.opening, table)
         assert weighing.gain == pytest.approx(0.0)  # no loss booked before week 0
@@ -69,7 +69,7 @@ def test_a_company_signs_when_its_calculation_favours_it() -> None:
     assert cheap.status is INTERIM and dear.status is STRIKING  # losses booked: 600 s each
     assert [a.company for a in model.interim_agreements] == ["cheap"]
     assert cheap.back_step == 0 and dear.back_step is None
-    table = _table_of(model, dear)
+    table = table_of(model, dear)
     assert table is not None
     weighing = options.interim_weighing(model, dear, model.union.opening, table)
     assert weighing.gain == pytest.approx(50 * 6) and weighing.cost == pytest.approx(0.5 * DEAR / 2)
@@ -216,7 +216,7 @@ def test_the_union_offers_its_standing_terms(kind: str) -> None:
     while model.t < 8:
         model.step()
     assert model.interim is not None and model.coalition is not None
-    table = _table_of(model, model.companies["disney"])
+    table = table_of(model, model.companies["disney"])
     assert table is not None and table.union_offer is not None
     terms = model.interim.terms_for(model, table)
     expected = table.union_offer if kind == "current" else model.union.opening

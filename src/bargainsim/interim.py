@@ -84,7 +84,7 @@ class InterimAgreements:
         for company in model.companies.values():
             if not self.offered(model, company):
                 continue
-            table = _table_of(model, company)
+            table = table_of(model, company)
             if table is None:
                 continue
             terms = self.terms_for(model, table)
@@ -123,7 +123,7 @@ class InterimAgreements:
                 company.settle(step, company.terms)
 
 
-def _table_of(model: BargainingModel, company: Company) -> Table | None:
+def table_of(model: BargainingModel, company: Company) -> Table | None:
     """The open table that covers the company, else the first open one, else None.
 
     The first open table's deal sets its terms when it has no table yet (pattern mode: the
