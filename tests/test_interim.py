@@ -235,6 +235,38 @@ def test_a_member_that_signs_leaves_the_alliance() -> None:
     assert all(c.name not in names for c in alliance.covers)
 
 
+def test_on_wga_2007_the_signers_are_back_before_the_alliances_deal() -> None:
+    # the late-night company, United Artists and The Weinstein Co. signed in weeks 7-9 of
+    # 2007-08, the alliance settled in week 14: here, over 100 seeds, in more than half
+    spec = load_scenario(WGA_2007)
+    named = ("late_night", "united_artists", "weinstein")
+    before, model = 0, None
+    for seed in range(100):
+        model = BargainingModel(spec, seed=seed) if model is None else model.restart(seed)
+        model.run()
+        back = {a.company: a.step for a in model.interim_agreements}
+        master = model.master_step
+        before += master is not None and all(n in back and back[n] < master for n in named)
+    assert before > 50
+
+
+def test_on_wga_1988_independents_sign_from_july_and_members_can_vote_a_deal_down() -> None:
+    spec = load_scenario(ROOT / "scenarios" / "wga_1988.yaml")
+    independents = {"independents_tv", "independents_film", "independents_other"}
+    offered = signed = rejected = 0
+    model = None
+    for seed in range(50):
+        model = BargainingModel(spec, seed=seed) if model is None else model.restart(seed)
+        model.run()
+        steps = {a.company: a.step for a in model.interim_agreements}
+        assert all(step >= 17 for step in steps.values())  # offered from July (week 17)
+        if model.master_step is None or model.master_step > 17:  # still on strike then
+            offered += 1
+            signed += independents <= set(steps)
+        rejected += any(not v["passed"] for v in model.votes)
+    assert signed > offered / 2 and rejected > 0
+
+
 def test_the_interim_status_is_registered_at_work_and_not_final() -> None:
     assert STATUSES.names()[:3] == ("striking", "settled", "interim")
     assert STATUSES.get("interim") is INTERIM
