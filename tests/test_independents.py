@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bargainsim.master import put_to_the_rest
 from bargainsim.model import BargainingModel
 from bargainsim.modes import MODES
 from bargainsim.scenario import dump, load_scenario, scenario_from_dict
@@ -58,6 +59,20 @@ def test_the_alliances_deal_is_put_to_the_independents() -> None:
             assert table.union_offer is not None
             assert np.allclose(table.union_offer, package)
             assert table.next_mover == "employer"
+
+
+def test_the_union_never_asks_an_independent_for_more_than_it_does() -> None:
+    model = BargainingModel(wga(), mode="coalition", seed=0)
+    for _ in range(3):
+        model.step()
+    sony = next(t for t in model.open_tables() if t.employer is model.companies["sony"])
+    assert sony.union_offer is not None
+    asked = sony.union_offer.copy()
+    put_to_the_rest(model, model.union.opening)  # more than it asks there now
+    assert np.array_equal(sony.union_offer, asked)
+    less = 0.5 * (asked + model.companies["sony"].opening)
+    put_to_the_rest(model, less)
+    assert np.array_equal(sony.union_offer, less) and sony.next_mover == "employer"
 
 
 def test_independents_may_sign_interim_agreements_in_every_mode() -> None:

@@ -41,8 +41,13 @@ def put_to_the_rest(model: BargainingModel, package: np.ndarray) -> None:
     """After the alliance's deal: its terms are the union's standing offer at every open table.
 
     The company moves next: it accepts them when they are worth at least its own proposal,
-    else both sides bargain on from there (as pattern mode's follow-up tables).
+    else both sides bargain on from there (as pattern mode's follow-up tables). Where the
+    union already asks less than the alliance's terms, it does not ask more.
     """
+    union = model.union
+    worth = union.utility(package)
     for table in model.open_tables():
+        if table.union_offer is not None and union.utility(table.union_offer) < worth:
+            continue
         table.put("union", package.copy())
         table.next_mover = "employer"
