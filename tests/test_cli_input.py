@@ -25,6 +25,7 @@ from bargainsim.cli import main
 from documents import (
     BASE,
     FARATIN,
+    ROOT,
     STUDIO_DISCOUNT,
     billion_laughs,
     line_of,
@@ -212,6 +213,68 @@ def test_mixed_valid_and_invalid_files(tmp_path: Path, cli: Cli) -> None:
     assert f"{bad}: horizon (line {line_of(BASE, 'horizon: 40')}): " in err
     assert f"{missing}: (top level): no such file" in err
     assert str(FARATIN) not in err
+
+
+# --------------------------------------------------------- keys of interim agreements
+# Interim agreements, the alliance's sanctions and the companion strike's end: each bad
+# value is reported with its file, key path and line, exit 2. (shipped file, old text, new
+# text, location, the text whose line is reported, needles)
+WGA_2007 = ROOT / "scenarios" / "wga_2007.yaml"
+WGA_2023 = ROOT / "scenarios" / "wga_2023.yaml"
+NEW_KEY_CASES = [
+    pytest.param(WGA_2007, "  offered_from: 6 ", "  offered_from: -1 ", "interim.offered_from",
+                 "offered_from: -1", ("greater than or equal to 0",), id="offered_from"),
+    pytest.param(WGA_2007, "  offered_to: all ", "  offered_to: everyone ",
+                 "interim.offered_to", "offered_to: everyone", ("'all' or 'independents'",),
+                 id="offered_to-word"),
+    pytest.param(WGA_2007, "  offered_to: all ", "  offered_to: [weinstein, ghost] ",
+                 "interim.offered_to", "offered_to: [", ("'ghost' is not a company",),
+                 id="offered_to-name"),
+    pytest.param(WGA_2007, "  terms: current ", "  terms: best ", "interim.terms",
+                 "terms: best", ("'current' or 'opening'",), id="terms"),
+    pytest.param(WGA_2007, "  boycott_weeks: 0 ", "  boycott_weeks: -2 ",
+                 "interim.boycott_weeks", "boycott_weeks: -2", ("greater than or equal to 0",),
+                 id="boycott_weeks"),
+    pytest.param(WGA_2007, "  sanction_weeks: 13", "  sanction_weeks: lots",
+                 "coalition.sanction_weeks", "sanction_weeks: lots", ("valid number",),
+                 id="sanction_weeks"),
+    pytest.param(WGA_2023, "    end_week: 27 ", "    after_writers_deal: -6 ",
+                 "other_guilds.companion_strike.after_writers_deal", "after_writers_deal: -6",
+                 ("greater than or equal to 0",), id="after_writers_deal"),
+    pytest.param(WGA_2023, "    end_week: 27 ", "    end_week: 27\n    after_writers_deal: 6 ",
+                 "other_guilds.companion_strike", "  companion_strike:",
+                 ("exactly one of end_week",), id="both-ends"),
+]
+
+
+@pytest.mark.parametrize(("base", "old", "new", "location", "marker", "needles"),
+                         NEW_KEY_CASES)
+def test_bad_values_of_the_interim_keys(
+    tmp_path: Path, cli: Cli, base: Path, old: str, new: str, location: str, marker: str,
+    needles: tuple[str, ...],
+) -> None:
+    text = mutate(old, new, base.read_text(encoding="utf-8"))
+    path = write(tmp_path, text)
+    code, out, err = cli("validate", str(path))
+    problems = assert_rejected(code, out, err, str(path), needles)
+    at = [p for p in problems if p.loc == location]
+    assert at, problems
+    assert line_of(text, marker) in [p.line for p in at], problems
+
+
+def test_interim_agreements_need_the_week_clock(tmp_path: Path, cli: Cli) -> None:
+    text = BASE + "interim:\n  offered_from: 0\n"
+    path = write(tmp_path, text)
+    code, out, err = cli("validate", str(path))
+    problems = assert_rejected(code, out, err, str(path), ("protocol.clock: week",))
+    assert [p.line for p in problems if p.loc == "interim"] == [line_of(text, "interim:")]
+
+
+def test_a_bad_interim_key_on_the_command_line(cli: Cli) -> None:
+    code, out, err = cli("run", str(WGA_2007), "--set", "interim.boycott_weeks=-1")
+    problems = assert_rejected(code, out, err, str(WGA_2007), (
+        "greater than or equal to 0", "[from --set interim.boycott_weeks]"))
+    assert "interim.boycott_weeks" in [p.loc for p in problems], problems
 
 
 # --------------------------------------------------------------------------- run

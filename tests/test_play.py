@@ -156,6 +156,21 @@ def test_breaking_ranks_as_a_company():
     assert "DEAL with netflix" in out
 
 
+def test_signing_an_interim_agreement_as_a_company():
+    # the late-night company bargains at its own table from week 3; from week 6 the union
+    # offers it an interim agreement (its moves are repeated, extra answers re-ask)
+    proc = play(str(ROOT / "scenarios" / "wga_2007.yaml"), "--as", "late_night",
+                answers=[*["s"] * 20, "y"])
+    assert proc.returncode == 0, proc.stderr
+    assert_clean(proc)
+    out = proc.stdout
+    assert "-- week 6 -- late_night (you): wga offers an interim agreement" in out
+    assert re.search(r"signing, you expect to gain \$\d+M .* for \$\d+M", out)
+    assert "sign the interim agreement and go back to work? (y/n) y" in out
+    assert "   late_night signs an interim agreement and goes back to work" in out
+    assert "week 7 ends: back at work on an interim agreement since week 6" in out
+
+
 def test_play_in_process_over_text_streams():
     out = io.StringIO()
     answers = io.StringIO("10\n" + "s\n" * 8 + "a\n")

@@ -107,8 +107,9 @@ def test_a_broken_plugin_is_named_with_exit_2(tmp_path: Path) -> None:
 def test_the_listing_has_every_built_in_entry() -> None:
     rows = listing()
     kinds = {r["kind"] for r in rows}
-    assert kinds == {"modes", "tactics", "outputs"}
+    assert kinds == {"modes", "tactics", "outputs", "statuses"}
     assert all(r["description"] for r in rows)
     text = format_listing(rows)
     assert "relative_tit_for_tat" in text and "breakaway" in text
+    assert "\n  interim   back at work on an interim agreement" in text
     assert format_listing(rows, plugins_only=True) == "no plugins installed"

@@ -77,6 +77,27 @@ def test_history_follows_the_tables() -> None:
     assert ((matrix[:, -1] == plots.SETTLED) == np.array(settled)).all()
 
 
+def test_an_interim_agreement_shows_in_the_status_plot() -> None:
+    from bargainsim.plots.palette import STRIKING_COLOURS, status_colour
+
+    model = ObservedModel(scenario_file=str(ROOT / "scenarios/wga_2007.yaml"), seed=0)
+    while not model.interim_agreements:
+        model.step()
+    model.step()
+    interim = plots.SETTLED + plots.back_at_work().index("interim")
+    matrix = plots.status_matrix(model)
+    names = list(model.companies)
+    for agreement in model.interim_agreements:
+        row = matrix[names.index(agreement.company)]
+        assert row[agreement.step] != interim and row[-1] == interim  # back after its week
+    figure = plots.settled_figure(model)
+    labels = [t.get_text() for legend in figure.legends for t in legend.get_texts()]
+    assert "back at work on an interim agreement" in labels
+    colours = [*STRIKING_COLOURS, *(status_colour(n, i) for i, n in
+                                    enumerate(plots.back_at_work()))]
+    assert len(set(colours)) == len(colours)  # each state its own colour
+
+
 # ---------------------------------------------------------------- controls as overrides
 def test_controls_at_the_scenarios_values_add_no_override() -> None:
     for path in shipped_scenarios().values():
@@ -90,12 +111,12 @@ def test_controls_at_the_scenarios_values_add_no_override() -> None:
 
 def test_controls_become_set_overrides_and_the_same_run() -> None:
     model = finish(ObservedModel(mode="breakaway", seed=5, strike_fund=80, backlog_shift=-3,
-                                 streamer_share=0.6, coalition_rule="unanimity", exit_scale=0.5))
+                                 streamer_share=0.6, coalition_rule="unanimity", sanction_weeks=4))
     sets = model.overrides
     assert "parties.wga.strike_fund=80" in sets
     assert "parties.disney.backlog_weeks=5" in sets  # legacy preset 8 weeks, minus 3
     assert "parties.netflix.backlog_weeks=11" in sets  # streamer preset 14 weeks
-    assert "parties.disney.exit_threshold=1250" in sets
+    assert "coalition.sanction_weeks=4" in sets
     assert "industry.streamer_share=0.6" in sets
     assert "coalition.rule=unanimity" in sets
     expected = run(load_scenario(WGA, sets), mode="breakaway", seed=5)
@@ -130,7 +151,7 @@ def test_every_scenario_builds_at_the_controls_extremes(path: str) -> None:
 def test_controls_shown_depend_on_the_scenario() -> None:
     wga = model_params(load_scenario(WGA), WGA)
     assert {"mode", "seed", "strike_fund", "backlog_shift", "streamer_share", "coalition_rule",
-            "exit_scale"} <= set(wga)
+            "sanction_weeks"} <= set(wga)
     faratin = str(ROOT / "scenarios/classroom/faratin.yaml")
     two_party = model_params(load_scenario(faratin), faratin)
     assert set(two_party) == {"scenario_file", "mode", "seed"}
@@ -168,7 +189,7 @@ def test_page_renders_controls_and_plots_and_steps() -> None:
     assert {"Reset", "Step", "▶"} <= set(buttons)
     sliders = _labels(rc, v.Slider)
     for label in ("Seed", "Strike fund $M", "Backlog ± weeks", "Streamer share",
-                  "Exit threshold ×"):
+                  "Sanctions for leaving (weeks of revenue)"):
         assert label in sliders
     assert {"Scenario file", "Bargaining mode", "Coalition rule"} <= set(_labels(rc, v.Select))
     before = _images(rc)

@@ -185,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "wga_2023")
     p.add_argument("--seeds", type=_positive_int, default=40)
 
-    p = sub.add_parser("plugins", help="registered modes, tactics and outputs, and their origin")
+    p = sub.add_parser("plugins", help="registered modes, tactics, outputs and statuses, "
+                       "and their origin")
     p.add_argument("--json", action="store_true", help="print the listing as JSON")
     p.add_argument("--only", action="store_true", help="only what installed plugins add")
 
@@ -524,7 +525,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    """List the registered modes, tactics and outputs, and where each came from."""
+    """List the registered modes, tactics, outputs and statuses, and where each came from."""
     from bargainsim.plugins import format_listing, listing
 
     rows = listing()

@@ -7,10 +7,14 @@ every table with a session this week runs several alternating rounds. With
 `clock: continuous` (war of attrition) concessions are events at real-valued times.
 
 Order of events in a week (docs/model.md explains each):
-  1. companies book strike losses (backlog, ramp, substitution, companion strike, shock);
-     unsettled companies lose market share to rivals that have resumed;
+  1. companies book strike losses (backlog, ramp, substitution, companion strike, shock;
+     the companion strike binds companies whose writers are back too); companies still
+     struck lose market share to rivals that have resumed (none while the companion
+     strike binds);
   2. a pattern deal by another guild, when signed this week, anchors both sides;
-  3. in breakaway mode, coalition members past their exit threshold leave;
+  3. in breakaway mode, coalition members whose calculation favours it leave; with
+     interim agreements, companies offered one whose calculation favours it sign and
+     go back to work;
   4. members drain savings, the strike fund pays the neediest, hardship and
      reservations update; solidarity is measured against the offers members see;
   5. talks: each table with a session runs its rounds; tentative deals go to a vote;
@@ -30,10 +34,12 @@ from typing import Any
 import mesa
 import numpy as np
 
-from bargainsim import speed
+from bargainsim import companion, speed
 from bargainsim.agents import Coalition, Company, Union
 from bargainsim.agents.base import Party
 from bargainsim.agents.union import MemberPopulation
+from bargainsim.interim import Agreement, InterimAgreements
+from bargainsim.master import is_master, put_to_the_rest
 from bargainsim.modes import MODES
 from bargainsim.packages import frozen
 from bargainsim.prepare import prepared
@@ -129,6 +135,7 @@ class BargainingModel(mesa.Model):
         self.share_loss_weeks = spec.industry.share_loss_weeks
         self.focus = spec.protocol.concession_focus
         self.space = prepared(spec).space
+        self.interim = InterimAgreements(spec.interim) if spec.interim is not None else None
         self._begin(seed, trace)
 
     def _begin(self, seed: int, trace: bool) -> None:
@@ -140,6 +147,8 @@ class BargainingModel(mesa.Model):
         # derived from them are kept per revision (`Party.remembered`); unique across runs
         self.revision = next(_REVISIONS)
         self.deals: list[Deal] = []
+        self.master_step: int | None = None  # the week of the writers' master deal (`master`)
+        self.interim_agreements: list[Agreement] = []
         self.votes: list[dict[str, Any]] = []
         self.writers_back: list[float] = []
         self.writer_weeks_lost = 0.0
@@ -244,6 +253,20 @@ class BargainingModel(mesa.Model):
         self.pattern_target: Company | None = None
         self.rules.build(self)
 
+    def leave_alliance(self, company: Company) -> None:
+        """A member leaves the alliance (breaks away, or signs an interim agreement).
+
+        The alliance re-pools what remains; its table covers the rest, and closes when no
+        member is left.
+        """
+        coalition = self.coalition
+        assert coalition is not None
+        coalition.remove_member(company)
+        for table in self.tables:
+            if table.employer is coalition:
+                table.covers = list(coalition.members)
+                table.closed = table.closed or not coalition.members
+
     def form_coalition(self) -> list[Company]:
         """The alliance of the scenario's `coalition` section (`model.coalition`); its members.
 
@@ -330,6 +353,8 @@ class BargainingModel(mesa.Model):
         if pattern is not None and week == pattern.week:
             self._anchor(pattern.terms, pattern.anchor)
         self.rules.week_begins(self, week)
+        if self.interim is not None:
+            self.interim.week(self, week)
         striking = self._striking()
         if self.union.members is not None:
             self.union.fund = self.union.members.week(striking, self.union.fund)
@@ -365,14 +390,15 @@ class BargainingModel(mesa.Model):
         self._record_week()
 
     def _book_losses(self, week: int) -> None:
-        companion = self.spec.other_guilds.companion_strike
-        mult = 1.0
-        if companion is not None and companion.start_week <= week <= companion.end_week:
-            mult = companion.loss_multiplier
+        mult = companion.multiplier(self.spec.other_guilds.companion_strike, week,
+                                    self.master_step)
         for company in self.companies.values():
             if not company.status.working:
                 company.strike_week(week, mult, self._shock(company.name, week))
-        working = [c for c in self.companies.values() if c.status.working]
+            elif mult > 1.0:  # the actors strike it still, whatever its writers' status
+                company.companion_week(week, mult - 1.0, self._shock(company.name, week))
+        # while the companion strike binds every company, none has resumed production
+        working = [c for c in self.companies.values() if c.status.working] if mult == 1.0 else []
         flow = self.spec.industry.share_flow
         if working and flow > 0:
             total = sum(c.share for c in working)
@@ -424,6 +450,8 @@ class BargainingModel(mesa.Model):
         if not passed:
             table.reset_after_rejection()
             return False
+        master = is_master(self, table)  # (asked while the table is still open)
+        alliance = isinstance(table.employer, Coalition)
         for company in table.covers:
             company.settle(step, package.copy())
         table.closed = True
@@ -436,6 +464,12 @@ class BargainingModel(mesa.Model):
                 yes_share=share,
             )
         )
+        if master:
+            self.master_step = step
+            if self.interim is not None:
+                self.interim.master_deal(self, package, step)
+            if alliance:
+                put_to_the_rest(self, package)
         self.rules.after_deal(self, table, package, step)
         return True
 

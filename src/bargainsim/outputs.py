@@ -286,6 +286,10 @@ BUILT_IN: tuple[Output, ...] = (
            )),
     Output("deals", "every deal: `parties`, `step`, `terms`, `yes_share`, and `coalition` "
            "for a coalition deal (`time`, `conceded_by` in continuous time)", read=_deals),
+    Output("interim_agreements", "with an `interim:` section only: every interim agreement "
+           "signed: `company`, `step`, `terms` (the interim terms), `sanctions` ($M)",
+           read=lambda m: [a.as_record() for a in m.interim_agreements],
+           when=lambda m: m.interim is not None),
     Output("settlement_time", "continuous time only: when the deal was made (null: none)",
            read=lambda m: m.deals[0].time if m.deals else None, when=_continuous),
     Output("conceded_by", "continuous time only: the side that conceded (null: none)",

@@ -1,8 +1,9 @@
 """What is registered at bargainsim's extension points, and where each entry came from.
 
-Modes, tactics and output columns are registries (`bargainsim.registry`); built-in entries
-come from bargainsim, others from installed packages' entry points (groups
-`bargainsim.modes`, `bargainsim.tactics`, `bargainsim.outputs`). `bargainsim plugins`
+Modes, tactics, output columns and company statuses are registries (`bargainsim.registry`);
+built-in entries come from bargainsim, others from installed packages' entry points
+(groups `bargainsim.modes`, `bargainsim.tactics`, `bargainsim.outputs`,
+`bargainsim.statuses`). `bargainsim plugins`
 prints this listing; docs/extending.md shows how to write a plugin.
 """
 
@@ -17,9 +18,10 @@ def registries() -> dict[str, Registry[Any]]:
     """The extension points by kind (importing them registers the built-ins)."""
     from bargainsim.modes import MODES
     from bargainsim.outputs import OUTPUTS
+    from bargainsim.status import STATUSES
     from bargainsim.tactics import TACTICS
 
-    return {"modes": MODES, "tactics": TACTICS, "outputs": OUTPUTS}
+    return {"modes": MODES, "tactics": TACTICS, "outputs": OUTPUTS, "statuses": STATUSES}
 
 
 def listing() -> list[dict[str, str]]:
@@ -41,7 +43,7 @@ def _describe(value: Any) -> str:
 def format_listing(rows: list[dict[str, str]], plugins_only: bool = False) -> str:
     """The listing as text: one block per kind, one line per entry, plugins marked."""
     lines = []
-    for kind in ("modes", "tactics", "outputs"):
+    for kind in registries():
         entries = [r for r in rows if r["kind"] == kind
                    and (not plugins_only or r["origin"] != "bargainsim")]
         if not entries:

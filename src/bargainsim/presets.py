@@ -33,7 +33,7 @@ _COMMON: dict[str, Any] = {
     "loss_tolerance": 1e9,
     "expected_remaining_weeks": 6.0,
     "duration_dependence": 0.0,
-    "exit_threshold": 1e12,
+    "exit_threshold": 0.0,
     "discount": 1.0,
 }
 
@@ -59,7 +59,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "loss_tolerance": 600.0,
         "expected_remaining_weeks": 6.0,
         "duration_dependence": 0.5,
-        "exit_threshold": 2500.0,
+        "exit_threshold": 0.0,
         "discount": 0.995,
     },
     # Streamers have a global slate stockpiled and foreign content to fill gaps, but
@@ -81,7 +81,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "loss_tolerance": 800.0,
         "expected_remaining_weeks": 6.0,
         "duration_dependence": 0.5,
-        "exit_threshold": 3000.0,
+        "exit_threshold": 0.0,
         "discount": 0.997,
     },
     # Tech platforms treat content as a small part of a large business: deep pockets,
@@ -103,7 +103,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "loss_tolerance": 1500.0,
         "expected_remaining_weeks": 6.0,
         "duration_dependence": 0.5,
-        "exit_threshold": 4000.0,
+        "exit_threshold": 0.0,
         "discount": 0.998,
     },
 }

@@ -121,6 +121,14 @@ class Registry[T](Sequence[str]):
         return name in self._entries
 
 
+def named(name: str, description: str, shown: str) -> None:
+    """Refuse an entry without an identifier for a name or without a description (`shown` where)."""
+    if not name or not name.isidentifier():
+        raise RegistryError(f"needs a name made of letters, digits and underscores (got {name!r})")
+    if not description:
+        raise RegistryError(f"needs a one-line description (shown by {shown})")
+
+
 def _label(value: Any) -> str:
     """A readable name of an object being registered."""
     return getattr(value, "__qualname__", None) or type(value).__qualname__

@@ -194,6 +194,9 @@ class Coalition(Strict):
     tactic: TacticSpec | None = None
     discount: Discount | None = None
     publish_offer: PublishOffer | None = None
+    sanction_weeks: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
+        default=0.0, description="what leaving costs a member (breaking away or signing an "
+        "interim agreement): this many weeks of its revenue at risk")
 
 
 class Pattern(Strict):
@@ -203,15 +206,24 @@ class Pattern(Strict):
 
 
 class CompanionStrike(Strict):
-    """Another guild's strike (SAG-AFTRA in 2023) halting more production."""
+    """Another guild's strike (SAG-AFTRA in 2023) halting more production at every company.
+
+    It ends on a fixed week (`end_week`) or a set number of weeks after the writers' master
+    deal (`after_writers_deal`): exactly one of the two.
+    """
 
     start_week: Annotated[int, Field(ge=0, le=100_000)]
-    end_week: Annotated[int, Field(ge=0, le=100_000)]
+    end_week: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    after_writers_deal: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
+        default=None, description="weeks after the writers' master deal that it ends")
     loss_multiplier: Annotated[float, Field(ge=1.0, le=100.0)] = 1.5
 
     @model_validator(mode="after")
     def _order(self) -> CompanionStrike:
-        if self.end_week < self.start_week:
+        if (self.end_week is None) == (self.after_writers_deal is None):
+            raise ValueError("give exactly one of end_week (a fixed week) and "
+                             "after_writers_deal (weeks after the writers' master deal)")
+        if self.end_week is not None and self.end_week < self.start_week:
             raise ValueError("end_week must not be before start_week")
         return self
 
@@ -229,6 +241,25 @@ class OtherGuilds(Strict):
 
     companion_strike: CompanionStrike | None = None
     pattern_deal: PatternDeal | None = None
+
+
+class Interim(Strict):
+    """Interim agreements: the union offers a company its standing terms, with a me-too clause.
+
+    A company that signs goes back to work while the strike goes on against the rest, and
+    takes the master deal's terms when it comes if they are better for the union.
+    """
+
+    offered_from: Annotated[int, Field(ge=0, le=100_000)] = Field(
+        default=0, description="the week the union starts offering them")
+    offered_to: Literal["all", "independents"] | list[Name] = Field(
+        default="all", description="every company, those outside the alliance, or a list")
+    terms: Literal["current", "opening"] = Field(
+        default="current", description="the union's standing offer at the company's table, "
+        "or its opening demand")
+    boycott_weeks: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
+        default=0.0, description="what the alliance's boycott costs any company that signs: "
+        "this many weeks of its revenue at risk")
 
 
 class Industry(Strict):
@@ -258,6 +289,7 @@ class Scenario(Strict):
     pattern: Pattern = Pattern()
     other_guilds: OtherGuilds = OtherGuilds()
     industry: Industry = Industry()
+    interim: Interim | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -333,6 +365,7 @@ class Scenario(Strict):
             raise ValueError(
                 f"talks.priority: {priority!r} is neither a rule ({', '.join(PRIORITIES)}) "
                 "nor a company")
+        self._check_interim(companies)
         target = self.pattern.target
         if target not in ("max_weekly_loss", "largest_share") and target not in companies:
             raise ValueError(
@@ -350,6 +383,21 @@ class Scenario(Strict):
         if self.protocol.clock == "move" and len(companies) > 1:
             raise ValueError("protocol.clock: move is for two-party games; use week")
         return self
+
+    def _check_interim(self, companies: list[str]) -> None:
+        """Interim agreements are offered week by week, to companies of this scenario."""
+        if self.interim is None:
+            return
+        if self.protocol.clock != "week":
+            raise ValueError("interim: interim agreements need protocol.clock: week")
+        named = self.interim.offered_to
+        if isinstance(named, list):
+            for name in named:
+                if name not in companies:
+                    raise ValueError(f"interim.offered_to: {name!r} is not a company of this "
+                                     "scenario")
+            if len(set(named)) != len(named):
+                raise ValueError("interim.offered_to: names must be unique")
 
     def _check_tactics(self, tactics: dict[str, Tactic], companies: list[str]) -> None:
         """Each tactic plays under this clock, over this many issues, with discounting."""

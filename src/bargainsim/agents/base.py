@@ -1,8 +1,9 @@
 """What every bargaining party shares: preferences, patience, a tactic, offers, acceptance.
 
 A party's decisions (accept an offer or make one, and for a company whether to leave
-its coalition) go through its `decide_*` methods: they ask the party's `player` when one
-is seated (a student in `bargainsim play`), and the party's own strategy otherwise.
+its coalition or sign an interim agreement) go through its `decide_*` methods: they ask
+the party's `player` when one is seated (a student in `bargainsim play`), and the party's
+own strategy otherwise.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class Player(Protocol):
 
     def leave(self, party: Party) -> bool:
         """Whether `party`, a coalition member, breaks away this week."""
+        ...
+
+    def sign(self, party: Party, terms: np.ndarray, table: Table) -> bool:
+        """Whether `party`, a company, signs the interim agreement on `terms` offered this week."""
         ...
 
 

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bargainsim import options
 from bargainsim.agents.base import Bound, Party
-from bargainsim.status import SETTLED, STRIKING, Status
+from bargainsim.status import INTERIM, SETTLED, STRIKING, Status
 from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
@@ -75,6 +76,31 @@ class Company(Party):
             self.back_step = step
         self.settled_time = time
         self.terms = terms
+
+    def sign_interim(self, step: int, terms: np.ndarray, sanctions: float = 0.0) -> None:
+        """It signs an interim agreement in week `step`: back at work, on provisional terms.
+
+        The alliance's sanctions for signing ($M) are booked as a loss that week.
+        """
+        self.status = INTERIM
+        self.back_step = step
+        self.terms = terms
+        self.book_sanctions(sanctions)
+
+    def book_sanctions(self, amount: float) -> None:
+        """The alliance's sanctions for leaving it or signing an interim deal: a loss ($M)."""
+        self.cum_loss += amount
+
+    def companion_week(self, week: int, part: float, shock: float) -> float:
+        """Book the companion strike's part of this week's loss with its writers back ($M).
+
+        The actors still strike it: `part` (the loss multiplier minus 1) times the loss it
+        would bear struck this week.
+        """
+        ramp = min(1.0, max(0.0, (week + 1 - self.backlog_weeks) / self.ramp_weeks))
+        loss = self.full_weekly_loss() * ramp * part * shock
+        self.cum_loss += loss
+        return loss
 
     def full_weekly_loss(self) -> float:
         """Weekly loss ($M) once the backlog is gone, at the current share, before shocks."""
@@ -145,12 +171,26 @@ class Company(Party):
             return 0.0
         return float(self.weights @ self.terms) * self.cost_scale
 
-    def wants_to_leave(self) -> bool:
-        """True when cumulative losses pass its exit threshold (at its share)."""
+    def weighs_leaving(self) -> bool:
+        """Whether its board weighs leaving: its losses passed its exit threshold (at its share)."""
         return self.cum_loss > float(self.business["exit_threshold"]) * self.share0
 
+    def wants_to_leave(self) -> bool:
+        """Break away? Once it weighs leaving, when its calculation favours it (`options`)."""
+        return self.weighs_leaving() and options.breakaway_weighing(self.model, self).favours
+
     def decide_leave(self) -> bool:
-        """Break away from the coalition now? The seated player decides, else the threshold."""
+        """Break away from the coalition now? The seated player decides, else its calculation."""
         if self.player is not None:
             return self.player.leave(self)
         return self.wants_to_leave()
+
+    def wants_to_sign(self, terms: np.ndarray, table: Table) -> bool:
+        """Sign an interim agreement on `terms`? When its calculation favours it (`options`)."""
+        return options.interim_weighing(self.model, self, terms, table).favours
+
+    def decide_sign(self, terms: np.ndarray, table: Table) -> bool:
+        """Sign the interim agreement offered? The seated player decides, else its calculation."""
+        if self.player is not None:
+            return self.player.sign(self, terms, table)
+        return self.wants_to_sign(terms, table)

@@ -21,6 +21,7 @@ from typing import TextIO
 
 import numpy as np
 
+from bargainsim import options
 from bargainsim.agents import Coalition, Company, Party, Union
 from bargainsim.errors import InputError, Problem
 from bargainsim.game.console import Abandoned, Console, Hint, parse_yes_no
@@ -29,6 +30,7 @@ from bargainsim.game.report import compare_results, num
 from bargainsim.model import BargainingModel
 from bargainsim.runner import record, run
 from bargainsim.schema import Mode, Scenario
+from bargainsim.status import INTERIM
 from bargainsim.table import Table
 
 EXIT_FINISHED, EXIT_ABANDONED = 0, 3
@@ -152,8 +154,10 @@ class Student:
         say(self._issues(f"{coalition.name} offers", table.employer_offer,
                          f"{self.model.union.name} asks", table.union_offer))
         say(self._company_state(party))
-        threshold = float(party.business["exit_threshold"]) * party.share0
-        say(f"   the agent in your seat leaves once its losses pass ${threshold:,.0f}M")
+        weighing = options.breakaway_weighing(self.model, party)
+        say(f"   alone you expect to gain ${weighing.gain:,.0f}M (strike losses saved, share "
+            f"taken from struck rivals) for ${weighing.cost:,.0f}M (dearer terms alone, the "
+            f"alliance's sanctions)")
 
         def advice() -> str:
             agent = "leave" if party.wants_to_leave() else "stay"
@@ -164,11 +168,35 @@ class Student:
             f"leave {coalition.name} and bargain alone? (y/n) ", parse_yes_no, advice
         )
 
+    def sign(self, party: Party, terms: np.ndarray, table: Table) -> bool:
+        """Sign the union's interim agreement this week and go back to work?"""
+        assert isinstance(party, Company)
+        union = self.model.union
+        say = self.console.say
+        say(self._header(f"{party.name} (you): {union.name} offers an interim agreement"))
+        say(self._issues(f"{union.name}'s terms", terms, f"expected at {table.name}",
+                         options.forecast(table)))
+        say(self._company_state(party))
+        weighing = options.interim_weighing(self.model, party, terms, table)
+        say(f"   signing, you expect to gain ${weighing.gain:,.0f}M (strike losses saved, share "
+            f"taken from struck rivals) for ${weighing.cost:,.0f}M (dearer terms, sanctions)")
+
+        def advice() -> str:
+            agent = "sign" if party.wants_to_sign(terms, table) else "not sign"
+            return SIGN_HELP + f"\nThe agent strategy in your seat would {agent} now."
+
+        self.asked += 1
+        return self.console.ask("sign the interim agreement and go back to work? (y/n) ",
+                                parse_yes_no, advice)
+
     def week_status(self) -> str:
         """One line on the student's side at the end of a week."""
         model = self.model
         party = self.party
         if isinstance(party, Company):
+            if party.status is INTERIM:
+                return (f"back at work on an interim agreement since week {party.back_step}; "
+                        f"losses ${party.cum_loss:,.0f}M in all")
             if party.settled:
                 return (f"settled in week {party.settled_step}; strike losses "
                         f"${party.cum_loss:,.0f}M in all")
@@ -316,7 +344,7 @@ class Student:
         if model.clock == "move":
             return ""
         assert isinstance(company, Company)
-        back = [c.name for c in model.companies.values() if c.settled]
+        back = [c.name for c in model.companies.values() if c.status.working]
         return (
             f"   strike losses ${company.last_loss:,.0f}M this week, ${company.cum_loss:,.0f}M "
             f"so far | market share {company.share:.1%} ({company.share0:.1%} at the start)"
@@ -341,6 +369,12 @@ LEAVE_HELP = """\
 You may break ranks: leave the alliance and bargain alone with the union from next
 round (your own table; the alliance goes on for the others). Answers: y leave, n stay,
 ? this help, q quit the game."""
+
+SIGN_HELP = """\
+An interim agreement: you sign the union's terms now and your writers go back to work
+while the strike goes on against the rest; when the master deal comes you take its terms
+if they are better for the union (me-too). A member of the alliance leaves it. Answers:
+y sign, n keep bargaining, ? this help, q quit the game."""
 
 
 def intro(model: BargainingModel, party: Party) -> str:
@@ -379,14 +413,19 @@ class _Events:
         self.votes = len(model.votes)
         self.deals = len(model.deals)
         self.members = set(model.coalition.members) if model.coalition else set()
+        self.interim = len(model.interim_agreements)
 
     def lines(self) -> list[str]:
         model = self.model
         out = []
+        signed = model.interim_agreements[self.interim:]
         if model.coalition is not None:  # break-aways come before the week's talks
             for company in sorted(self.members - set(model.coalition.members),
                                   key=lambda c: c.name):
-                out.append(f"   {company.name} breaks away from {model.coalition.name}")
+                if all(a.company != company.name for a in signed):
+                    out.append(f"   {company.name} breaks away from {model.coalition.name}")
+        for agreement in signed:
+            out.append(f"   {agreement.company} signs an interim agreement and goes back to work")
         deals = iter(model.deals[self.deals:])  # one per passed vote, in the same order
         for vote in model.votes[self.votes:]:
             if vote["passed"]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from bargainsim.registry import RegistryError
+from bargainsim.registry import RegistryError, named
 
 if TYPE_CHECKING:
     from bargainsim.model import BargainingModel
@@ -52,11 +52,7 @@ def check(cls: object) -> str:
     """Check a mode class before it is registered; return its name."""
     if not (isinstance(cls, type) and issubclass(cls, Mode)) or cls is Mode:
         raise RegistryError("is not a subclass of bargainsim.modes.Mode")
-    if not cls.name or not cls.name.isidentifier():
-        raise RegistryError(f"needs a name made of letters, digits and underscores "
-                            f"(got {cls.name!r})")
-    if not cls.description:
-        raise RegistryError("needs a one-line description (shown by the CLI, the game, the app)")
+    named(cls.name, cls.description, "the CLI, the game, the app")
     if cls.build is Mode.build:
         raise RegistryError("does not build its tables (override build)")
     return cls.name

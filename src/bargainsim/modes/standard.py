@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from bargainsim.modes.base import Mode
+from bargainsim.options import sanctions
 
 if TYPE_CHECKING:
     from bargainsim.agents import Company
@@ -71,6 +72,14 @@ class Pattern(Mode):
             return max(model.companies.values(), key=lambda c: c.share0)
         return max(model.companies.values(), key=lambda c: c.full_weekly_loss())
 
+    def week_begins(self, model: BargainingModel, week: int) -> None:
+        """If the target left without a deal (an interim agreement), the rest bargain alone."""
+        if model.open_tables():
+            return
+        for company in model.companies.values():
+            if not company.status.working and not any(company in t.covers for t in model.tables):
+                model.open_table(company, [company])
+
     def after_deal(
         self, model: BargainingModel, table: Table, package: np.ndarray, step: int
     ) -> None:
@@ -88,17 +97,23 @@ class Pattern(Mode):
 
 
 class Breakaway(Coalition):
-    """Starts as the coalition; members leave past their exit threshold and bargain alone."""
+    """Starts as the coalition; a member leaves to bargain alone when its calculation favours it.
+
+    A member weighs leaving once its losses pass its exit threshold, and leaves when what it
+    expects to gain alone (losses saved by a sooner deal, share taken from struck rivals)
+    exceeds the extra cost of its terms alone and the alliance's sanctions
+    (`bargainsim.options.breakaway_weighing`).
+    """
 
     name: ClassVar[str] = "breakaway"
-    description: ClassVar[str] = ("starts as the coalition; members past their exit threshold "
-                                  "leave and bargain alone")
+    description: ClassVar[str] = ("starts as the coalition; a member leaves and bargains alone "
+                                  "when its calculation favours it")
     colour: ClassVar[str | None] = "#CC79A7"
     one_deal: ClassVar[bool] = False
     members_leave: ClassVar[bool] = True
 
     def week_begins(self, model: BargainingModel, week: int) -> None:
-        """Members whose losses passed their threshold leave, one table each (union first)."""
+        """Members who decide to leave do, one table each (union first), sanctions booked."""
         coalition = model.coalition
         if coalition is None:
             return
@@ -106,9 +121,7 @@ class Breakaway(Coalition):
             if len(coalition.members) <= 1 or company.status.final:
                 break
             if company.decide_leave():
-                coalition.remove_member(company)
-                for table in model.tables:
-                    if table.employer is coalition:
-                        table.covers = list(coalition.members)
+                company.book_sanctions(sanctions(model, company, interim=False))
+                model.leave_alliance(company)
                 model.open_table(company, [company], first="union")
                 logger.debug("week %s: %s breaks away", model.t, company.name)

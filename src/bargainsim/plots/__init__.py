@@ -27,6 +27,7 @@ from bargainsim.plots.palette import (
     TOL_MUTED,
     UNION_COLOUR,
     mode_colour,
+    status_colour,
     table_colour,
 )
 from bargainsim.plots.run import issue_axes, run_figure, trajectory_data, trajectory_figure
@@ -34,6 +35,6 @@ from bargainsim.plots.run import issue_axes, run_figure, trajectory_data, trajec
 __all__ = [
     "DPI", "EMPLOYER_COLOUR", "OKABE_ITO", "SUFFIXES", "TOL_MUTED", "UNION_COLOUR",
     "check_output", "issue_axes", "km_curve", "mode_colour", "run_figure", "save_figure",
-    "settlement_curves", "settlement_figure", "table_colour", "terms_data", "terms_figure",
-    "trajectory_data", "trajectory_figure",
+    "settlement_curves", "settlement_figure", "status_colour", "table_colour", "terms_data",
+    "terms_figure", "trajectory_data", "trajectory_figure",
 ]

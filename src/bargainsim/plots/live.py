@@ -20,10 +20,12 @@ from matplotlib.ticker import MaxNLocator
 from bargainsim.plots.palette import (
     COALITION_COLOUR,
     SOLIDARITY_COLOUR,
-    STATUS_COLOURS,
+    STRIKING_COLOURS,
     WRITERS_BACK_COLOUR,
+    status_colour,
     table_colour,
 )
+from bargainsim.status import STATUSES
 
 if TYPE_CHECKING:
     from bargainsim.viz.observed import ObservedModel
@@ -152,20 +154,31 @@ def losses_figure(model: ObservedModel) -> Figure:
     return fig
 
 
-SETTLED, AT_COALITION, ALONE = 2, 1, 0
+ALONE, AT_COALITION, SETTLED = 0, 1, 2  # then the other statuses at work, in registry order
+
+
+def back_at_work() -> list[str]:
+    """The statuses with writers back, in their matrix order: settled first, then the rest."""
+    names = [s.name for s in STATUSES.mapping.values() if s.working and s.name != "settled"]
+    return ["settled", *names]
 
 
 def status_matrix(model: ObservedModel) -> np.ndarray:
-    """Companies x steps: settled, bargaining in the coalition, or bargaining alone."""
+    """Companies x steps: bargaining alone or in the coalition, or its status once back at work.
+
+    A company back at work (settled, on an interim agreement, ...) has the code
+    `SETTLED + i` of its status's place `i` in `back_at_work()`.
+    """
     coalition = model.coalition.name if model.coalition is not None else None
     names = list(model.companies)
-    settled = model.history["settled"]
+    statuses = model.history["status"]
     table_of = model.history["table_of"]
-    out = np.zeros((len(names), len(settled)), dtype=int)
-    for j, (done, at) in enumerate(zip(settled, table_of, strict=True)):
+    code = {name: SETTLED + i for i, name in enumerate(back_at_work())}
+    out = np.zeros((len(names), len(statuses)), dtype=int)
+    for j, (now, at) in enumerate(zip(statuses, table_of, strict=True)):
         for i, name in enumerate(names):
-            if done[name]:
-                out[i, j] = SETTLED
+            if now[name] in code:
+                out[i, j] = code[now[name]]
             elif coalition is not None and at.get(name) == coalition:
                 out[i, j] = AT_COALITION
             else:
@@ -174,21 +187,27 @@ def status_matrix(model: ObservedModel) -> np.ndarray:
 
 
 def settled_figure(model: ObservedModel) -> Figure:
-    """Which companies have settled, step by step."""
+    """Which companies bargain alone or in the alliance, and which are back at work, by step."""
     names = list(model.companies)
     fig = Figure(figsize=(WIDTH, 1.2 + 0.28 * len(names)))
     _margins(fig, top=0.35, bottom=0.75, left=0.9)
     ax = fig.subplots()
     matrix = status_matrix(model)
-    ax.imshow(matrix, aspect="auto", cmap=ListedColormap(list(STATUS_COLOURS)), vmin=0, vmax=2,
-              interpolation="nearest", extent=(-0.5, matrix.shape[1] - 0.5, len(names) - 0.5,
-                                               -0.5))
+    working = back_at_work()
+    colours = [*STRIKING_COLOURS, *(status_colour(n, i) for i, n in enumerate(working))]
+    ax.imshow(matrix, aspect="auto", cmap=ListedColormap(colours), vmin=0,
+              vmax=len(colours) - 1, interpolation="nearest",
+              extent=(-0.5, matrix.shape[1] - 0.5, len(names) - 0.5, -0.5))
     ax.set_yticks(range(len(names)), names, fontsize=7)
     ax.set_xlim(-0.5, max(5, matrix.shape[1]) - 0.5)
     _step_axis(ax, model)
     done = int((matrix[:, -1] == SETTLED).sum())
     ax.set_title(f"Settled: {done} of {len(names)} companies", fontsize=10)
-    labels = ["bargaining alone", "in the coalition", "settled"]
-    handles = [Patch(color=c, label=lab) for c, lab in zip(STATUS_COLOURS, labels, strict=True)]
-    fig.legend(handles=handles, fontsize=7, loc="lower center", ncols=3, frameon=False)
+    labels = ["bargaining alone", "in the coalition",
+              *(STATUSES.get(n).description for n in working)]
+    shown = [k for k in range(len(colours))  # the states this run shows (settled: always)
+             if k <= SETTLED or (matrix == k).any()]
+    handles = [Patch(color=colours[k], label=labels[k]) for k in shown]
+    fig.legend(handles=handles, fontsize=7, loc="lower center", ncols=len(handles),
+               frameon=False)
     return fig

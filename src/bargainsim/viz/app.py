@@ -58,8 +58,8 @@ def _settings(model: ObservedModel) -> str:
         parts.append(f"streamers' share {digital_share(spec):.2f}")
     if "coalition_rule" in shown:
         parts.append(f"rule {spec.coalition.rule}")
-    if "exit_scale" in shown:
-        parts.append(f"exit threshold x{model.controls.exit_scale:g}")
+    if "sanction_weeks" in shown:
+        parts.append(f"sanctions {spec.coalition.sanction_weeks:g} weeks")
     return ", ".join(parts)
 
 
@@ -69,10 +69,12 @@ def RunStatus(model: solara.Reactive[ObservedModel]) -> None:
     update_counter.get()
     m = model.value
     settled = sum(c.settled for c in m.companies.values())
+    interim = sum(c.status.working and not c.status.final for c in m.companies.values())
     with solara.Card("Run", classes=["bargainsim-status"]):
         solara.Div(children=[
             f"{_unit(m)} {m.t} of {m.horizon:g}: {settled} of {len(m.companies)} "
-            f"companies settled" + ("" if m.running else " (finished)")
+            f"companies settled" + (f", {interim} back at work until the master deal"
+                                    if interim else "") + ("" if m.running else " (finished)")
         ], style={"font-weight": "bold"})
         solara.Div(children=[f"In effect: {_settings(m)}"], style={"font-size": "0.9em"})
         for deal in m.deals:

@@ -51,6 +51,11 @@ def _settled(model: BargainingModel) -> dict[str, bool]:
     return {name: c.settled for name, c in model.companies.items()}
 
 
+def _status(model: BargainingModel) -> dict[str, str]:
+    """Each company's status (`bargainsim.status`): striking, settled, interim, ..."""
+    return {name: c.status.name for name, c in model.companies.items()}
+
+
 def _bargaining_with(model: BargainingModel) -> dict[str, str]:
     """Which table each unsettled company is bargaining at (the coalition's or its own)."""
     return {
@@ -68,6 +73,7 @@ REPORTERS = {
     "losses": _losses,
     "writers_lost": _writers_lost,
     "settled": _settled,
+    "status": _status,
     "table_of": _bargaining_with,
 }
 
@@ -84,7 +90,7 @@ class ObservedModel(BargainingModel):
         backlog_shift: float = 0.0,
         streamer_share: float | None = None,
         coalition_rule: str | None = None,
-        exit_scale: float = 1.0,
+        sanction_weeks: float | None = None,
     ) -> None:
         """Load `scenario_file`, apply the controls as `--set` overrides and build the model.
 
@@ -97,12 +103,14 @@ class ObservedModel(BargainingModel):
             streamer_share: streamers' and tech platforms' market share; None for the scenario's.
             coalition_rule: how the coalition pools its members' positions; None for the
                 scenario's.
-            exit_scale: multiplies every company's exit threshold (breakaway mode).
+            sanction_weeks: what leaving the alliance costs a member, in weeks of its revenue
+                at risk (breakaway, interim agreements); None for the scenario's.
 
         Raises:
             InputError: the file or an override is invalid (as with `bargainsim run --set`).
         """
-        controls = Controls(strike_fund, backlog_shift, streamer_share, coalition_rule, exit_scale)
+        controls = Controls(strike_fund, backlog_shift, streamer_share, coalition_rule,
+                            sanction_weeks)
         self.controls = controls
         self.scenario_file = str(scenario_file)
         self.overrides = overrides(load_scenario(scenario_file), controls)

@@ -21,7 +21,6 @@ from bargainsim.scenario import MODES, CompanyParty, Scenario, UnionParty
 DEFAULT_SCENARIO = shipped.scenario_path()
 RULES = ("hardest_line", "unanimity", "share_weighted")
 DIGITAL = ("streamer", "tech")
-NEVER = 1e12  # the schema's ceiling for money; an exit threshold this high means "never leaves"
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class Controls:
     backlog_shift: float = 0.0
     streamer_share: float | None = None
     coalition_rule: str | None = None
-    exit_scale: float = 1.0
+    sanction_weeks: float | None = None
 
 
 def shipped_scenarios(extra: str | Path | None = None) -> dict[str, str]:
@@ -78,7 +77,7 @@ def relevant(spec: Scenario) -> set[str]:
     if digital_share(spec) is not None:
         names.add("streamer_share")
     if len(_companies(spec)) > 1:
-        names |= {"coalition_rule", "exit_scale"}
+        names |= {"coalition_rule", "sanction_weeks"}
     return names
 
 
@@ -93,15 +92,14 @@ def overrides(spec: Scenario, controls: Controls) -> list[str]:
         if controls.backlog_shift:
             weeks = max(0.0, _raw(party, "backlog_weeks") + controls.backlog_shift)
             out.append(f"parties.{name}.backlog_weeks={_num(weeks)}")
-        threshold = _raw(party, "exit_threshold")
-        if controls.exit_scale != 1.0 and threshold < NEVER:
-            scaled = min(threshold * controls.exit_scale, NEVER)
-            out.append(f"parties.{name}.exit_threshold={_num(scaled)}")
     share = controls.streamer_share
     if share is not None and digital_share(spec) is not None and share != digital_share(spec):
         out.append(f"industry.streamer_share={_num(share)}")
     if controls.coalition_rule is not None and controls.coalition_rule != spec.coalition.rule:
         out.append(f"coalition.rule={controls.coalition_rule}")
+    sanction = controls.sanction_weeks
+    if sanction is not None and sanction != spec.coalition.sanction_weeks:
+        out.append(f"coalition.sanction_weeks={_num(sanction)}")
     return out
 
 
@@ -144,8 +142,9 @@ def model_params(spec: Scenario, path: str) -> dict[str, Any]:
                            "step": 0.01, "label": "Streamer share"},
         "coalition_rule": {"type": "Select", "value": spec.coalition.rule, "values": list(RULES),
                            "label": "Coalition rule"},
-        "exit_scale": {"type": "SliderFloat", "value": 1.0, "min": 0.1, "max": 3.0, "step": 0.1,
-                       "label": "Exit threshold ×"},
+        "sanction_weeks": {"type": "SliderFloat", "value": float(spec.coalition.sanction_weeks),
+                           "min": 0.0, "max": 52.0, "step": 1.0,
+                           "label": "Sanctions for leaving (weeks of revenue)"},
     }
     keep = relevant(spec) | {"scenario_file"}
     return {k: v for k, v in params.items() if k in keep}
