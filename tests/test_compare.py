@@ -327,6 +327,4 @@ def test_the_demo_verdicts_agree_with_their_pairwise_lines(
         assert len(pairwise) == 6
         relation = lines_relation(pairwise)
         assert verdict_relation(verdict, modes) == relation
-        if tested.suffix == "":  # the known case: pattern sooner than separate is stated
-            assert ("pattern", "separate") in relation[0]
-            assert ("breakaway", "pattern") not in relation[0]
+        assert relation[0]  # the demo finds clear differences to state
