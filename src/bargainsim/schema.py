@@ -229,6 +229,12 @@ class Industry(Strict):
     share_flow: Unit = 0.02
     share_loss_weeks: NonNeg = 10.0
     revenue_shock_sd: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
+    shock_weight: Unit = Field(
+        default=0.25,
+        description="weight of the latest week's revenue shock in a company's smoothed "
+        "estimate (exponentially weighted mean from 1); 1: that week's shock alone, "
+        "0: shocks ignored (their mean)",
+    )
     employer_opening: Package | None = None
     employer_tactic: TacticSpec | None = None
 
