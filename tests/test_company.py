@@ -291,3 +291,65 @@ def test_a_companys_limit_follows_its_smoothed_loss_not_one_weeks_shock() -> Non
     assert spread[1.0] == pytest.approx(float(np.std(np.diff(
         [1 - 6 * b / 10_000 for b in shocked_limits(1.0)[1]]))))
     assert spread[0.25] < 0.5 * spread[1.0]
+
+
+def pact(aid: float, mode: str) -> BargainingModel:
+    """A rival and an outsider that settle at once, and a laggard struck until its limit
+    reaches the union's.
+
+    The laggard (half the market) loses 50 a week and expects the strike to last as long
+    again as it has (duration dependence 1, at least 6 weeks): its limit package is a wage
+    of 100 x 50 x max(6, w + 1) / 5,000 = max(6, w + 1) in week w; it offers its limit
+    (cost-driven), and so does the alliance. The union settles for 20 from week 1. The
+    pact binds the rival and the laggard, not the outsider. In separate play the rival
+    settles in week 0; in break-away play it is in the alliance with the laggard, leaves
+    it in week 1 (past its exit threshold after a week's losses) and settles alone then.
+    """
+    laggard = {**LAGGARD, "tactic": {"kind": "cost_driven"}, "duration_dependence": 1}
+    rival = {**settles_at_once(0.3), "exit_threshold": 1}
+    return BargainingModel(scenario_from_dict({
+        "name": "pact", "horizon": 60, "mode": mode, "protocol": {"clock": "week"},
+        "issues": {"wage": {"min": 0, "max": 100}},
+        "industry": {"share_flow": 0, "employer_opening": {"wage": 0}},
+        "coalition": {"members": ["rival", "laggard"], "mutual_aid": aid,
+                      "tactic": {"kind": "cost_driven"}},
+        "parties": {
+            "union": {"role": "union", "opening": {"wage": 100}, "limit": {"wage": 20},
+                      "tactic": {"kind": "time_dependent", "beta": 1, "t_max": 1}},
+            "rival": rival, "outsider": settles_at_once(0.2), "laggard": laggard,
+        },
+    }), mode=mode, seed=0)
+
+
+@pytest.mark.parametrize("mode", ["separate", "breakaway"])
+def test_a_mutual_aid_pact_pays_a_struck_member_and_lengthens_its_strike(mode: str) -> None:
+    """Aid of half its losses halves what the laggard expects to avoid by settling.
+
+    Each week the rival is at work it pays half the laggard's 50; the outsider, outside
+    the pact, pays nothing. The laggard's limit wage is then half as far along,
+    max(6, w + 1) / 2: it (or the alliance it is left alone in) reaches the union's 20 in
+    week 39 instead of week 19.
+    """
+    runs = {}
+    for aid in (0.0, 0.5):
+        model = pact(aid, mode)
+        laggard, rival, outsider = (model.companies[n] for n in ("laggard", "rival", "outsider"))
+        limits = []
+        while model.running:
+            before = (laggard.cum_loss, rival.cum_loss, outsider.cum_loss)
+            paying = rival.status.working
+            model.step()
+            if laggard.settled:
+                break
+            limits.append(laggard.limit_utility())
+            if paying:  # the laggard is paid aid, the rival pays it, the outsider nothing
+                paid = 50 * aid
+                assert laggard.cum_loss - before[0] == pytest.approx(50 - paid)
+                assert rival.cum_loss - before[1] == pytest.approx(paid)
+                assert outsider.cum_loss == before[2]
+        assert rival.status.working and model.t > 2
+        runs[aid] = (laggard.settled_step, limits)
+    assert runs[0.0][0] == 19 and runs[0.5][0] == 39
+    assert runs[0.0][1] == pytest.approx([1 - max(6, w + 1) / 100 for w in range(19)])
+    # the same week under aid: its limit is as high or higher (it concedes less)
+    assert all(a >= b - 1e-12 for a, b in zip(runs[0.5][1], runs[0.0][1], strict=False))

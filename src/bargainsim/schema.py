@@ -184,6 +184,12 @@ class Coalition(Strict):
     tactic: TacticSpec | None = None
     discount: Discount | None = None
     publish_offer: PublishOffer | None = None
+    mutual_aid: Unit = Field(
+        default=0.0,
+        description="mutual-aid pact among the members, in every mode: this share of a "
+        "struck member's weekly loss is paid to it by the members at work, in proportion "
+        "to their market share",
+    )
 
 
 class Pattern(Strict):

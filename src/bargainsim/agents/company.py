@@ -130,6 +130,21 @@ class Company(Party):
         self.cum_loss += cost
         return moved
 
+    def receive_aid(self, fraction: float) -> float:
+        """A mutual-aid pact pays `fraction` of this week's loss; it expects as much again.
+
+        Returns the amount ($M). Its booked and expected losses fall by that fraction.
+        """
+        amount = fraction * self.last_loss
+        self.last_loss -= amount
+        self.cum_loss -= amount
+        self.expected_loss *= 1.0 - fraction
+        return amount
+
+    def pay_aid(self, amount: float) -> None:
+        """Its part ($M) of the aid the pact pays struck members this week: a cost to it."""
+        self.cum_loss += amount
+
     def investor_pressure(self) -> float:
         """Investor pressure times cumulative losses beyond tolerance, relative to it."""
         tolerance = self.tolerance
