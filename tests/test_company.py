@@ -242,18 +242,23 @@ def test_share_flow_cannot_loosen_a_laggards_limit() -> None:
     assert all(f <= s + 1e-12 for f, s in zip(flowing, still, strict=True))
 
 
-def test_a_deals_cost_is_at_the_current_share() -> None:
-    """The rival's deal (the whole wage range) costs 10,000 x its share, which grows."""
+def test_a_deals_cost_is_at_the_share_it_had_when_it_signed() -> None:
+    """The laggard's deal (the whole wage range) costs 10,000 x its share when it signs.
+
+    It hands 20% of its share a week to the rival from week 1; its deal cost is read at
+    the share it kept (0.5 x 0.8^3 after weeks 1-3), not its starting share. The rival's
+    cost stays at the share it signed with (5,000) as it grows.
+    """
     model = model_of(industry({"rival": {**settles_at_once(0.5), "issue_costs": {"wage": 10_000}},
                                "laggard": LAGGARD},
                               industry={"share_flow": 0.2, "share_loss_weeks": 10}))
-    rival = model.companies["rival"]
-    model.step()
-    assert rival.deal_cost() == pytest.approx(5_000)
-    for _ in range(3):
+    rival, laggard = model.companies["rival"], model.companies["laggard"]
+    for _ in range(4):
         model.step()
     assert rival.share == pytest.approx(1 - 0.5 * 0.8 ** 3)
-    assert rival.deal_cost() == pytest.approx(10_000 * rival.share)
+    assert rival.deal_cost() == pytest.approx(5_000)
+    laggard.settle(4, np.ones(1))  # signs the whole range at the share it kept
+    assert laggard.deal_cost() == pytest.approx(10_000 * 0.5 * 0.8 ** 3)
 
 
 def shocked_limits(weight: float, weeks: int = 200) -> tuple[list[float], list[float], list[float]]:

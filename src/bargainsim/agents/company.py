@@ -59,6 +59,7 @@ class Company(Party):
         self.back_step: int | None = None  # the week its writers went back (deal or interim)
         self.settled_time: float | None = None
         self.terms: np.ndarray | None = None
+        self.deal_share: float | None = None  # its market share when its deal was signed
         self.in_coalition = False
         # business values read every move, resolved once
         self.tolerance = float(business["loss_tolerance"]) * self.share0  # $M before pressure
@@ -83,6 +84,7 @@ class Company(Party):
             self.back_step = step
         self.settled_time = time
         self.terms = terms
+        self.deal_share = self.share
 
     @property
     def cost_scale(self) -> float:
@@ -191,10 +193,16 @@ class Company(Party):
         return u
 
     def deal_cost(self) -> float:
-        """Contract cost ($M) of its deal at its current share; 0 while unsettled."""
+        """Contract cost ($M) of its deal at the share it had when it signed; 0 while unsettled.
+
+        The cost it weighed when it agreed (its limit's cost scale, then), not the
+        bigger or smaller bill of a share won or lost afterwards.
+        """
         if self.terms is None:
             return 0.0
-        return float(self.weights @ self.terms) * self.cost_scale
+        if self.cost_per_share is None or self.deal_share is None:
+            return float(self.weights @ self.terms) * self._fixed_cost_scale
+        return float(self.weights @ self.terms) * self.cost_per_share * self.deal_share
 
     def wants_to_leave(self) -> bool:
         """True when cumulative losses pass its exit threshold (at its share)."""
