@@ -9,7 +9,8 @@ program
     maximise w_u.x  subject to  A x <= b,  lo <= x <= hi
 
 (rows of A: the members' weights; b: one minus their limit utilities). Only b changes
-from week to week; the weights and the box stand for a whole run. `Frontier` solves it by
+from week to week; the weights and the box stand for a run (until a pattern deal moves the
+openings, or a member leaves). `Frontier` solves it by
 the dual simplex method with bounded variables: the basis optimal last week stays *dual*
 feasible whatever b becomes (dual feasibility does not involve b), so this week's solution
 is last week's basis applied to the new b (one matrix-vector product with the basis
@@ -21,6 +22,7 @@ bound the union prefers) is dual feasible too, because every issue is boxed.
 far a member's own concession road (`packages.ConcessionPath`, piecewise linear) can go
 before some member objects; `complete` then raises what can still be raised, so that no
 acceptable package gives the union more on one issue without giving less on another.
+`Roads` holds an alliance's members' roads for the hardest-line rule (docs/model.md 4.4).
 """
 
 from __future__ import annotations
@@ -154,8 +156,9 @@ class Frontier:
         entering variable is the nonbasic one whose reduced cost reaches zero first (the
         dual ratio test), which keeps the basis dual feasible, so the first basis within
         bounds is optimal. None when no variable can enter: the leaving row then proves
-        that no x meets every row. A handful of variables: Python floats, the tableau
-        updated in place (rank one per pivot), cost less than numpy's calls.
+        that no x meets every row. After too many pivots (cycling on degenerate steps) it
+        gives the cold basis to start again from. A handful of variables: Python floats,
+        the tableau updated in place (rank one per pivot), cost less than numpy's calls.
         """
         n, k = self.n, self.k
         lower, upper = self.lower.tolist(), self.upper.tolist()
@@ -215,7 +218,9 @@ class Frontier:
             at_upper[q] = False
             nonbasic[p], nonbasic[q] = True, False
             low[r], high[r] = lower[q] - TOL, upper[q] + TOL
-        return self.cold() if basis != self.cold() else None  # cycling: once more from cold
+        if basis == self.cold():  # cycling (degenerate pivots) even from cold
+            raise RuntimeError("frontier: the dual simplex cycled")
+        return self.cold()  # cycling: once more from cold
 
     def value(self, x: np.ndarray | None) -> float:
         """The objective at x; minus infinity for no x."""
