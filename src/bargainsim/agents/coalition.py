@@ -203,9 +203,11 @@ class Coalition(Party):
         """Drop, one at a time, the member whose consent costs the union most.
 
         A member may be dropped while the others hold the quorum of market share; its
-        cost is how much the union's best package gains without its consent (a member
-        with slack costs nothing). The first of equal costs goes; none goes for no gain.
-        Members who refuse the whole box are already out (`_without_refusers`).
+        cost is how much the union's best package gains without its consent. A member
+        whose slack is basic in the optimal basis costs nothing (without its constraint
+        the same basis stays optimal), nor does any once the union has all it asks. The
+        first of equal costs goes; none goes for no gain. Members who refuse the whole box
+        are already out (`_without_refusers`).
         """
         never = self._rows @ problem.hi + 1.0  # a bound no package in the box reaches
         shares = [m.share for m in self.members]
@@ -213,13 +215,14 @@ class Coalition(Party):
         need = self.quorum * sum(shares) - 1e-12
         held = sum(s for s, k in zip(shares, kept, strict=True) if k)
         value = problem.value(package)
-        while True:
+        ceiling = problem.value(problem.hi) - TOL
+        while value < ceiling:
             best: tuple[float, int, np.ndarray | None, Basis, np.ndarray] | None = None
             for i, share in enumerate(shares):
                 if not kept[i] or held - share < need:
                     continue
-                if package is not None and float(self._rows[i] @ package) < bounds[i] - TOL:
-                    continue  # it has slack: its consent costs the union nothing
+                if package is not None and problem.n + i in basis.rows:
+                    continue  # its slack is basic: its consent costs the union nothing
                 trial = bounds.copy()
                 trial[i] = never[i]
                 found, found_basis = problem.solve(trial, basis)
@@ -231,6 +234,7 @@ class Coalition(Party):
             value, i, package, basis, bounds = best
             kept[i] = False
             held -= shares[i]
+        return package
 
     def limit_utility(self, table: Table) -> float:
         """Pooled utility of the limit package."""
