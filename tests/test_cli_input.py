@@ -464,3 +464,41 @@ def test_command_run_bad_arguments(
     tmp_path: Path, args: tuple[str, ...], needles: tuple[str, ...]
 ) -> None:
     assert_command_rejected(run_cmd("run", str(FARATIN), *args, cwd=tmp_path), needles)
+
+
+# ------------------------------------------------------------ keys of issue 14's forms
+FORMS = BASE + "industry:\n  shock_weight: 1.5\ncoalition:\n  mutual_aid: lots\n"
+
+
+def test_validate_reports_bad_values_of_the_smoothing_and_mutual_aid_keys(
+    tmp_path: Path, cli: Cli
+) -> None:
+    """`industry.shock_weight` and `coalition.mutual_aid` are shares in [0, 1]."""
+    path = write(tmp_path, FORMS)
+    code, out, err = cli("validate", str(path))
+    problems = assert_rejected(code, out, err, str(path), ("less than or equal to 1",
+                                                           "valid number"))
+    at = {p.loc: p.line for p in problems}
+    assert at == {"industry.shock_weight": line_of(FORMS, "shock_weight: 1.5"),
+                  "coalition.mutual_aid": line_of(FORMS, "mutual_aid: lots")}
+
+
+@pytest.mark.parametrize(
+    ("override", "location", "needles"),
+    [
+        pytest.param("industry.shock_weight=-0.1", "industry.shock_weight",
+                     ("greater than or equal to 0",), id="shock-weight-negative"),
+        pytest.param("coalition.mutual_aid=2", "coalition.mutual_aid",
+                     ("less than or equal to 1",), id="mutual-aid-above-one"),
+    ],
+)
+def test_run_rejects_bad_smoothing_and_mutual_aid_values(
+    tmp_path: Path, cli: Cli, override: str, location: str, needles: tuple[str, ...]
+) -> None:
+    path = write(tmp_path, BASE + "industry:\n  shock_weight: 0.5\ncoalition:\n"
+                 "  mutual_aid: 0.5\n")
+    code, out, err = cli("run", str(path), "--set", override)
+    problems = assert_rejected(code, out, err, str(path), (*needles, f"[from --set {location}"))
+    [problem] = problems
+    assert problem.loc == location
+    assert problem.line == line_of(path.read_text(), location.split(".")[1] + ": 0.5")

@@ -76,69 +76,84 @@ def alliance(doc: dict[str, Any]) -> tuple[BargainingModel, Table]:
     return model, table
 
 
-# The scale-back rules search the line from the alliance's opening to a target on a grid:
-# they may stop short of the exact point by 1/1024 of the line, never go past it.
-GRID = 1 / 1024
+# Along A's road from (0, 0) towards (1, 1) (it gives b nine times as fast as a: (l / 9, l)),
+# B objects at 0.1 l / 9 + 0.9 l = 0.28
+LINE = 0.28 / (0.1 / 9 + 0.9)
 
 LIMITS = [
-    # hardest_line: each issue at its least willing member: (min(0.2, 1.0), min(1.0, 0.2))
-    pytest.param("hardest_line", 0.66, (0.2, 0.2), 0.0, id="hardest-line"),
-    # unanimity: along (0, 0) -> (max, max) = (1, 1), i.e. (s, s), while both accept:
-    # A's cost 0.9 s + 0.1 s = s <= 0.28 and B's likewise, so s = 0.28, past hardest_line's
-    # 0.2 on both issues
-    pytest.param("unanimity", 0.66, (0.28, 0.28), GRID, id="unanimity"),
-    # share_weighted: the share-weighted mean 0.7 (0.2, 1) + 0.3 (1, 0.2) = (0.44, 0.76),
-    # scaled to s (0.44, 0.76) while consenting members hold the quorum. A accepts while
-    # 0.9 * 0.44 s + 0.1 * 0.76 s = 0.472 s <= 0.28 (s <= 0.5932), B while 0.728 s <= 0.28
-    # (s <= 0.3846). A alone holds 70% >= 66%: s = 0.5932 gives (0.2610, 0.4508)
-    pytest.param("share_weighted", 0.66, (0.44 * 0.28 / 0.472, 0.76 * 0.28 / 0.472),
-                 GRID * 0.76, id="share-weighted-a-quorum-without-b"),
-    # a quorum of 75% needs B too: s = 0.3846 gives (0.1692, 0.2923)
-    pytest.param("share_weighted", 0.75, (0.44 * 0.28 / 0.728, 0.76 * 0.28 / 0.728),
-                 GRID * 0.76, id="share-weighted-quorum-needs-both"),
+    # hardest_line: each member has given up the same part (0.28) of what it could give, so
+    # the first, A, is the least willing; the alliance concedes along A's road until B
+    # objects: (0.0341, 0.3073), worth 0.17 to the union
+    pytest.param("hardest_line", 0.66, (LINE / 9, LINE), id="hardest-line"),
+    # unanimity: the union's best package both accept: both limits bind at (0.28, 0.28),
+    # worth 0.28 to the union
+    pytest.param("unanimity", 0.66, (0.28, 0.28), id="unanimity"),
+    # share_weighted: A alone (70%) holds a quorum of 66%, and without B's consent the
+    # union's best rises from 0.28 to 0.6 (A's own limit (0.2, 1.0)): B's consent goes
+    pytest.param("share_weighted", 0.66, (0.2, 1.0), id="share-weighted-a-quorum-without-b"),
+    # a quorum of 75% needs both: the unanimous point
+    pytest.param("share_weighted", 0.75, (0.28, 0.28), id="share-weighted-quorum-needs-both"),
 ]
 
 
-@pytest.mark.parametrize(("rule", "quorum", "expected", "short_by"), LIMITS)
+@pytest.mark.parametrize(("rule", "quorum", "expected"), LIMITS)
 def test_the_rule_turns_members_limits_into_the_alliance_limit(
-    rule: str, quorum: float, expected: tuple[float, float], short_by: float
+    rule: str, quorum: float, expected: tuple[float, float]
 ) -> None:
     model, table = alliance(two_issues(rule, quorum))
     assert model.coalition is not None
-    limit = model.coalition.limit_package(table)
-    assert np.all(limit <= np.array(expected) + 1e-9), limit  # never past what they accept
-    assert limit == pytest.approx(expected, abs=short_by + 1e-9)
+    assert model.coalition.limit_package(table) == pytest.approx(expected, abs=1e-12)
+
+
+def test_the_hardest_line_follows_the_least_willing_member() -> None:
+    """With B's limit at (1, 1/9) it gives up only 0.2 of its range (A 0.28): B's road rules.
+
+    B gives a nine times as fast as b, (l, l / 9), until A objects at 0.9 l + 0.1 l / 9 =
+    0.28, the mirror image of A's line. The union's best that both accept, where 0.9 a +
+    0.1 b = 0.28 and 0.1 a + 0.9 b = 0.2, is (0.29, 0.19): better for the union.
+    """
+    doc = two_issues("hardest_line")
+    doc["parties"]["B"]["limit"] = {"a": 1.0, "b": 1 / 9}
+    model, table = alliance(doc)
+    assert model.coalition is not None
+    assert model.coalition.limit_package(table) == pytest.approx((LINE, LINE / 9), abs=1e-12)
+    doc["coalition"]["rule"] = "unanimity"
+    model, table = alliance(doc)
+    assert model.coalition is not None
+    assert model.coalition.limit_package(table) == pytest.approx((0.29, 0.19), abs=1e-12)
 
 
 @pytest.mark.parametrize(
-    ("quorum", "expected", "short_by"),
+    ("quorum", "expected"),
     [
-        # mean 0.5 * 0.2 + 0.3 * 0.4 + 0.2 * 0.6 = 0.34; at 0.34 B and C accept (limits
-        # 0.4, 0.6): 50% of the market, a quorum of 50%, so the mean stands
-        pytest.param(0.5, 0.34, 0.0, id="the-mean-has-a-quorum"),
-        # a quorum of 66% needs A (limit 0.2): scaled back to 0.2, below the mean
-        pytest.param(0.66, 0.2, GRID * 0.34, id="scaled-back-to-a-quorum"),
+        # A's consent (limit 0.2) costs the union 0.2; B and C (limits 0.4, 0.6) hold 50%,
+        # a quorum of 50%, and B's consent cannot be spared: 0.4
+        pytest.param(0.5, 0.4, id="a-is-dropped"),
+        # a quorum of 66% needs A: 0.2
+        pytest.param(0.66, 0.2, id="a-is-needed"),
+        # a quorum of 20%: C alone will do: 0.6
+        pytest.param(0.2, 0.6, id="c-alone"),
     ],
 )
-def test_share_weighted_scales_the_mean_back_until_a_quorum_of_share_accepts(
-    quorum: float, expected: float, short_by: float
+def test_share_weighted_drops_the_costliest_consent_while_a_quorum_remains(
+    quorum: float, expected: float
 ) -> None:
     model, table = alliance(one_issue(quorum))
     assert model.coalition is not None
     [limit] = model.coalition.limit_package(table)
-    assert expected - short_by - 1e-9 <= limit <= expected + 1e-9
+    assert limit == pytest.approx(expected, abs=1e-12)
 
 
-@pytest.mark.parametrize(("rule", "quorum", "expected", "short_by"), LIMITS)
+@pytest.mark.parametrize(("rule", "quorum", "expected"), LIMITS)
 def test_the_alliance_never_offers_past_its_limit_on_any_issue(
-    rule: str, quorum: float, expected: tuple[float, float], short_by: float
+    rule: str, quorum: float, expected: tuple[float, float]
 ) -> None:
     """Week after week its offer stays within the rule's limit, issue by issue.
 
     From week 1 its tactic aims at the limit's worth to the alliance (weights 0.5, 0.5:
     the members' pooled costs); along its own road (s, s) that is s = (a* + b*) / 2 of the
-    limit (a*, b*), clipped to the limit on each issue. With (0.2, 0.2) or (0.28, 0.28)
-    the offer is the limit itself; with (0.2610, 0.4508) it is (0.2610, 0.3559).
+    limit (a*, b*), clipped to the limit on each issue. With (0.28, 0.28) the offer is the
+    limit itself; with (0.0341, 0.3073) it is (0.0341, 0.1707); with (0.2, 1) (0.2, 0.6).
     """
     model, table = alliance(two_issues(rule, quorum))
     limit = np.array(expected)
@@ -147,16 +162,18 @@ def test_the_alliance_never_offers_past_its_limit_on_any_issue(
         assert table.employer_offer is not None
         assert np.all(table.employer_offer <= limit + 1e-9), table.employer_offer
     road = (expected[0] + expected[1]) / 2
-    assert table.employer_offer == pytest.approx(np.minimum(road, limit), abs=short_by + 1e-9)
+    assert table.employer_offer == pytest.approx(np.minimum(road, limit), abs=1e-9)
     assert not model.deals  # the union asks (1, 1) throughout
 
 
 # The union's offer (0, 0.32), put on the table for the alliance to answer in week 2:
 # A's cost 0.1 * 0.32 = 0.032 <= 0.28: A accepts; B's cost 0.9 * 0.32 = 0.288 > 0.28: B
 # refuses. The alliance as a whole values it at 1 - 0.5 * 0.32 = 0.84, more than its own
-# next offer under every rule (at most 0.8, the worth of (0.2, 0.2)), so B's refusal alone
-# decides: a veto where every member must consent, overruled where 70% of the market is a
-# quorum, not where 75% is. The offer (0.1, 0.1) costs each member 0.1: all accept.
+# next offer under unanimity and share_weighted (0.72 for (0.28, 0.28), 0.6 for (0.2, 0.6)),
+# so B's refusal alone decides there: a veto where every member must consent, overruled
+# where 70% of the market is a quorum, not where 75% is (under hardest_line the alliance's
+# own offer (0.0341, 0.1707), worth 0.898, is worth more too). The offer (0.1, 0.1) costs
+# each member 0.1 and is worth 0.9 to the alliance: accepted under every rule.
 ANSWERS = [
     pytest.param("hardest_line", 0.66, (0.0, 0.32), False, id="hardest-line-b-vetoes"),
     pytest.param("unanimity", 0.66, (0.0, 0.32), False, id="unanimity-b-vetoes"),
@@ -187,15 +204,19 @@ def test_members_answer_an_offer_by_the_rule(
         assert table.standing is not None and table.standing[0] == "employer"  # it counters
 
 
-def test_members_limits_follow_openings_a_pattern_deal_moved() -> None:
-    """A pattern anchor moves members' openings: their limit packages are found again.
+def test_members_limits_follow_openings_a_pattern_deal_moved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pattern anchor moves the openings: members' roads and limit packages are found again.
 
     Before issue 13 the alliance kept its members' limit packages while their limit
-    utilities and the union's opening stood, so an anchor that moved only the companies'
-    openings (here to the union's own demands, anchor 1) left packages computed from the
-    old openings: wga_2023 seed 1 then settled in week 21 instead of 31 (found by fuzzing
-    the refactored engine against the old one; kept per model revision now).
+    utilities and the union's opening stood, so an anchor that moved only the openings
+    (here to the union's own demands, anchor 1) left packages computed from the old ones
+    (found by fuzzing the refactored engine against the old one). The alliance now keeps
+    its members' roads while the openings and weights stand (`Coalition._members_roads`):
+    a run whose alliance builds them afresh every time must be the same run.
     """
+    from bargainsim.agents.coalition import Coalition
     from bargainsim.packages import concede
     from bargainsim.runner import run
     from bargainsim.scenario import load_scenario
@@ -211,15 +232,27 @@ def test_members_limits_follow_openings_a_pattern_deal_moved() -> None:
     coalition = model.coalition
     assert coalition is not None
     table = next(t for t in model.tables if t.employer is coalition)
+    moved = False
     for _ in range(20):  # past the anchor in week 16
+        before = coalition.opening
         model.step()
+        moved |= coalition.opening is not before
         if table.closed:
             break
         packages, limits = coalition.member_limits(table)
         far = table.union.opening_for(table)
         for member, package, limit in zip(coalition.members, packages, limits, strict=True):
-            fresh = concede(member.limit_utility(), member.weights, False, member.opening, far,
-                            table.union.weights, focus=model.focus)
+            fresh = concede(member.limit_utility(), member.weights, False, coalition.opening,
+                            far, table.union.weights, focus=model.focus)
             assert limit == member.limit_utility()
             assert package.tobytes() == fresh.tobytes(), (model.t, member.name)
-    assert run(spec, mode="coalition", seed=1)["settlement_step"] == 31
+    assert moved
+    kept = run(spec, mode="coalition", seed=1)
+    rebuild = Coalition._members_roads
+
+    def afresh(self: Coalition, table: Table) -> Any:
+        self._roads = None
+        return rebuild(self, table)
+
+    monkeypatch.setattr(Coalition, "_members_roads", afresh)
+    assert run(spec, mode="coalition", seed=1) == kept

@@ -198,3 +198,163 @@ def test_investor_pressure_beyond_tolerance(
         offers.append(float(table.employer_offer[0]) * 100)
     expected = [p * limit for p, limit in zip(part_of_the_limit, LIMITS, strict=True)]
     assert offers == pytest.approx(expected, abs=1e-9)
+
+
+# A struck company whose limit follows its losses: 100 a week at a full market from week 0
+# (no backlog, a one-week ramp, nothing substituted), a contract whose whole wage range
+# costs 10,000 at a full market, 6 weeks expected to come, no investor pressure. Its tactic
+# barely moves (Boulware), so it stays struck while its limit is read week by week.
+LAGGARD = {"role": "company", "opening": {"wage": 0}, "revenue_at_risk": 100,
+           "ramp_weeks": 1, "issue_costs": {"wage": 10_000}, "expected_remaining_weeks": 6,
+           "market_share": 0.5, "tactic": {"kind": "time_dependent", "beta": 0.01,
+                                           "t_max": 1000}}
+
+
+def laggard_limits(flow: float, weeks: int = 12) -> tuple[list[float], list[float]]:
+    """The laggard's limit utility and share after each week, beside a rival that settled."""
+    model = model_of(industry({"rival": settles_at_once(0.5), "laggard": LAGGARD},
+                              industry={"share_flow": flow, "share_loss_weeks": 10}))
+    laggard = model.companies["laggard"]
+    limits, shares = [], []
+    for _ in range(weeks):
+        model.step()
+        limits.append(laggard.limit_utility())
+        shares.append(laggard.share)
+    assert not laggard.settled
+    return limits, shares
+
+
+def test_share_flow_cannot_loosen_a_laggards_limit() -> None:
+    """Losses and the cost of a deal both scale with the current share: their ratio does not.
+
+    The rival settles in week 0; from week 1 the laggard hands 20% of its share a week to
+    it. At share s it loses 100 s a week on strike plus the capitalised share, 100 x 0.2 s x
+    10 weeks = 200 s, and its contract costs 10,000 s: its limit is 1 - 300 s x 6 /
+    10,000 s = 0.82 whatever s is (0.94 without share flow: 100 s x 6 / 10,000 s). With the
+    cost fixed at its starting share, as before issue 14, its limit climbed back towards 1
+    as its share shrank (1 - 300 x 0.5 x 0.8^k x 6 / 5,000).
+    """
+    flowing, shares = laggard_limits(0.2)
+    still, _ = laggard_limits(0.0)
+    assert shares[-1] == pytest.approx(0.5 * 0.8 ** 11)  # it did shrink
+    assert still == pytest.approx([0.94] * 12)
+    assert flowing == pytest.approx([0.94] + [0.82] * 11)
+    assert all(f <= s + 1e-12 for f, s in zip(flowing, still, strict=True))
+
+
+def test_a_deals_cost_is_at_the_share_it_had_when_it_signed() -> None:
+    """The laggard's deal (the whole wage range) costs 10,000 x its share when it signs.
+
+    It hands 20% of its share a week to the rival from week 1; its deal cost is read at
+    the share it kept (0.5 x 0.8^3 after weeks 1-3), not its starting share. The rival's
+    cost stays at the share it signed with (5,000) as it grows.
+    """
+    model = model_of(industry({"rival": {**settles_at_once(0.5), "issue_costs": {"wage": 10_000}},
+                               "laggard": LAGGARD},
+                              industry={"share_flow": 0.2, "share_loss_weeks": 10}))
+    rival, laggard = model.companies["rival"], model.companies["laggard"]
+    for _ in range(4):
+        model.step()
+    assert rival.share == pytest.approx(1 - 0.5 * 0.8 ** 3)
+    assert rival.deal_cost() == pytest.approx(5_000)
+    laggard.settle(4, np.ones(1))  # signs the whole range at the share it kept
+    assert laggard.deal_cost() == pytest.approx(10_000 * 0.5 * 0.8 ** 3)
+
+
+def shocked_limits(weight: float, weeks: int = 200) -> tuple[list[float], list[float], list[float]]:
+    """The laggard alone (a full market) under revenue shocks: limits, booked and expected loss."""
+    model = model_of(industry({"laggard": {**LAGGARD, "market_share": 1}},
+                              industry={"revenue_shock_sd": 0.3, "shock_weight": weight}))
+    laggard = model.companies["laggard"]
+    limits, booked, expected = [], [], []
+    for _ in range(weeks):
+        model.step()
+        limits.append(laggard.limit_utility())
+        booked.append(laggard.last_loss)
+        expected.append(laggard.expected_loss)
+    return limits, booked, expected
+
+
+def test_a_companys_limit_follows_its_smoothed_loss_not_one_weeks_shock() -> None:
+    """The loss it expects is 100 times an exponentially weighted mean of the shocks.
+
+    Week w's booked loss is 100 z_w (z_w the shock); the expected loss is 100 m_w with
+    m_w = (1 - weight) m_(w-1) + weight z_w from m = 1, and the limit is 1 - 6 x 100 m_w /
+    10,000. With weight 1 it is one week's shock (the form before issue 14); smaller
+    weights move the limit less from week to week on the same shocks.
+    """
+    spread = {}
+    for weight in (1.0, 0.25):
+        limits, booked, expected = shocked_limits(weight)
+        level, smoothed = 1.0, []
+        for loss in booked:
+            level = (1 - weight) * level + weight * loss / 100
+            smoothed.append(100 * level)
+        assert expected == pytest.approx(smoothed)
+        assert limits == pytest.approx([1 - 6 * e / 10_000 for e in expected])
+        spread[weight] = float(np.std(np.diff(limits)))
+    assert spread[1.0] == pytest.approx(float(np.std(np.diff(
+        [1 - 6 * b / 10_000 for b in shocked_limits(1.0)[1]]))))
+    assert spread[0.25] < 0.5 * spread[1.0]
+
+
+def pact(aid: float, mode: str) -> BargainingModel:
+    """A rival and an outsider that settle at once, and a laggard struck until its limit
+    reaches the union's.
+
+    The laggard (half the market) loses 50 a week and expects the strike to last as long
+    again as it has (duration dependence 1, at least 6 weeks): its limit package is a wage
+    of 100 x 50 x max(6, w + 1) / 5,000 = max(6, w + 1) in week w; it offers its limit
+    (cost-driven), and so does the alliance. The union settles for 20 from week 1. The
+    pact binds the rival and the laggard, not the outsider. In separate play the rival
+    settles in week 0; in break-away play it is in the alliance with the laggard, leaves
+    it in week 1 (past its exit threshold after a week's losses) and settles alone then.
+    """
+    laggard = {**LAGGARD, "tactic": {"kind": "cost_driven"}, "duration_dependence": 1}
+    rival = {**settles_at_once(0.3), "exit_threshold": 1}
+    return BargainingModel(scenario_from_dict({
+        "name": "pact", "horizon": 60, "mode": mode, "protocol": {"clock": "week"},
+        "issues": {"wage": {"min": 0, "max": 100}},
+        "industry": {"share_flow": 0, "employer_opening": {"wage": 0}},
+        "coalition": {"members": ["rival", "laggard"], "mutual_aid": aid,
+                      "tactic": {"kind": "cost_driven"}},
+        "parties": {
+            "union": {"role": "union", "opening": {"wage": 100}, "limit": {"wage": 20},
+                      "tactic": {"kind": "time_dependent", "beta": 1, "t_max": 1}},
+            "rival": rival, "outsider": settles_at_once(0.2), "laggard": laggard,
+        },
+    }), mode=mode, seed=0)
+
+
+@pytest.mark.parametrize("mode", ["separate", "breakaway"])
+def test_a_mutual_aid_pact_pays_a_struck_member_and_lengthens_its_strike(mode: str) -> None:
+    """Aid of half its losses halves what the laggard expects to avoid by settling.
+
+    Each week the rival is at work it pays half the laggard's 50; the outsider, outside
+    the pact, pays nothing. The laggard's limit wage is then half as far along,
+    max(6, w + 1) / 2: it (or the alliance it is left alone in) reaches the union's 20 in
+    week 39 instead of week 19.
+    """
+    runs = {}
+    for aid in (0.0, 0.5):
+        model = pact(aid, mode)
+        laggard, rival, outsider = (model.companies[n] for n in ("laggard", "rival", "outsider"))
+        limits = []
+        while model.running:
+            before = (laggard.cum_loss, rival.cum_loss, outsider.cum_loss)
+            paying = rival.status.working
+            model.step()
+            if laggard.settled:
+                break
+            limits.append(laggard.limit_utility())
+            if paying:  # the laggard is paid aid, the rival pays it, the outsider nothing
+                paid = 50 * aid
+                assert laggard.cum_loss - before[0] == pytest.approx(50 - paid)
+                assert rival.cum_loss - before[1] == pytest.approx(paid)
+                assert outsider.cum_loss == before[2]
+        assert rival.status.working and model.t > 2
+        runs[aid] = (laggard.settled_step, limits)
+    assert runs[0.0][0] == 19 and runs[0.5][0] == 39
+    assert runs[0.0][1] == pytest.approx([1 - max(6, w + 1) / 100 for w in range(19)])
+    # the same week under aid: its limit is as high or higher (it concedes less)
+    assert all(a >= b - 1e-12 for a, b in zip(runs[0.5][1], runs[0.0][1], strict=False))

@@ -409,6 +409,27 @@ class BargainingModel(mesa.Model):
                 for rival in working:  # in proportion to share; alike when none has any
                     rival.share += (moved * rival.share / total if total > 0
                                     else moved / len(working))
+        if self.spec.coalition.mutual_aid > 0:
+            self._mutual_aid(self.spec.coalition.mutual_aid)
+
+    def _mutual_aid(self, fraction: float) -> None:
+        """The pact's members at work pay `fraction` of its struck members' weekly losses.
+
+        The pact binds the companies named in `coalition.members` (all by default) in
+        every mode, whether or not they bargain together; each member at work pays in
+        proportion to its market share (alike when none has any). With no member at work,
+        or none struck, nothing moves.
+        """
+        names = self.spec.coalition.members
+        pact = [c for n, c in self.companies.items() if names is None or n in names]
+        payers = [c for c in pact if c.status.working]
+        struck = [c for c in pact if not c.status.working]
+        if not payers or not struck:
+            return
+        pool = sum(c.receive_aid(fraction) for c in struck)
+        total = sum(c.share for c in payers)
+        for payer in payers:
+            payer.pay_aid(pool * payer.share / total if total > 0 else pool / len(payers))
 
     def _shock(self, name: str, week: int) -> float:
         """Week `week`'s revenue shock factor of a company (mean 1, log-normal).

@@ -197,6 +197,12 @@ class Coalition(Strict):
     sanction_weeks: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
         default=0.0, description="what leaving costs a member (breaking away or signing an "
         "interim agreement): this many weeks of its revenue at risk")
+    mutual_aid: Unit = Field(
+        default=0.0,
+        description="mutual-aid pact among the members, in every mode: this share of a "
+        "struck member's weekly loss is paid to it by the members at work, in proportion "
+        "to their market share",
+    )
 
 
 class Pattern(Strict):
@@ -270,6 +276,12 @@ class Industry(Strict):
     share_flow: Unit = 0.02
     share_loss_weeks: NonNeg = 10.0
     revenue_shock_sd: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
+    shock_weight: Unit = Field(
+        default=0.25,
+        description="weight of the latest week's revenue shock in a company's smoothed "
+        "estimate (exponentially weighted mean from 1); 1: that week's shock alone, "
+        "0: shocks ignored (their mean)",
+    )
     employer_opening: Package | None = None
     employer_tactic: TacticSpec | None = None
 

@@ -1,10 +1,21 @@
 """The employers' alliance: one offer for all its members, made by a rule.
 
-Each member reports its limit package (how far it would go now, conceding what is cheap
-for it first); the rule turns them into the coalition's limit: `hardest_line` takes each
-issue at the level of its least willing member, `unanimity` goes as far along the line
-to the most generous member's package as every member accepts, `share_weighted` takes
-the market-share-weighted mean and scales it back until a quorum of share consents.
+Each member m accepts a package x when its utility 1 - w_m.x is at least its limit utility.
+The rule's limit package is acceptable to the members whose consent the rule needs, lies
+between the alliance's opening and the union's, and is on the frontier: no package that
+those members accept gives the union more on one issue without giving less on another
+(`bargainsim.frontier`). The rules pick different points of it:
+
+- `unanimity`: every member consents; of the packages they all accept, the one the union
+  values most (a linear program, solved by a warm-started dual simplex);
+- `share_weighted`: members holding a quorum of market share consent; starting from every
+  member, the alliance drops, one at a time, the member whose consent costs the union most
+  (whose removal raises the union's best package most) while the rest still hold the
+  quorum, and offers the union's best package for those who remain;
+- `hardest_line`: every member consents, and the least willing member sets the terms: the
+  member whose own limit package gives the union least; the alliance concedes along that
+  member's own road (what is cheap for it first) until some member objects, then raises
+  whatever issues every member still accepts raising.
 """
 
 from __future__ import annotations
@@ -16,13 +27,13 @@ import numpy as np
 
 from bargainsim.agents.base import Bound, Party
 from bargainsim.agents.company import Company
-from bargainsim.packages import TIE, concede, frozen
+from bargainsim.frontier import TOL, Basis, Roads, frontier
+from bargainsim.packages import ConcessionPath, concession_path, frozen
 from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
+    from bargainsim.frontier import Frontier
     from bargainsim.table import Table
-
-_GRID = np.linspace(0.0, 1.0, 33)
 
 
 class Coalition(Party):
@@ -52,6 +63,11 @@ class Coalition(Party):
         self.discount = self._pooled_discount()
         for m in self.members:
             m.in_coalition = True
+        self._rows = frozen(np.array([m.weights for m in self.members]))  # one per member
+        # the union-best problem met last and its optimal basis with every member (a run's
+        # own warm start: each run starts cold, so a run never depends on the runs before)
+        self._warm: tuple[Frontier, Basis] | None = None
+        self._roads: tuple[tuple[np.ndarray, ...], Roads] | None = None  # see `_members_roads`
 
     def _pooled_weights(self) -> np.ndarray:
         costs = sum(m.cost_scale * m.weights for m in self.members)
@@ -72,46 +88,30 @@ class Coalition(Party):
         if self.members:
             self.weights = self._pooled_weights()
             self.discount = self._pooled_discount()
+        self._rows = frozen(np.array([m.weights for m in self.members]))
+        self._warm = None  # another problem: its bases do not fit
+        self._roads = None
         self._memo_revision = -1  # its weights changed: what it remembered no longer holds
 
+    def _paths(self, table: Table) -> list[ConcessionPath]:
+        """Each member's own road from the alliance's opening towards the union's."""
+        far = table.union.opening_for(table)
+        return [concession_path(m.weights, False, self.opening, far, table.union.weights,
+                                self.model.focus) for m in self.members]
+
     def member_limits(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
-        """Each member's limit package (rows) and limit utility, kept for the revision."""
+        """Each member's limit package (rows) and limit utility, kept for the revision.
+
+        A member's limit package is the point of its own road from the alliance's opening
+        where its utility has fallen to its limit utility.
+        """
         def limits() -> tuple[np.ndarray, np.ndarray]:
-            utils = [m.limit_utility() for m in self.members]
-            far = table.union.opening_for(table)
-            packages = np.array([
-                concede(u, m.weights, False, m.opening, far, table.union.weights,
-                        focus=self.model.focus)
-                for m, u in zip(self.members, utils, strict=True)
-            ])
-            return packages, np.array(utils)
+            utils = np.array([m.limit_utility() for m in self.members])
+            packages = np.array([path.package(u) for u, path in
+                                 zip(utils.tolist(), self._paths(table), strict=True)])
+            return packages, utils
 
         return self._at(table, "member_limits", limits)
-
-    def _member_utils(self, vectors: np.ndarray) -> np.ndarray:
-        """Members' utilities (rows) of packages (columns)."""
-        w = np.array([m.weights for m in self.members])
-        return 1.0 - w @ np.atleast_2d(vectors).T
-
-    def _consent_share(self, vectors: np.ndarray, limits: np.ndarray) -> np.ndarray:
-        shares = np.array([m.share for m in self.members])
-        ok = self._member_utils(vectors) + TIE >= limits[:, None]
-        return (shares @ ok) / shares.sum()
-
-    def _scale_back(self, target: np.ndarray, limits: np.ndarray, need: float) -> np.ndarray:
-        """Furthest point on the line opening -> target whose consent reaches `need`."""
-        lo, hi = 0.0, 1.0
-        for _ in range(2):
-            grid = lo + (hi - lo) * _GRID
-            pts = self.opening[None, :] + grid[:, None] * (target - self.opening)[None, :]
-            ok = self._consent_share(pts, limits) + 1e-12 >= need
-            if ok.all():
-                return pts[-1]
-            first_bad = int(np.argmin(ok))
-            if first_bad == 0:
-                return self.opening.copy()
-            lo, hi = grid[first_bad - 1], grid[first_bad]
-        return self.opening + lo * (target - self.opening)
 
     def _at(self, table: Table, name: str, compute: Callable[[], Any]) -> Any:
         """A value of the rule at `table`, computed once per revision (`remembered`).
@@ -131,14 +131,110 @@ class Coalition(Party):
         return self._at(table, "limit_package", lambda: self._rule_limit(table))
 
     def _rule_limit(self, table: Table) -> np.ndarray:
-        packages, limits = self.member_limits(table)
+        """The rule's point of the frontier for the members' limits this week."""
+        far = table.union.opening_for(table)
+        limits = np.array([m.limit_utility() for m in self.members])
+        bounds = 1.0 - limits  # member m accepts x when w_m.x <= 1 - its limit utility
         if self.rule == "hardest_line":
-            return packages.min(axis=0)
-        if self.rule == "unanimity":
-            return self._scale_back(packages.max(axis=0), limits, 1.0)
+            package = self._hardest_line(table, limits, bounds)
+        else:
+            package = self._union_best(table, far, bounds)
+        return frozen(package)
+
+    def _members_roads(self, table: Table) -> Roads:
+        """The members' roads (`frontier.Roads`), kept while the openings and weights stand."""
+        union = table.union
+        key = (self.opening, union.opening_for(table), union.weights, self._rows)
+        kept = self._roads
+        if kept is None or any(a is not b for a, b in zip(kept[0], key, strict=True)):
+            kept = self._roads = (key, Roads(self._rows, self.opening, key[1], union.weights,
+                                             self.model.focus))
+        return kept[1]
+
+    def _hardest_line(self, table: Table, limits: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """Along the least willing member's own road until a member objects, then raised.
+
+        The least willing member is the one that has given up the smallest part of what it
+        could give (`Roads.least_willing`): the alliance concedes as it would.
+        """
+        roads = self._members_roads(table)
+        package = roads.furthest(roads.least_willing(limits), bounds)
+        if package is None:  # a member refuses even the alliance's opening
+            return self.opening.copy()
+        return package
+
+    def _union_best(self, table: Table, far: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """The union's best package acceptable to every member, or to a quorum of share."""
+        problem = frontier(table.union.weights, self._rows, np.minimum(self.opening, far),
+                           np.maximum(self.opening, far))
+        start = None
+        if self._warm is not None:
+            before, basis = self._warm
+            # a basis stays dual feasible for another box, not for other weights
+            if before is problem or (np.array_equal(before.c, problem.c)
+                                     and np.array_equal(before.A, problem.A)):
+                start = basis
+        if self.rule == "share_weighted":
+            bounds = self._without_refusers(problem, bounds)
+            if bounds is None:  # no quorum accepts even the opening
+                return self.opening.copy()
+        package, basis = problem.solve(bounds, start)
+        self._warm = (problem, basis)
+        if self.rule == "share_weighted":
+            package = self._quorum_best(problem, bounds, package, basis)
+        return self.opening.copy() if package is None else package
+
+    def _without_refusers(self, problem: Frontier, bounds: np.ndarray) -> np.ndarray | None:
+        """Bounds with the members who refuse even the lowest package of the box left out.
+
+        Such a member accepts nothing the alliance could offer, so its consent is never
+        had: the quorum must come from the others (None when they do not hold it).
+        """
+        refuses = self._rows @ problem.lo > bounds + TOL
+        if not refuses.any():
+            return bounds
         shares = np.array([m.share for m in self.members])
-        mean = (shares @ packages) / shares.sum()
-        return self._scale_back(mean, limits, self.quorum)
+        if shares[~refuses].sum() < self.quorum * shares.sum() - 1e-12:
+            return None
+        return np.where(refuses, self._rows @ problem.hi + 1.0, bounds)
+
+    def _quorum_best(self, problem: Frontier, bounds: np.ndarray, package: np.ndarray | None,
+                     basis: Basis) -> np.ndarray | None:
+        """Drop, one at a time, the member whose consent costs the union most.
+
+        A member may be dropped while the others hold the quorum of market share; its
+        cost is how much the union's best package gains without its consent. A member
+        whose slack is basic in the optimal basis costs nothing (without its constraint
+        the same basis stays optimal), nor does any once the union has all it asks. The
+        first of equal costs goes; none goes for no gain. Members who refuse the whole box
+        are already out (`_without_refusers`).
+        """
+        never = self._rows @ problem.hi + 1.0  # a bound no package in the box reaches
+        shares = [m.share for m in self.members]
+        kept = [bool(x) for x in (bounds < never).tolist()]
+        need = self.quorum * sum(shares) - 1e-12
+        held = sum(s for s, k in zip(shares, kept, strict=True) if k)
+        value = problem.value(package)
+        ceiling = problem.value(problem.hi) - TOL
+        while value < ceiling:
+            best: tuple[float, int, np.ndarray | None, Basis, np.ndarray] | None = None
+            for i, share in enumerate(shares):
+                if not kept[i] or held - share < need:
+                    continue
+                if package is not None and problem.n + i in basis.rows:
+                    continue  # its slack is basic: its consent costs the union nothing
+                trial = bounds.copy()
+                trial[i] = never[i]
+                found, found_basis = problem.solve(trial, basis)
+                gain = problem.value(found)
+                if gain > value + TOL and (best is None or gain > best[0] + TOL):
+                    best = (gain, i, found, found_basis, trial)
+            if best is None:
+                return package
+            value, i, package, basis, bounds = best
+            kept[i] = False
+            held -= shares[i]
+        return package
 
     def limit_utility(self, table: Table) -> float:
         """Pooled utility of the limit package."""

@@ -19,9 +19,11 @@ class Company(Party):
     """An employer with a business model.
 
     Its limit is the most costly package it would sign now: its opening plus the strike
-    losses it expects to avoid by settling (recent weekly loss times an expected remaining
-    length), raised by investor pressure once cumulative losses pass its tolerance. A
-    classroom company may instead have a static limit package.
+    losses it expects to avoid by settling (its expected weekly loss, shocks smoothed,
+    times an expected remaining length), raised by investor pressure once cumulative
+    losses pass its tolerance. Losses and the cost of a deal both scale with its current
+    market share, so a shrinking share does not loosen its limit. A classroom company may
+    instead have a static limit package.
     """
 
     wants_high = False
@@ -42,16 +44,23 @@ class Company(Party):
         self.business = business
         self.share0 = float(business["market_share"])
         self.share = self.share0
-        self.cost_scale = cost_scale  # $M over the contract of conceding every issue fully
+        # $M over the contract of conceding every issue fully, per unit of market share
+        # (a company with no share keeps the fixed scale it was given)
+        self.cost_per_share = cost_scale / self.share0 if self.share0 > 0 else None
+        self._fixed_cost_scale = cost_scale
         self.static_limit = static_limit
         self.cum_loss = 0.0
-        self.last_loss = 0.0
+        self.last_loss = 0.0  # this week's loss as booked (shock, share flow, aid included)
+        self.expected_loss = 0.0  # this week's loss with the shock smoothed: what the limit uses
+        self.shock_level = 1.0  # smoothed revenue shock (exponentially weighted mean)
+        self.shock_weight = float(self.model.spec.industry.shock_weight)
         self.weeks_struck = 0
         self.status: Status = STRIKING
         self.settled_step: int | None = None
         self.back_step: int | None = None  # the week its writers went back (deal or interim)
         self.settled_time: float | None = None
         self.terms: np.ndarray | None = None
+        self.deal_share: float | None = None  # its market share when its deal was signed
         self.in_coalition = False
         # business values read every move, resolved once
         self.tolerance = float(business["loss_tolerance"]) * self.share0  # $M before pressure
@@ -76,6 +85,18 @@ class Company(Party):
             self.back_step = step
         self.settled_time = time
         self.terms = terms
+        self.deal_share = self.share
+
+    @property
+    def cost_scale(self) -> float:
+        """$M over the contract of conceding every issue fully, at its current share.
+
+        A deal's cost is pay for the writers of the content it makes, which scales with
+        its market: the same share its strike losses scale with.
+        """
+        if self.cost_per_share is None:
+            return self._fixed_cost_scale
+        return self.cost_per_share * self.share
 
     def sign_interim(self, step: int, terms: np.ndarray, sanctions: float = 0.0) -> None:
         """It signs an interim agreement in week `step`: back at work, on provisional terms.
@@ -107,22 +128,50 @@ class Company(Party):
         return self.revenue_at_risk * self.share * self.unsubstituted
 
     def strike_week(self, week: int, multiplier: float, shock: float) -> float:
-        """Book this week's strike loss ($M) and return it."""
+        """Book this week's strike loss ($M) and return it.
+
+        The loss it expects week by week is the same loss with the shock replaced by its
+        smoothed level: `(1 - shock_weight) * level + shock_weight * shock`, from 1.
+        """
         ramp = min(1.0, max(0.0, (week + 1 - self.backlog_weeks) / self.ramp_weeks))
-        loss = self.full_weekly_loss() * ramp * multiplier * shock
+        plain = self.full_weekly_loss() * ramp * multiplier
+        loss = plain * shock
+        w = self.shock_weight
+        self.shock_level = (1.0 - w) * self.shock_level + w * shock
+        self.expected_loss = plain * self.shock_level
         self.last_loss = loss
         self.cum_loss += loss
         self.weeks_struck = week + 1
         return loss
 
     def lose_share(self, fraction: float) -> float:
-        """Hand `fraction` of its share to rivals that have resumed; book the lost revenue."""
+        """Hand `fraction` of its share to rivals that have resumed; book the lost revenue.
+
+        The lost share is capitalised as `share_loss_weeks` weeks of its revenue. Each
+        week it stays struck it expects the week's losses again, at the share it keeps.
+        """
         moved = self.share * fraction
         self.share -= moved
         cost = self.revenue_at_risk * moved * self.model.share_loss_weeks
         self.last_loss += cost
+        self.expected_loss = (self.expected_loss + cost) * (1.0 - fraction)
         self.cum_loss += cost
         return moved
+
+    def receive_aid(self, fraction: float) -> float:
+        """A mutual-aid pact pays `fraction` of this week's loss; it expects as much again.
+
+        Returns the amount ($M). Its booked and expected losses fall by that fraction.
+        """
+        amount = fraction * self.last_loss
+        self.last_loss -= amount
+        self.cum_loss -= amount
+        self.expected_loss *= 1.0 - fraction
+        return amount
+
+    def pay_aid(self, amount: float) -> None:
+        """Its part ($M) of the aid the pact pays struck members this week: a cost to it."""
+        self.cum_loss += amount
 
     def investor_pressure(self) -> float:
         """Investor pressure times cumulative losses beyond tolerance, relative to it."""
@@ -148,10 +197,14 @@ class Company(Party):
         pressure = 1.0 + self.investor_pressure()
         # the longer the strike has lasted, the longer it is expected to go on
         remaining = max(self.expected_remaining, self.duration_dependence * self.weeks_struck)
-        return self.last_loss * remaining * pressure
+        return self.expected_loss * remaining * pressure
 
     def limit_utility(self, table: Table | None = None) -> float:
-        """Least utility it would settle for now (1 - cost / cost scale).
+        """Least utility it would settle for now: its opening's, less cost / cost scale.
+
+        Both the expected losses and the cost scale are at its current share, so the ratio
+        does not shrink with it; a company with no share left expects no loss and (its
+        cost scale kept from 0 by a floor) settles for its opening.
 
         Asked many times a week (by each table and by its coalition's rule), it is
         computed once per revision (`remembered`).
@@ -162,14 +215,20 @@ class Company(Party):
         u = memo.get("limit")
         if u is None:
             u = memo["limit"] = max(
-                0.0, self.worth(self.opening) - self.limit_cost() / self.cost_scale)
+                0.0, self.worth(self.opening) - self.limit_cost() / max(self.cost_scale, 1e-300))
         return u
 
     def deal_cost(self) -> float:
-        """Contract cost ($M) of its deal; 0 while unsettled."""
+        """Contract cost ($M) of its deal at the share it had when it signed; 0 while unsettled.
+
+        The cost it weighed when it agreed (its limit's cost scale, then), not the
+        bigger or smaller bill of a share won or lost afterwards.
+        """
         if self.terms is None:
             return 0.0
-        return float(self.weights @ self.terms) * self.cost_scale
+        if self.cost_per_share is None or self.deal_share is None:
+            return float(self.weights @ self.terms) * self._fixed_cost_scale
+        return float(self.weights @ self.terms) * self.cost_per_share * self.deal_share
 
     def weighs_leaving(self) -> bool:
         """Whether its board weighs leaving: its losses passed its exit threshold (at its share)."""
