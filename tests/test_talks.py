@@ -203,3 +203,18 @@ def test_defaults_are_independent_tables_with_every_table_staffed() -> None:
     spec = wga("talks.correlation=0")
     m = BargainingModel(spec, "separate", 2)
     assert m.calendar is None  # no calendar stream is drawn: each table's own draws alone
+
+
+def test_tables_opened_later_have_their_talks_on() -> None:
+    """A pattern offered, or a member that left: both sides want to talk, whatever the start."""
+    spec = wga("talks.on_at_start=false", "coalition.sanction_weeks=0")
+    for mode in ("pattern", "breakaway"):
+        model = BargainingModel(spec, mode, 0)
+        assert not any(t.talks_on for t in model.tables)  # the run starts with talks off
+        later: list = []
+        while model.running and not later:
+            model.step()
+            later = [t for t in model.tables if t.serial >= 1 and t.employer is not None
+                     and not isinstance(t.employer, type(model.coalition))]
+        assert later, mode
+        assert all(t.talks_on or t.sessions for t in later), mode

@@ -239,11 +239,16 @@ class BargainingModel(mesa.Model):
         self._shocks: dict[str, list[float]] = {n: [] for n in self.shock_streams}
 
     def open_table(self, employer: Company | Coalition, covers: list[Company], **kw: Any) -> Table:
-        """A new table between the union and `employer`, for the companies it covers."""
+        """A new table between the union and `employer`, for the companies it covers.
+
+        A table opened when the run starts has talks on or broken off as the scenario says
+        (`talks.on_at_start`); one opened later (a pattern offered, a member that left) opens
+        because both sides want to talk: its talks are on.
+        """
         kw.setdefault("first", self.spec.protocol.first_mover)
         rng = stream(self.seed, "talks", employer.name) if self.clock == "week" else None
         table = Table(self.union, employer, covers, rng=rng, serial=len(self.tables), **kw)
-        table.talks_on = self.spec.talks.on_at_start
+        table.talks_on = self.spec.talks.on_at_start if self._opening_tables else True
         self.tables.append(table)
         return table
 
@@ -251,7 +256,9 @@ class BargainingModel(mesa.Model):
         self.tables: list[Table] = []
         self.coalition: Coalition | None = None
         self.pattern_target: Company | None = None
+        self._opening_tables = True  # the tables the run starts with (see `open_table`)
         self.rules.build(self)
+        self._opening_tables = False
 
     def leave_alliance(self, company: Company) -> None:
         """A member leaves the alliance (breaks away, or signs an interim agreement).
