@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bargainsim.packages import ConcessionPath, concession_path
+from bargainsim.packages import ConcessionPath, concession_path, frozen
 
 TOL = 1e-10  # a bound or constraint violated by less than this holds (values are in [0, 1])
 _PIVOT = 1e-12  # tableau entries smaller than this cannot pivot
@@ -389,3 +389,24 @@ class Roads:
         if (slack[self.firm] <= TOL).any():  # a member that weighs every issue holds them all
             return x
         return complete(x, self.A, b, self.hi, order)
+
+
+_ROADS_OF: dict[tuple[bytes, ...], Roads] = {}
+
+
+def roads(A: np.ndarray, opening: np.ndarray, far: np.ndarray, union_weights: np.ndarray,
+          focus: float) -> Roads:
+    """The members' `Roads` for these values, remembered by them (with the roads built).
+
+    A pure function of its inputs: every run of a scenario meets the same openings and
+    weights, so the members' roads are built once, not once a run.
+    """
+    key = (A.tobytes(), bytes(A.shape), opening.tobytes(), far.tobytes(),
+           union_weights.tobytes(), str(focus).encode())
+    hit = _ROADS_OF.get(key)
+    if hit is None:
+        if len(_ROADS_OF) >= 64:
+            _ROADS_OF.clear()
+        hit = _ROADS_OF[key] = Roads(frozen(A.copy()), frozen(opening.copy()),
+                                     frozen(far.copy()), frozen(union_weights.copy()), focus)
+    return hit

@@ -27,7 +27,7 @@ import numpy as np
 
 from bargainsim.agents.base import Bound, Party
 from bargainsim.agents.company import Company
-from bargainsim.frontier import TOL, Basis, Roads, frontier
+from bargainsim.frontier import TOL, Basis, Roads, frontier, roads
 from bargainsim.packages import ConcessionPath, concession_path, frozen
 from bargainsim.tactics import Tactic
 
@@ -147,7 +147,7 @@ class Coalition(Party):
         key = (self.opening, union.opening_for(table), union.weights, self._rows)
         kept = self._roads
         if kept is None or any(a is not b for a, b in zip(kept[0], key, strict=True)):
-            kept = self._roads = (key, Roads(self._rows, self.opening, key[1], union.weights,
+            kept = self._roads = (key, roads(self._rows, self.opening, key[1], union.weights,
                                              self.model.focus))
         return kept[1]
 
