@@ -224,17 +224,24 @@ def _click_until(button: Any, shown: Any, timeout_error: type[Exception]) -> Non
             wait_ms = min(2 * wait_ms, 30_000)
 
 
-def _step(page: Any, weeks: int, timeout_error: type[Exception]) -> None:
-    """Press Step WEEKS times from week 0; the solidarity line and the offers are drawn."""
+def _step(page: Any, weeks: int, timeout_error: type[Exception]) -> int:
+    """Press Step from week 0 until the offers are drawn, at least WEEKS times; return how often.
+
+    Talks may start broken off (wga_2023's do), so the first offers can come weeks later:
+    the page is stepped on until a session has drawn them (at most 40 weeks).
+    """
     solidarity = page.locator(".bargainsim-solidarity img")
     before = colour_pixels(shot_of(solidarity))
     offers = page.locator(".bargainsim-offers img")
     offers_before = ink_pixels(shot_of(offers))
     step = page.get_by_role("button", name="Step")
-    for n in range(1, weeks + 1):
-        _click_until(step, page.get_by_text(f"Time: {n}.0", exact=True), timeout_error)
     status = page.locator(".bargainsim-status")
-    status.get_by_text(f"Week {weeks} of 52", exact=False).wait_for(timeout=TIMEOUT_MS)
+    n = 0
+    while n < weeks or (n < 40 and "Deal at" not in status.inner_text()
+                        and not _offers_shown(page, offers, offers_before)):
+        n += 1
+        _click_until(step, page.get_by_text(f"Time: {n}.0", exact=True), timeout_error)
+    status.get_by_text(f"Week {n} of 52", exact=False).wait_for(timeout=TIMEOUT_MS)
     # the last images follow the counter
     _until(page, lambda: colour_pixels(shot_of(solidarity)) > before + 300
            and ink_pixels(shot_of(offers)) > offers_before + 300)
@@ -242,6 +249,13 @@ def _step(page: Any, weeks: int, timeout_error: type[Exception]) -> None:
     assert after > before + 300, (before, after)  # the solidarity line is drawn
     offers_after = ink_pixels(shot_of(offers))
     assert offers_after > offers_before + 300, (offers_before, offers_after)
+    return n
+
+
+def _offers_shown(page: Any, offers: Any, before: int) -> bool:
+    """Whether the offers plot has more ink than at week 0, once it follows the counter."""
+    page.wait_for_timeout(500)
+    return ink_pixels(shot_of(offers)) > before + 300
 
 
 def _interact(page: Any, timeout_error: type[Exception]) -> None:
