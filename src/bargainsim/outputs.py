@@ -253,10 +253,11 @@ BUILT_IN: tuple[Output, ...] = (
     Output("seed", "the seed", read=lambda m: m.seed),
     Output("clock", "how time passes: `move`, `week` or `continuous`", read=lambda m: m.clock),
     Output("horizon", "the last step (or time) a run may reach", read=lambda m: m.horizon),
-    Output("settled", "every company has a ratified deal by the horizon",
+    Output("settled", "every company has a ratified deal by the horizon (or an interim "
+           "agreement made final: every company at work, no master deal to come)",
            read=_settled, kept="always", dtype=bool, measures="time"),
-    Output("settlement_step", "the last deal (industry back): week of the last deal; null "
-           "unless settled (censored at the horizon)", read=_settlement_step, kept="always",
+    Output("settlement_step", "the last deal (industry back): week of the last deal (or of "
+           "interim agreements made final); null unless settled (censored at the horizon)", read=_settlement_step, kept="always",
            measures="time", event="settled", figures=(
                Figure("settled_share", stats.settled_share, "settled", 8, ".0%", True),
                Figure("median_settlement_step", stats.km_median, "median", 7, ".0f", True),
