@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bargainsim import theory
+from bargainsim.theory import sobel_takahashi
 
 FAST = settings(max_examples=60, deadline=None)
 
@@ -447,3 +448,68 @@ def test_faratin_side_is_frozen() -> None:
     res = theory.ashenfelter_johnson(0.10, 0.04, 0.1, 0.01, 10, 50)
     with pytest.raises(AttributeError):
         res.wage = 0.0  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- screening
+
+
+def test_sobel_takahashi_hand_worked_values() -> None:
+    """T = 1: a monopoly price of 1/2. T = 2, d = 0.9: the values worked by hand."""
+    one = sobel_takahashi(1, 0.9)
+    assert one.demands == (0.5,) and one.cutoffs == (0.5,) and one.no_deal == 0.5
+    assert one.union_payoff == pytest.approx(0.25) and one.company_payoff == pytest.approx(0.125)
+    two = sobel_takahashi(2, 0.9)
+    assert two.demands == pytest.approx((0.465385, 0.423077), abs=1e-6)
+    assert two.cutoffs == pytest.approx((0.846154, 0.423077), abs=1e-6)
+    assert two.accept_shares == pytest.approx((1 - 0.846154, 0.846154 - 0.423077), abs=1e-6)
+    assert two.no_deal == pytest.approx(0.423077, abs=1e-6)
+    # union: p1 (1 - c1) + d p2 (c1 - p2)
+    assert two.union_payoff == pytest.approx(0.465385 * 0.153846 + 0.9 * 0.423077 * 0.423077,
+                                             abs=1e-5)
+
+
+def test_sobel_takahashi_two_rounds_by_brute_force() -> None:
+    """The first demand maximises the union's payoff over a fine grid, with the company
+    best-responding: the cut-off type is indifferent to the last round's monopoly price."""
+    for d in (0.3, 0.6, 0.9, 0.99):
+        p1 = np.linspace(0.0, 1.0, 200_001)
+        cut = np.minimum(p1 / (1 - d / 2), 1.0)  # c - p1 = d (c - c/2)
+        payoff = p1 * (1 - cut) + d * (cut / 2) * (cut - cut / 2)
+        best = p1[int(np.argmax(payoff))]
+        eq = sobel_takahashi(2, d)
+        assert eq.demands[0] == pytest.approx(best, abs=1e-4)
+        assert eq.union_payoff == pytest.approx(float(payoff.max()), abs=1e-9)
+
+
+@given(st.integers(2, 12), st.floats(0.01, 1.0))
+def test_sobel_takahashi_is_an_equilibrium(rounds: int, d: float) -> None:
+    """Cut-off types are indifferent; each demand is the union's best against the rest."""
+    eq = sobel_takahashi(rounds, d)
+    c, p = eq.cutoffs, eq.demands
+    for t in range(rounds - 1):
+        if c[t] < 1.0:
+            assert c[t] - p[t] == pytest.approx(d * (c[t] - p[t + 1]), abs=1e-12)
+    # the first demand against the continuation (the same game with one round fewer, scaled)
+    rest = sobel_takahashi(rounds - 1, d)
+    m = 1 - d + d * rest.demands[0]
+
+    def union(price: float) -> float:
+        cut = min(price / m, 1.0)
+        return (1 - cut) * price + d * rest.union_payoff * cut * cut
+
+    assert union(p[0]) == pytest.approx(eq.union_payoff, abs=1e-12)
+    for step in (1e-3, 1e-2):
+        assert union(p[0]) >= max(union(p[0] - step), union(p[0] + step)) - 1e-12
+    assert sum(eq.accept_shares) + eq.no_deal == pytest.approx(1.0)
+    assert all(a >= b for a, b in zip(c, c[1:], strict=False))  # types accept in order
+
+
+def test_sobel_takahashi_patience_and_rounds() -> None:
+    """More rounds screen finer: no deal falls; with d = 1 waiting costs nothing and the
+    union's first demands go unaccepted."""
+    assert sobel_takahashi(5, 0.9).no_deal < sobel_takahashi(2, 0.9).no_deal
+    assert sobel_takahashi(3, 1.0).accept_shares[0] == pytest.approx(0.0)
+    with pytest.raises(ValueError):
+        sobel_takahashi(0, 0.9)
+    with pytest.raises(ValueError):
+        sobel_takahashi(2, 1.5)

@@ -257,7 +257,8 @@ BUILT_IN: tuple[Output, ...] = (
            "agreement made final: every company at work, no master deal to come)",
            read=_settled, kept="always", dtype=bool, measures="time"),
     Output("settlement_step", "the last deal (industry back): week of the last deal (or of "
-           "interim agreements made final); null unless settled (censored at the horizon)", read=_settlement_step, kept="always",
+           "interim agreements made final); null unless settled (censored at the horizon)",
+           read=_settlement_step, kept="always",
            measures="time", event="settled", figures=(
                Figure("settled_share", stats.settled_share, "settled", 8, ".0%", True),
                Figure("median_settlement_step", stats.km_median, "median", 7, ".0f", True),

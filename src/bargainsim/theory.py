@@ -2,9 +2,9 @@
 
 Every function here is computed straight from a textbook formula (Rubinstein 1982,
 Nash 1950, Faratin, Sierra & Jennings 1998, war of attrition, Ashenfelter & Johnson
-1969) with no dependency on Mesa or any simulation engine, so simulator tests can
-compare against values that cannot share the simulator's bugs. The derivations and
-worked examples are in the repository's ``docs/theory.md``.
+1969, Sobel & Takahashi 1983) with no dependency on Mesa or any simulation engine, so
+simulator tests can compare against values that cannot share the simulator's bugs. The
+derivations and worked examples are in the repository's ``docs/theory.md``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ __all__ = [
     "rubinstein_proposer_share_with_rounds_left",
     "rubinstein_responder_share",
     "rubinstein_share",
+    "ScreeningEquilibrium",
+    "sobel_takahashi",
 ]
 
 #: Tolerance of the Faratin acceptance rule ("at least as good as my own offer").
@@ -472,3 +474,72 @@ def ashenfelter_johnson(
         value=_aj_value(s_opt, y0, y_star, tau, r, a, b, f),
         value_settle_now=(a - b * y0) / r,
     )
+
+
+# --------------------------------------------------------------------------- #
+# Screening: Sobel and Takahashi (1983)
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class ScreeningEquilibrium:
+    """The perfect Bayesian equilibrium of the finite screening game (Sobel & Takahashi).
+
+    Round t (1-based) has the union's demand ``demands[t-1]``; a company whose value is at
+    least ``cutoffs[t-1]`` (and that has not accepted before) accepts it. ``accept_shares``
+    are the probabilities of a deal in each round, ``no_deal`` that of none after T rounds;
+    payoffs are expected and discounted to round 1.
+    """
+
+    rounds: int
+    discount: float
+    demands: tuple[float, ...]
+    cutoffs: tuple[float, ...]
+    accept_shares: tuple[float, ...]
+    no_deal: float
+    union_payoff: float
+    company_payoff: float
+
+
+def sobel_takahashi(rounds: int, discount: float) -> ScreeningEquilibrium:
+    """The union's demands and the accepting types when only the union makes offers.
+
+    The company's value v of a deal is private, uniform on [0, 1]; a deal at price p in
+    round t gives the union d^(t-1) p and the company d^(t-1) (v - p); no deal gives both
+    0. Types left in round t are those below an upper bound k_t (k_1 = 1), and the
+    equilibrium is linear in it: demand p_t = a_t k_t, cut-off c_t = b_t k_t, union's
+    value V_t(k) = g_t k^2 (probability mass, not conditional). In the last round the
+    union sells to the types above its demand: a_T = b_T = 1/2, g_T = 1/4. Before it, the
+    cut-off type is indifferent between p_t now and p_(t+1) = a_(t+1) c_t next round,
+
+        c_t - p_t = d (c_t - a_(t+1) c_t)   so   c_t = p_t / m_t,  m_t = 1 - d + d a_(t+1),
+
+    and the union maximises (k - p/m_t) p + d g_(t+1) (p/m_t)^2, whose first-order
+    condition gives a_t = m_t^2 / (2 (m_t - d g_(t+1))). With T = 2, d = 0.9: demands
+    0.465385 and 0.423077; types from 0.846154 accept the first, from 0.423077 the second.
+    """
+    rounds = _rounds("rounds", rounds)
+    d = _unit_closed("discount", discount)
+    a = [0.0] * rounds
+    b = [0.0] * rounds
+    g = [0.0] * rounds
+    a[-1] = b[-1] = 0.5
+    g[-1] = 0.25
+    for t in range(rounds - 2, -1, -1):
+        m = 1.0 - d + d * a[t + 1]
+        a[t] = m * m / (2.0 * (m - d * g[t + 1]))
+        b[t] = a[t] / m
+        g[t] = (1.0 - b[t]) * a[t] + d * g[t + 1] * b[t] * b[t]
+    k = 1.0
+    demands, cutoffs, shares = [], [], []
+    union = company = 0.0
+    for t in range(rounds):
+        price, cut = a[t] * k, b[t] * k
+        demands.append(price)
+        cutoffs.append(cut)
+        shares.append(k - cut)
+        union += d**t * price * (k - cut)
+        company += d**t * ((k * k - cut * cut) / 2.0 - price * (k - cut))
+        k = cut
+    return ScreeningEquilibrium(rounds, d, tuple(demands), tuple(cutoffs), tuple(shares), k,
+                                union, company)
