@@ -205,3 +205,63 @@ def test_move_numbers_do_not_follow_mesa_steps():
     assert model.t == 1
     assert model.tables[0].union_offer is not None
     assert model.tables[0].employer_offer is None
+
+
+# --- screening (Sobel & Takahashi 1983): the engine's uninformed union against theory ---
+
+def screening_spec(rounds: int, d: float):
+    doc = load_scenario(CLASSROOM / "screening.yaml")
+    data = doc.model_dump(mode="json", exclude_none=True)
+    data["horizon"] = rounds
+    data["parties"]["union"]["discount"] = d
+    data["parties"]["studio"]["discount"] = d
+    return scenario_from_dict(data)
+
+
+def screening_outcomes(spec, seeds: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per seed: the round of the deal (-1: none) and the union's discounted payoff."""
+    rounds, payoffs, model = [], [], None
+    d = spec.parties["union"].discount
+    for seed in range(seeds):
+        model = BargainingModel(spec, seed=seed) if model is None else model.restart(seed)
+        model.run()
+        if model.deals:
+            step = model.deals[0].step
+            rounds.append(step)
+            payoffs.append(d**step * model.deals[0].terms["share"])
+        else:
+            rounds.append(-1)
+            payoffs.append(0.0)
+    return np.array(rounds), np.array(payoffs)
+
+
+def assert_matches_screening(spec, rounds: int, d: float, seeds: int) -> None:
+    """Shares settling in each round, no deal and the union's payoff, within 4 standard
+    errors (plus the belief's grid error, 0.002)."""
+    eq = theory.sobel_takahashi(rounds, d)
+    got, pay = screening_outcomes(spec, seeds)
+    for r, share in enumerate(eq.accept_shares):
+        se = math.sqrt(share * (1 - share) / seeds)
+        assert np.mean(got == r) == pytest.approx(share, abs=4 * se + 0.002), f"round {r}"
+    se = math.sqrt(eq.no_deal * (1 - eq.no_deal) / seeds)
+    assert np.mean(got == -1) == pytest.approx(eq.no_deal, abs=4 * se + 0.002)
+    assert pay.mean() == pytest.approx(eq.union_payoff, abs=4 * pay.std() / math.sqrt(seeds)
+                                       + 0.002)
+
+
+def test_screening_classroom_game_matches_the_hand_worked_equilibrium():
+    spec = load_scenario(CLASSROOM / "screening.yaml")
+    assert_matches_screening(spec, 2, 0.9, 4000)
+    # the union's first demand is theory's 0.465385, from its belief alone
+    fresh = BargainingModel(spec, seed=0)
+    info = fresh.information
+    assert info is not None
+    assert fresh.union.utility(fresh.union.proposal(0.0, fresh.tables[0])) == pytest.approx(
+        0.465385, abs=1e-3)
+
+
+@pytest.mark.slow
+@settings(max_examples=5, deadline=None)
+@given(st.integers(1, 4), st.floats(0.5, 0.95))
+def test_screening_engine_matches_sobel_takahashi(rounds: int, d: float):
+    assert_matches_screening(screening_spec(rounds, d), rounds, d, 3000)

@@ -34,7 +34,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from bargainsim import companion, speed
+from bargainsim import companion, information, speed
 from bargainsim.agents import Coalition, Company, Union
 from bargainsim.agents.base import Party
 from bargainsim.agents.union import MemberPopulation
@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 _REVISIONS = itertools.count()  # model revisions, unique in the process (see `revision`)
 _PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4, "tactics": 5,
-             "calendar": 6}
+             "calendar": 6, "types": 7}
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
 
 
@@ -158,7 +158,10 @@ class BargainingModel(mesa.Model):
         talks = self.spec.talks
         self.calendar = Calendar(stream(seed, "calendar")) if talks.correlation > 0 else None
         self.staffing = Staffing(talks.capacity, talks.priority)
+        self.information: information.PrivateInformation | None = None
         self._build_parties()
+        if self.spec.information == "private":
+            self._draw_types()
         self._build_tables()
         self._built = list(self.agents)  # see `restart`
         self.running = True
@@ -238,6 +241,17 @@ class BargainingModel(mesa.Model):
             weekly) else {}
         self._shocks: dict[str, list[float]] = {n: [] for n in self.shock_streams}
 
+    def _draw_types(self) -> None:
+        """Private information: each company's type for this run, and the union's belief."""
+        info = self.information = information.build(self, stream(self.seed, "types"))
+        for name, theta in info.types.items():
+            company = self.companies[name]
+            if info.of == "strike_cost":
+                company.take_type(theta)
+            else:  # its limit: `theta` of the way from its opening to the union's
+                far = self.union.opening
+                company.static_limit = frozen(company.opening + theta * (far - company.opening))
+
     def open_table(self, employer: Company | Coalition, covers: list[Company], **kw: Any) -> Table:
         """A new table between the union and `employer`, for the companies it covers.
 
@@ -247,7 +261,8 @@ class BargainingModel(mesa.Model):
         """
         kw.setdefault("first", self.spec.protocol.first_mover)
         rng = stream(self.seed, "talks", employer.name) if self.clock == "week" else None
-        table = Table(self.union, employer, covers, rng=rng, serial=len(self.tables), **kw)
+        table = Table(self.union, employer, covers, rng=rng, serial=len(self.tables),
+                      proposer=self.spec.protocol.proposer, observer=self.information, **kw)
         table.talks_on = self.spec.talks.on_at_start if self._opening_tables else True
         self.tables.append(table)
         return table
@@ -471,6 +486,8 @@ class BargainingModel(mesa.Model):
         return ~working[members.employer]
 
     def _conclude(self, table: Table, package: np.ndarray, step: int) -> bool:
+        if self.information is not None:  # the employer signed it: within its limit
+            self.information.at_least(table, self.union.utility(package))
         passed, share = self.union.ratify(package)
         self.votes.append(
             {"step": step, "table": table.name, "yes_share": share, "passed": passed}

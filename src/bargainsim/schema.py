@@ -32,6 +32,7 @@ def _known_mode(name: str) -> str:
 Mode = Annotated[str, AfterValidator(_known_mode)]  # a registered mode's name
 Rule = Literal["hardest_line", "unanimity", "share_weighted"]
 Clock = Literal["move", "week", "continuous"]
+Information = Literal["complete", "private"]
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Discount = Annotated[float, Field(gt=0.0, le=1.0)]
@@ -157,6 +158,9 @@ class Protocol(Strict):
     clock: Clock = "move"
     first_mover: Literal["union", "employer"] = "union"
     rounds_per_session: Annotated[int, Field(ge=1, le=100)] = 4
+    proposer: Literal["alternating", "union"] = Field(default="alternating", description=(
+        "who makes offers: both sides in turn, or the union alone (each step it makes a "
+        "demand and the employer side accepts it or not: a screening game)"))
     concession_focus: Annotated[float, Field(ge=0.0, le=50.0)] = 1.0
 
 
@@ -286,6 +290,51 @@ class Industry(Strict):
     employer_tactic: TacticSpec | None = None
 
 
+class Prior(Strict):
+    """A distribution of a company's private type (`information: private`).
+
+    `lognormal`: mean 1, log-sd `spread` (a strike-cost multiplier; a wider spread with
+    the same mean is a mean-preserving spread); `uniform`: between `low` and `high`.
+    """
+
+    distribution: Literal["lognormal", "uniform"] = "lognormal"
+    spread: Annotated[float, Field(ge=0.0, le=3.0)] = 0.3
+    low: Annotated[float, Field(ge=0.0, le=1e6)] = 0.0
+    high: Annotated[float, Field(ge=0.0, le=1e6)] = 1.0
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Prior:
+        if self.distribution == "uniform" and not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        return self
+
+
+class Types(Strict):
+    """What each company knows and the union does not, and what the union believes.
+
+    Read only with `information: private`: each company's type is drawn from its prior
+    each run; the union starts from the priors and learns (`bargainsim.information`).
+    """
+
+    of: Literal["strike_cost", "limit"] = Field(default="strike_cost", description=(
+        "strike_cost: the type multiplies the company's strike losses (mean 1); limit: "
+        "the type is the share of the way from its opening to the union's it would "
+        "concede at most (a static limit, drawn; classroom games)"))
+    prior: Prior = Prior()
+    presets: dict[Literal["legacy_studio", "streamer", "tech", "custom"], Prior] = Field(
+        default_factory=dict, description="a prior for every company of a preset")
+    companies: dict[Name, Prior] = Field(
+        default_factory=dict, description="a prior for one company (before its preset's)")
+    common: Unit = Field(default=0.0, description=(
+        "correlation of the companies' types (a Gaussian copula): what one company's "
+        "settlement tells the union about the others"))
+    particles: Annotated[int, Field(ge=16, le=4096)] = Field(default=256, description=(
+        "types the union's belief holds (a fixed, evenly spread set)"))
+    plan_rounds: Annotated[int, Field(ge=1, le=1000)] | None = Field(default=None, description=(
+        "demands the union plans ahead (null: to the end of a move-clock game; the "
+        "demands of one session under the week clock)"))
+
+
 class Scenario(Strict):
     """A whole scenario document."""
 
@@ -302,6 +351,10 @@ class Scenario(Strict):
     other_guilds: OtherGuilds = OtherGuilds()
     industry: Industry = Industry()
     interim: Interim | None = None
+    information: Information = Field(default="complete", description=(
+        "complete: every party knows every other's costs and limits; private: each "
+        "company's type (`types`) is its own, and the union screens and learns"))
+    types: Types = Types()
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -378,6 +431,7 @@ class Scenario(Strict):
                 f"talks.priority: {priority!r} is neither a rule ({', '.join(PRIORITIES)}) "
                 "nor a company")
         self._check_interim(companies)
+        self._check_information(companies)
         target = self.pattern.target
         if target not in ("max_weekly_loss", "largest_share") and target not in companies:
             raise ValueError(
@@ -410,6 +464,38 @@ class Scenario(Strict):
                                      "scenario")
             if len(set(named)) != len(named):
                 raise ValueError("interim.offered_to: names must be unique")
+
+    def _check_information(self, companies: list[str]) -> None:
+        """Private types need offers by a move or week clock and types a company can have."""
+        for name in self.types.companies:
+            if name not in companies:
+                raise ValueError(f"types.companies: {name!r} is not a company of this scenario")
+        if self.information == "complete":
+            return
+        if self.protocol.clock == "continuous":
+            raise ValueError("information: private needs offers (clock: move or week), not "
+                             "the continuous war of attrition")
+        types = self.types
+        priors = [types.prior, *types.presets.values(), *types.companies.values()]
+        if types.of == "limit":
+            for name in companies:
+                if self.parties[name].limit is not None:
+                    raise ValueError(
+                        f"parties.{name}.limit: with types.of: limit the limit is drawn from "
+                        "the prior; remove it")
+            for prior in priors:
+                if prior.distribution != "uniform" or prior.high > 1.0:
+                    raise ValueError("types.prior: with types.of: limit a type is a share of "
+                                     "the way to the union's opening: a uniform prior within "
+                                     "[0, 1]")
+        else:
+            if self.protocol.clock != "week":
+                raise ValueError("types.of: strike_cost needs protocol.clock: week (strike "
+                                 "losses accrue by the week); use types.of: limit")
+            for name in companies:
+                if self.parties[name].limit is not None:
+                    raise ValueError(f"parties.{name}.limit: a company with a static limit has "
+                                     "no strike cost to be private; use types.of: limit")
 
     def _check_tactics(self, tactics: dict[str, Tactic], companies: list[str]) -> None:
         """Each tactic plays under this clock, over this many issues, with discounting."""

@@ -64,6 +64,9 @@ class Table:
     employer_offer: np.ndarray | None = None
     union_offer: np.ndarray | None = None
     serial: int = 0  # the order in which the model opened it (the rotating rule's order)
+    proposer: Literal["alternating", "union"] = "alternating"  # who makes offers
+    # told of every offer put and every demand rejected (`information.PrivateInformation`)
+    observer: Any = None
     next_mover: Side = field(init=False)
     # the next mover's proposal, left by a look-ahead: (time, side, package)
     foreseen: tuple[float, Side, np.ndarray] | None = field(default=None, repr=False)
@@ -106,6 +109,8 @@ class Table:
 
     def move(self, t: float, dt: float) -> np.ndarray | None:
         """One move at time t; returns the agreed package when the mover accepts."""
+        if self.proposer == "union":
+            return self._demand(t, dt)
         side = self.next_mover
         mover = self.party(side)
         # the strategy's proposal: its yardstick for accepting and, trimmed to what the other
@@ -120,9 +125,25 @@ class Table:
         if self.standing is not None and self.standing[0] != side:
             if mover.decide_accept(self.standing[1], t, dt, self, own):
                 return self.standing[1]
+            if self.observer is not None and side == "employer":
+                self.observer.rejected(self)
         offer = mover.trimmed(own, self) if own is not None else mover.decide_offer(t, self)
         self.put(side, offer)
+        if self.observer is not None:
+            self.observer.offered(self, side, offer, t)
         self.next_mover = "employer" if side == "union" else "union"
+        return None
+
+    def _demand(self, t: float, dt: float) -> np.ndarray | None:
+        """A move when the union alone makes offers: it demands, the employer answers."""
+        offer = self.union.decide_offer(t, self)
+        self.put("union", offer)
+        if self.observer is not None:
+            self.observer.offered(self, "union", offer, t)
+        if self.employer.decide_accept(offer, t, dt, self):
+            return offer
+        if self.observer is not None:
+            self.observer.rejected(self)
         return None
 
     def schedule(self, week: int, first_week: int, meet: float, resume: float,

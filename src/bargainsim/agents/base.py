@@ -210,7 +210,8 @@ class Party(mesa.Agent):
 
         Its tactic may be foreseen, no player is seated, and accepting asks no one else.
         """
-        return self.player is None and self.plain_acceptance and self.tactic.can_foresee()
+        return (self.player is None and self.plain_acceptance and self.tactic.can_foresee()
+                and self.model.information is None)
 
     def trimmed(self, package: np.ndarray, table: Table) -> np.ndarray:
         """Never give more on an issue than the other side asks for it now."""
@@ -256,6 +257,10 @@ class Party(mesa.Agent):
         """Whether the offer is worth at least the discounted value of its own next offer."""
         if self.finite and self.over(t):
             return self.utility(vector) + TIE >= 0.0
+        if self.model.information is not None:  # private types: screening's rules
+            from bargainsim import information
+
+            return information.prefers(self, vector, t, dt, table)
         own_next = self.utility(own if own is not None else self.proposal(t, table))
         return self.utility(vector) + TIE >= (self.discount**dt) * own_next
 

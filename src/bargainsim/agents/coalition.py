@@ -295,6 +295,12 @@ class Coalition(Party):
                  for m in self.members]
         return reached(ok | np.array(asked))
 
+    def waiting_cost(self) -> float:
+        """What a week more of strike costs its members, in its utility (share-weighted)."""
+        shares = np.array([m.share for m in self.members])
+        costs = np.array([m.waiting_cost() for m in self.members])
+        return float(shares @ costs / shares.sum()) if shares.sum() > 0 else 0.0
+
     def publishes(self, week: int) -> bool:
         """Whether the coalition publishes its offer to the union's members this week."""
         return self.publish_from is not None and week >= self.publish_from

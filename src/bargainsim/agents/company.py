@@ -68,6 +68,7 @@ class Company(Party):
         self.expected_remaining = float(business["expected_remaining_weeks"])
         self.duration_dependence = float(business["duration_dependence"])
         self.revenue_at_risk = float(business["revenue_at_risk"])
+        self.cost_type = 1.0  # its private strike-cost type (`information`); 1: the nominal
         self.unsubstituted = 1.0 - float(business["substitution"])
         self.backlog_weeks = float(business["backlog_weeks"])
         self.ramp_weeks = float(business["ramp_weeks"])
@@ -172,6 +173,38 @@ class Company(Party):
     def pay_aid(self, amount: float) -> None:
         """Its part ($M) of the aid the pact pays struck members this week: a cost to it."""
         self.cum_loss += amount
+
+    def take_type(self, theta: float) -> None:
+        """Its private strike-cost type for this run: losses `theta` times its model's.
+
+        Every loss that scales with its revenue at risk scales with its type.
+        """
+        self.cost_type = theta
+        self.revenue_at_risk *= theta
+
+    def limits_if(self, theta: np.ndarray) -> np.ndarray:
+        """`limit_utility` had its strike-cost type been each of `theta` (the union's what-if).
+
+        Its losses so far and those it expects scale with its type; the rest (weeks struck,
+        share, tolerance) is public.
+        """
+        scale = np.asarray(theta, dtype=float) / self.cost_type
+        tolerance = self.tolerance
+        excess = np.maximum(0.0, self.cum_loss * scale - tolerance) / max(tolerance, 1e-12)
+        remaining = max(self.expected_remaining, self.duration_dependence * self.weeks_struck)
+        cost = self.expected_loss * scale * remaining * (1.0 + self.pressure_per_excess * excess)
+        return np.maximum(0.0, self.worth(self.opening) - cost / max(self.cost_scale, 1e-300))
+
+    def waiting_costs(self, theta: np.ndarray) -> np.ndarray:
+        """A week's expected strike loss, in its utility, had its type been each of `theta`."""
+        scale = np.asarray(theta, dtype=float) / self.cost_type
+        return self.waiting_cost() * scale
+
+    def waiting_cost(self) -> float:
+        """What a week more of strike costs it, in its utility (0 with a static limit)."""
+        if self.static_limit is not None:
+            return 0.0
+        return self.expected_loss / max(self.cost_scale, 1e-300)
 
     def investor_pressure(self) -> float:
         """Investor pressure times cumulative losses beyond tolerance, relative to it."""

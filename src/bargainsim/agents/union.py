@@ -212,6 +212,18 @@ class Union(Party):
         u_lim = min(limit, u_open)
         return upper(base - pressure * (base - u_lim), self.floor_utility)
 
+    def proposal(self, t: float, table: Table) -> np.ndarray:
+        """Its tactic's proposal; with private information, its screening demand.
+
+        The demand (`information`) follows from its belief about the employer across the
+        table; its members' pressure may still hurry it towards their limit.
+        """
+        info = self.model.information
+        if info is None:
+            return super().proposal(t, table)
+        limit = self.effective_limit(table)
+        return self.package_at(self.adjust_aim(info.demand(table, t), limit, table), table)
+
     # --- members ---------------------------------------------------------------------
     def update_solidarity(
         self, striking: np.ndarray, relayed: list[np.ndarray], published: list[np.ndarray]

@@ -1,0 +1,351 @@
+"""Private information: each company's type, the union's beliefs, and what it learns.
+
+With `information: private` each company draws a type from its prior every run (its
+strike cost, or its limit in a classroom game; `schema.Types`), known to it alone. The
+union holds one joint belief over every company's type: a fixed, evenly spread set of
+type profiles (particles; the same set every run, so plans computed on it repeat), each
+with a weight. Whatever an employer does truncates the belief, by the rules the
+employers follow:
+
+- a demand rejected: the types that would have accepted it are ruled out (`rejected`);
+- an offer made, or a deal signed, at some utility to the union: an employer never
+  offers or signs beyond its limit, so the types whose limit is worth less to the union
+  are ruled out (`at_least`).
+
+Types are correlated across companies (`types.common`), so what one table reveals moves
+the union's belief about the others: in separate and pattern modes an early settlement
+moves its demands elsewhere; in coalition mode it sees the alliance's moves alone.
+
+The union's demand at a table comes from `screening.solve` on its belief about the
+employer there: each particle's value (the most, in the union's utility, that type of
+the employer would sign now) and cost of waiting. Employers accept a demand when
+signing beats waiting for the union's next demand (`employer_prefers`).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+from scipy.stats import qmc
+
+from bargainsim.packages import TIE, frozen
+from bargainsim.schema import Prior, Scenario
+from bargainsim.screening import Policy, solve
+
+if TYPE_CHECKING:
+    from bargainsim.agents.base import Party
+    from bargainsim.agents.company import Company
+    from bargainsim.model import BargainingModel
+    from bargainsim.table import Table
+
+_PLANS_KEEP = 256  # screening plans remembered by their inputs, across runs
+_PLANS: OrderedDict[bytes, Policy] = OrderedDict()
+_ROAD_POINTS = 9  # points of a company's road the union reads its values from
+_QMC_SEED = 20231  # the fixed scramble of the belief's particles (the same every run)
+
+
+def prior_of(spec: Scenario, name: str) -> Prior:
+    """A company's prior: its own, else its preset's, else the scenario's."""
+    types = spec.types
+    if name in types.companies:
+        return types.companies[name]
+    preset = spec.parties[name].preset  # type: ignore[union-attr]
+    return types.presets.get(preset, types.prior)
+
+
+def quantile(prior: Prior, u: np.ndarray) -> np.ndarray:
+    """Types at probabilities `u` under a prior (its inverse distribution function)."""
+    if prior.distribution == "uniform":
+        return prior.low + (prior.high - prior.low) * u
+    s = prior.spread
+    return np.exp(s * ndtri(u) - 0.5 * s * s)
+
+
+def _uniforms(scores: np.ndarray, common: float) -> np.ndarray:
+    """Probabilities of each company's type from normal scores (common factor first)."""
+    z = np.sqrt(common) * scores[:, :1] + np.sqrt(1.0 - common) * scores[:, 1:]
+    return np.clip(ndtr(z), 1e-12, 1.0 - 1e-12)
+
+
+def particles(spec: Scenario) -> np.ndarray:
+    """The union's fixed set of type profiles, one row each (columns: companies in order).
+
+    One company: the prior's quantiles at (j + 1/2) / n. Several: a scrambled Sobol
+    sequence (fixed scramble) through the copula, an even spread of profiles.
+    """
+    names = spec.company_names
+    n = spec.types.particles
+    priors = [prior_of(spec, c) for c in names]
+    if len(names) == 1:
+        u = ((np.arange(n) + 0.5) / n)[:, None]
+    else:
+        points = qmc.Sobol(len(names) + 1, scramble=True, seed=_QMC_SEED).random(n)
+        u = _uniforms(ndtri(np.clip(points, 1e-12, 1.0 - 1e-12)), spec.types.common)
+    return np.column_stack([quantile(p, u[:, i]) for i, p in enumerate(priors)])
+
+
+def draw_types(spec: Scenario, rng: np.random.Generator) -> dict[str, float]:
+    """Each company's true type for a run, from the same priors and copula."""
+    names = spec.company_names
+    scores = rng.standard_normal((1, len(names) + 1))
+    u = _uniforms(scores, spec.types.common)[0]
+    return {c: float(quantile(prior_of(spec, c), u[i : i + 1])[0]) for i, c in enumerate(names)}
+
+
+def plan(values: np.ndarray, masses: np.ndarray, rounds: int, du: float, dc: float,
+         cost: np.ndarray, floor: float, after: float) -> Policy:
+    """`screening.solve`, remembered by its inputs (a pure function): runs repeat plans."""
+    key = b"".join((values.tobytes(), masses.tobytes(), cost.tobytes(),
+                    np.array([rounds, du, dc, floor, after]).tobytes()))
+    hit = _PLANS.get(key)
+    if hit is None:
+        hit = solve(values, masses, rounds, du, dc, cost, floor, after)
+        _PLANS[key] = hit
+        if len(_PLANS) > _PLANS_KEEP:
+            _PLANS.popitem(last=False)
+    return hit
+
+
+class PrivateInformation:
+    """The run's private types and the union's belief about them."""
+
+    def __init__(self, model: BargainingModel, types: dict[str, float],
+                 profiles: np.ndarray) -> None:
+        self.model = model
+        spec = model.spec
+        self.of = spec.types.of
+        self.names = spec.company_names
+        self.column = {c: i for i, c in enumerate(self.names)}
+        self.types = types
+        self.profiles = profiles  # (particles, companies), read-only
+        self.weight = np.full(profiles.shape[0], 1.0 / profiles.shape[0])
+        self.plan_rounds = spec.types.plan_rounds
+        self.ignored = 0  # observations that no particle left could explain (kept out)
+        self._values: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
+        # per table: the particles that would accept the union's standing demand, and its
+        # next demand if they do not
+        self._pending: dict[int, tuple[np.ndarray, float | None]] = {}
+
+    # ------------------------------------------------------------ what each type would sign
+    def values(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
+        """Per particle: what the employer at `table` would sign now, and its waiting cost.
+
+        Both in the union's utility: the most that type would sign, and what waiting one
+        demand costs it. Kept for the model's revision (losses and shares change only
+        between revisions).
+        """
+        hit = self._values.get(table.serial)
+        if hit is not None and hit[0] == self.model.revision:
+            return hit[1], hit[2]
+        employer = table.employer
+        members = getattr(employer, "members", None)
+        if members is None:
+            v, c = self._company_values(employer, table)
+        else:
+            both = [self._company_values(m, table) for m in members]
+            vs = np.column_stack([b[0] for b in both])
+            cs = np.column_stack([b[1] for b in both])
+            shares = np.array([m.share for m in members])
+            v, c = self._pooled(employer, vs, shares), cs @ (shares / shares.sum())
+        self._values[table.serial] = (self.model.revision, v, c)
+        return v, c
+
+    def _pooled(self, coalition: Any, vs: np.ndarray, shares: np.ndarray) -> np.ndarray:
+        """The union's model of the alliance's limit, per particle.
+
+        The least willing member's, or, under `share_weighted`, the most that members
+        holding the quorum of market share would sign.
+        """
+        if coalition.rule != "share_weighted":
+            return vs.min(axis=1)
+        order = np.argsort(-vs, axis=1, kind="stable")  # most willing first
+        held = np.cumsum(shares[order], axis=1) / shares.sum()
+        pivot = np.argmax(held + 1e-12 >= coalition.quorum, axis=1)
+        return np.take_along_axis(vs, order, axis=1)[np.arange(vs.shape[0]), pivot]
+
+    def _company_values(self, company: Company, table: Table) -> tuple[np.ndarray, np.ndarray]:
+        """Values and waiting costs (union's utility) of every particle's type of `company`."""
+        union = self.model.union
+        theta = self.profiles[:, self.column[company.name]]
+        opening = company.opening_for(table)
+        far = union.opening_for(table)
+        if self.of == "limit":
+            low, high = union.utility(opening), union.utility(far)
+            return low + theta * (high - low), np.zeros_like(theta)
+        limit = company.limits_if(theta)  # its utility
+        road = company.road(table, opening, far, union)
+        top, bottom = company.worth(opening), company.utility(far)
+        targets = np.linspace(bottom, top, _ROAD_POINTS)
+        gains = np.array([union.utility(road.package(float(x))) for x in targets])
+        values = np.interp(limit, targets, gains)
+        slope = (gains[0] - gains[-1]) / max(top - bottom, 1e-12)  # union per company utility
+        cost = company.waiting_costs(theta) * self._step() * slope
+        return values, cost
+
+    # ------------------------------------------------------------ the union's plan
+    def policy(self, table: Table, t: float) -> tuple[Policy, np.ndarray]:
+        """The union's screening plan at `table` now, and the particles in its order."""
+        model = self.model
+        union = model.union
+        v, c = self.values(table)
+        alive = np.flatnonzero(self.weight > 0.0)
+        order = alive[np.argsort(v[alive], kind="stable")]
+        values = v[order]
+        cost = np.maximum.accumulate(c[order])  # non-decreasing with value, as `solve` needs
+        masses = self.weight[order] / self.weight[order].sum()
+        rounds, after = self._horizon(t)
+        employer = table.employer
+        du = union.discount ** self._step()
+        dc = employer.discount ** self._step()
+        floor = union.effective_limit(table)
+        return plan(values, masses, rounds, du, dc, cost, floor, after * floor), order
+
+    def _step(self) -> float:
+        """Time between one demand and the next (steps under the move clock, else weeks)."""
+        model = self.model
+        between = 2.0 if model.spec.protocol.proposer == "alternating" else 1.0
+        if model.clock == "week":
+            return between / model.spec.protocol.rounds_per_session
+        return between
+
+    def _horizon(self, t: float) -> tuple[int, float]:
+        """Demands planned, and whether talks go on after them (1.0) or the game ends (0.0).
+
+        Under the move clock the union plans to the end of the game; under the week
+        clock over the demands of one session (a rolling plan, made again at each demand),
+        expecting its limit later if none is signed; `types.plan_rounds` overrides both.
+        """
+        model = self.model
+        step = self._step()
+        left = max(1, int(np.ceil((model.horizon - t) / step - 1e-9)))
+        if self.plan_rounds is not None:
+            rounds = self.plan_rounds
+        elif model.clock == "week":
+            rounds = max(1, int(round(1.0 / step)))  # the union's demands in a session
+        else:
+            rounds = left
+        rounds = min(rounds, left)
+        return rounds, (1.0 if rounds < left else 0.0)
+
+    def demand(self, table: Table, t: float) -> float:
+        """The utility the union demands at `table` now."""
+        policy, _ = self.policy(table, t)
+        return float(policy.demand[0, policy.values.size])
+
+    def made(self, table: Table, t: float) -> None:
+        """The union made its demand at `table`: remember who would accept it.
+
+        And what it would demand next if they do not: what the employer weighs
+        (`employer_prefers`).
+        """
+        policy, order = self.policy(table, t)
+        n = policy.values.size
+        cut = int(policy.cut[0, n])
+        if policy.rounds >= 2:
+            nxt: float | None = float(policy.demand[1, cut])
+        else:  # the plan's last demand: the game ends, or the union expects its limit later
+            nxt = None if self._horizon(t)[1] == 0.0 else table.union.effective_limit(table)
+        self._pending[table.serial] = (order[cut:n], nxt)
+
+    def next_demand(self, table: Table) -> float | None:
+        """The union's demand after the employer rejects its standing one (None: none)."""
+        pending = self._pending.get(table.serial)
+        return None if pending is None else pending[1]
+
+    def continuation(self, table: Table, t: float) -> float:
+        """The union's expected payoff of going on screening at `table` (its plan's)."""
+        policy, _ = self.policy(table, t)
+        return policy.expected(0, policy.values.size)
+
+    # ------------------------------------------------------------ learning
+    def rejected(self, table: Table) -> None:
+        """The employer rejected the union's demand: the types that would have accepted go."""
+        pending = self._pending.pop(table.serial, None)
+        if pending is not None:
+            self._rule_out(pending[0])
+
+    def offered(self, table: Table, side: str, offer: np.ndarray, t: float) -> None:
+        """An offer put on `table`: the union's demand (see `made`) or the employer's."""
+        if side == "union":
+            self.made(table, t)
+        else:
+            self.at_least(table, table.union.utility(offer))
+
+    def at_least(self, table: Table, worth: float) -> None:
+        """The employer offered or signed a package worth `worth` to the union.
+
+        Types whose limit is worth less are ruled out: an employer never goes beyond it.
+        """
+        v, _ = self.values(table)
+        self._rule_out(np.flatnonzero(v + TIE < worth))
+
+    def _rule_out(self, which: np.ndarray) -> None:
+        """Zero those particles' weight, unless that leaves none (then the belief stands)."""
+        if which.size == 0:
+            return
+        kept = self.weight.copy()
+        kept[which] = 0.0
+        if kept.sum() <= 0.0:
+            self.ignored += 1
+            return
+        self.weight = kept / kept.sum()
+
+    def mean_type(self, company: str) -> float:
+        """The union's expected type of `company` now."""
+        return float(self.weight @ self.profiles[:, self.column[company]])
+
+
+def build(model: BargainingModel, rng: np.random.Generator) -> PrivateInformation:
+    """The run's types drawn from `rng` and the union's prior belief."""
+    spec = model.spec
+    key = id(spec)
+    cached = _PROFILES.get(key)
+    if cached is None or cached[0] is not spec:
+        cached = (spec, frozen(particles(spec)))
+        _PROFILES.clear()
+        _PROFILES[key] = cached
+    return PrivateInformation(model, draw_types(spec, rng), cached[1])
+
+
+_PROFILES: dict[int, tuple[Scenario, np.ndarray]] = {}
+
+
+def employer_prefers(party: Party, vector: np.ndarray, t: float, dt: float,
+                     table: Table) -> bool:
+    """An informed employer's answer to the union's demand: sign now, or wait?
+
+    It signs when the demand is within its limit and its surplus now is at least the
+    discounted surplus at the union's next demand less what waiting costs it.
+    """
+    info = party.model.information
+    limit = party.limit_utility(table)
+    surplus = party.utility(vector) - limit
+    if surplus + TIE < 0.0:
+        return False
+    union = table.union
+    nxt = info.next_demand(table)
+    if nxt is None:
+        return True
+    step = info._step()
+    later = party.utility(union.package_at(nxt, table)) - limit
+    waiting = party.waiting_cost() * step
+    return surplus + TIE >= (party.discount ** step) * later - waiting
+
+
+def union_prefers(union: Party, vector: np.ndarray, t: float, table: Table) -> bool:
+    """The union takes an employer's offer worth at least what going on screening is."""
+    info = union.model.information
+    worth = union.utility(vector)
+    return worth + TIE >= max(union.effective_limit(table), info.continuation(table, t))
+
+
+def prefers(party: Party, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
+    """`Party.prefers` under private information: the union's rule or an employer's."""
+    if party is table.union:
+        return union_prefers(party, vector, t, table)
+    return employer_prefers(party, vector, t, dt, table)
+
+
