@@ -32,6 +32,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 600  # seconds: a guard against a hung step, not a speed check
 DATA = ["bargainsim/py.typed", "bargainsim/data/scenarios/wga_2023.yaml",
+        "bargainsim/data/history/strikes.csv",
         "bargainsim/data/scenarios/classroom/faratin.yaml",
         "bargainsim/data/experiments/coalition_vs_separate.yaml"]
 
