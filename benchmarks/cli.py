@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=50, help="industry: runs per batch")
     parser.add_argument("--src", type=Path, help="instructions: the source tree to count")
     parser.add_argument("--mode", default="coalition", help="instructions: the mode")
+    parser.add_argument("--set", action="append", default=[], dest="overrides",
+                        metavar="KEY=VALUE", help="industry: a scenario override (repeatable), "
+                        "e.g. information=private")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
@@ -34,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.which in ("industry", "all"):
         from benchmarks import industry
 
-        industry.main(repeats=args.repeats, runs=args.runs)
+        industry.main(repeats=args.repeats, runs=args.runs, overrides=args.overrides)
     if args.which in ("sweep", "all"):
         from benchmarks import sweep_bench
 

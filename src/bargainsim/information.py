@@ -1,11 +1,9 @@
-"""Private information: each company's type, the union's beliefs, and what it learns.
+"""Private information: each company's type, and the union's screening and learning.
 
 With `information: private` each company draws a type from its prior every run (its
 strike cost, or its limit in a classroom game; `schema.Types`), known to it alone. The
-union holds one joint belief over every company's type: a fixed, evenly spread set of
-type profiles (particles; the same set every run, so plans computed on it repeat), each
-with a weight. Whatever an employer does truncates the belief, by the rules the
-employers follow:
+union's belief about the types (`beliefs.Beliefs`) narrows with what employers do, by
+the rules they follow:
 
 - a demand rejected: the types that would have accepted it are ruled out (`rejected`);
 - an offer made, or a deal signed, at some utility to the union: an employer never
@@ -17,9 +15,9 @@ the union's belief about the others: in separate and pattern modes an early sett
 moves its demands elsewhere; in coalition mode it sees the alliance's moves alone.
 
 The union's demand at a table comes from `screening.solve` on its belief about the
-employer there: each particle's value (the most, in the union's utility, that type of
-the employer would sign now) and cost of waiting. Employers accept a demand when
-signing beats waiting for the union's next demand (`employer_prefers`).
+employer there: each type's value (the most, in the union's utility, that type would
+sign now) and cost of waiting. Employers accept a demand when signing beats waiting
+for the union's next demand (`employer_prefers`).
 """
 
 from __future__ import annotations
@@ -31,6 +29,8 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 from scipy.stats import qmc
 
+from bargainsim.agents.company import limits_from
+from bargainsim.beliefs import Beliefs
 from bargainsim.packages import TIE, frozen
 from bargainsim.schema import Prior, Scenario
 from bargainsim.screening import Policy, solve
@@ -70,21 +70,24 @@ def _uniforms(scores: np.ndarray, common: float) -> np.ndarray:
     return np.clip(ndtr(z), 1e-12, 1.0 - 1e-12)
 
 
-def particles(spec: Scenario) -> np.ndarray:
-    """The union's fixed set of type profiles, one row each (columns: companies in order).
+def grid(spec: Scenario, n: int) -> np.ndarray:
+    """Each company's types at its prior's quantiles (j + 1/2) / n (companies x n)."""
+    u = (np.arange(n) + 0.5) / n
+    return np.array([quantile(prior_of(spec, c), u) for c in spec.company_names])
 
-    One company: the prior's quantiles at (j + 1/2) / n. Several: a scrambled Sobol
-    sequence (fixed scramble) through the copula, an even spread of profiles.
+
+def profiles(spec: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Joint type profiles for beliefs about an alliance, and their probabilities.
+
+    A scrambled Sobol sequence (a fixed scramble: the same profiles every run) through
+    the copula: an even spread of profiles (rows; columns: companies in order).
     """
     names = spec.company_names
-    n = spec.types.particles
-    priors = [prior_of(spec, c) for c in names]
-    if len(names) == 1:
-        u = ((np.arange(n) + 0.5) / n)[:, None]
-    else:
-        points = qmc.Sobol(len(names) + 1, scramble=True, seed=_QMC_SEED).random(n)
-        u = _uniforms(ndtri(np.clip(points, 1e-12, 1.0 - 1e-12)), spec.types.common)
-    return np.column_stack([quantile(p, u[:, i]) for i, p in enumerate(priors)])
+    points = qmc.Sobol(len(names) + 1, scramble=True, seed=_QMC_SEED).random(
+        spec.types.particles)
+    u = _uniforms(ndtri(np.clip(points, 1e-12, 1.0 - 1e-12)), spec.types.common)
+    types = np.column_stack([quantile(prior_of(spec, c), u[:, i]) for i, c in enumerate(names)])
+    return types, u
 
 
 def draw_types(spec: Scenario, rng: np.random.Generator) -> dict[str, float]:
@@ -97,7 +100,16 @@ def draw_types(spec: Scenario, rng: np.random.Generator) -> dict[str, float]:
 
 def plan(values: np.ndarray, masses: np.ndarray, rounds: int, du: float, dc: float,
          cost: np.ndarray, floor: float, after: float) -> Policy:
-    """`screening.solve`, remembered by its inputs (a pure function): runs repeat plans."""
+    """`screening.solve`, remembered by its inputs (a pure function): runs repeat plans.
+
+    With no type worth the floor the plan is to wait: no deal within it, demands at the
+    floor; that plan is made here without solving.
+    """
+    if values.size == 0 or values[-1] < floor - 1e-12:
+        n = values.size
+        demand = np.full((rounds, n + 1), float(floor))
+        cut = np.broadcast_to(np.arange(n + 1), (rounds, n + 1))
+        return Policy(values, masses, demand, cut, np.zeros((rounds, n + 1)))
     key = b"".join((values.tobytes(), masses.tobytes(), cost.tobytes(),
                     np.array([rounds, du, dc, floor, after]).tobytes()))
     hit = _PLANS.get(key)
@@ -113,48 +125,60 @@ class PrivateInformation:
     """The run's private types and the union's belief about them."""
 
     def __init__(self, model: BargainingModel, types: dict[str, float],
-                 profiles: np.ndarray) -> None:
+                 prepared: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
         self.model = model
         spec = model.spec
         self.of = spec.types.of
         self.names = spec.company_names
         self.column = {c: i for i, c in enumerate(self.names)}
         self.types = types
-        self.profiles = profiles  # (particles, companies), read-only
-        self.weight = np.full(profiles.shape[0], 1.0 / profiles.shape[0])
+        cells, joint, joint_u = prepared
+        self.beliefs = Beliefs(cells, spec.types.common, joint, joint_u)
         self.plan_rounds = spec.types.plan_rounds
-        self.ignored = 0  # observations that no particle left could explain (kept out)
-        self._values: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
-        # per table: the particles that would accept the union's standing demand, and its
-        # next demand if they do not
+        self._values: dict[tuple[int, bool], tuple[int, np.ndarray, np.ndarray]] = {}
+        # per table: the types that would accept the union's standing demand (grid cells
+        # of a company, or alliance profiles), and its next demand if they do not
         self._pending: dict[int, tuple[np.ndarray, float | None]] = {}
+        self._roads: dict[int, tuple[Any, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._plans: dict[int, tuple[tuple[Any, ...], Policy, np.ndarray]] = {}
+
+    @property
+    def contradictions(self) -> int:
+        """Observations the union's belief could not explain (it then forgot a bound)."""
+        return self.beliefs.contradictions
+
+    def mean_type(self, company: str) -> float:
+        """The union's expected type of `company` now."""
+        return self.beliefs.mean_type(self.column[company])
 
     # ------------------------------------------------------------ what each type would sign
     def values(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
-        """Per particle: what the employer at `table` would sign now, and its waiting cost.
+        """Per type: what the employer at `table` would sign now, and its waiting cost.
 
         Both in the union's utility: the most that type would sign, and what waiting one
-        demand costs it. Kept for the model's revision (losses and shares change only
-        between revisions).
+        demand costs it. A company's types are its grid cells; an alliance's, the joint
+        profiles. Kept for the model's revision (losses and shares change only between).
         """
-        hit = self._values.get(table.serial)
+        key = (table.serial, False)
+        hit = self._values.get(key)
         if hit is not None and hit[0] == self.model.revision:
             return hit[1], hit[2]
         employer = table.employer
         members = getattr(employer, "members", None)
         if members is None:
-            v, c = self._company_values(employer, table)
+            theta = self.beliefs.grid[self.column[employer.name]][None, :]
+            vs, cs = self._company_values([employer], table, theta)
+            v, c = vs[0], cs[0]
         else:
-            both = [self._company_values(m, table) for m in members]
-            vs = np.column_stack([b[0] for b in both])
-            cs = np.column_stack([b[1] for b in both])
+            cols = [self.column[m.name] for m in members]
+            vs, cs = self._company_values(members, table, self.beliefs.profiles[:, cols].T)
             shares = np.array([m.share for m in members])
-            v, c = self._pooled(employer, vs, shares), cs @ (shares / shares.sum())
-        self._values[table.serial] = (self.model.revision, v, c)
+            v, c = self._pooled(employer, vs.T, shares), (shares / shares.sum()) @ cs
+        self._values[key] = (self.model.revision, v, c)
         return v, c
 
     def _pooled(self, coalition: Any, vs: np.ndarray, shares: np.ndarray) -> np.ndarray:
-        """The union's model of the alliance's limit, per particle.
+        """The union's model of the alliance's limit, per profile.
 
         The least willing member's, or, under `share_weighted`, the most that members
         holding the quorum of market share would sign.
@@ -166,42 +190,88 @@ class PrivateInformation:
         pivot = np.argmax(held + 1e-12 >= coalition.quorum, axis=1)
         return np.take_along_axis(vs, order, axis=1)[np.arange(vs.shape[0]), pivot]
 
-    def _company_values(self, company: Company, table: Table) -> tuple[np.ndarray, np.ndarray]:
-        """Values and waiting costs (union's utility) of every particle's type of `company`."""
+    def _company_values(self, companies: list[Company], table: Table,
+                        theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Values and waiting costs (union's utility) of each company had it types `theta`.
+
+        `theta` is companies x types; so are both results. A company's limit (its utility,
+        `limits_from`) is read off its road to the union's opening as the union's utility.
+        """
         union = self.model.union
-        theta = self.profiles[:, self.column[company.name]]
-        opening = company.opening_for(table)
         far = union.opening_for(table)
         if self.of == "limit":
-            low, high = union.utility(opening), union.utility(far)
+            low = np.array([union.utility(c.opening_for(table)) for c in companies])[:, None]
+            high = union.utility(far)
             return low + theta * (high - low), np.zeros_like(theta)
-        limit = company.limits_if(theta)  # its utility
-        road = company.road(table, opening, far, union)
-        top, bottom = company.worth(opening), company.utility(far)
-        targets = np.linspace(bottom, top, _ROAD_POINTS)
-        gains = np.array([union.utility(road.package(float(x))) for x in targets])
-        values = np.interp(limit, targets, gains)
-        slope = (gains[0] - gains[-1]) / max(top - bottom, 1e-12)  # union per company utility
-        cost = company.waiting_costs(theta) * self._step() * slope
+        terms = np.array([c.limit_terms() for c in companies]).T
+        limit = limits_from(terms, theta)
+        roads = [self._road(c, table, c.opening_for(table), far) for c in companies]
+        bottom = np.array([r[0][0] for r in roads])[:, None]
+        top = np.array([r[0][-1] for r in roads])[:, None]
+        gains = np.array([r[1] for r in roads])  # companies x points, falling
+        # the road's points are evenly spaced in the company's utility: interpolate by index
+        span = np.maximum(top - bottom, 1e-12)
+        at = np.clip((limit - bottom) / span, 0.0, 1.0) * (_ROAD_POINTS - 1)
+        low_i = np.minimum(at.astype(int), _ROAD_POINTS - 2)
+        frac = at - low_i
+        g_low = np.take_along_axis(gains, low_i, axis=1)
+        g_high = np.take_along_axis(gains, low_i + 1, axis=1)
+        values = g_low + frac * (g_high - g_low)
+        slope = (gains[:, :1] - gains[:, -1:]) / span  # union utility per company utility
+        waiting = np.array([c.waiting_cost() for c in companies])[:, None]
+        per_type = np.array([1.0 / c.cost_type for c in companies])[:, None]
+        cost = waiting * per_type * theta * self._step() * slope
         return values, cost
+
+    def _road(self, company: Company, table: Table, opening: np.ndarray,
+              far: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Points of the company's road to the union's opening: its utility and the union's.
+
+        The road is fixed while the openings and weights are (`packages.concession_path`
+        gives the same object): its points are kept with it.
+        """
+        union = self.model.union
+        road = company.road(table, opening, far, union)
+        hit = self._roads.get(id(road))
+        if hit is not None and hit[0] is road and hit[1] is union.weights:
+            return hit[2], hit[3]
+        targets = np.linspace(company.utility(far), company.worth(opening), _ROAD_POINTS)
+        gains = np.array([union.utility(road.package(float(x))) for x in targets])
+        self._roads[id(road)] = (road, union.weights, targets, gains)
+        return targets, gains
+
+    def _belief(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
+        """The employer's types still possible at `table` (indices) and their weights."""
+        members = getattr(table.employer, "members", None)
+        if members is None:
+            return self.beliefs.company(self.column[table.employer.name])
+        return self.beliefs.alliance([self.column[m.name] for m in members])
 
     # ------------------------------------------------------------ the union's plan
     def policy(self, table: Table, t: float) -> tuple[Policy, np.ndarray]:
-        """The union's screening plan at `table` now, and the particles in its order."""
-        model = self.model
-        union = model.union
+        """The union's screening plan at `table` now, and the types in its order.
+
+        Kept while the model's revision, the belief and the plan's horizon stand.
+        """
+        union = self.model.union
+        rounds, after = self._horizon(t)
+        # the union's limit changes with the revision, or within one by a vote it lost
+        key = (self.model.revision, self.beliefs.version, rounds, after, union.floor_utility)
+        hit = self._plans.get(table.serial)
+        if hit is not None and hit[0] == key:
+            return hit[1], hit[2]
+        floor = union.effective_limit(table)
         v, c = self.values(table)
-        alive = np.flatnonzero(self.weight > 0.0)
-        order = alive[np.argsort(v[alive], kind="stable")]
+        alive, weight = self._belief(table)
+        rank = np.argsort(v[alive], kind="stable")
+        order = alive[rank]
         values = v[order]
         cost = np.maximum.accumulate(c[order])  # non-decreasing with value, as `solve` needs
-        masses = self.weight[order] / self.weight[order].sum()
-        rounds, after = self._horizon(t)
-        employer = table.employer
         du = union.discount ** self._step()
-        dc = employer.discount ** self._step()
-        floor = union.effective_limit(table)
-        return plan(values, masses, rounds, du, dc, cost, floor, after * floor), order
+        dc = table.employer.discount ** self._step()
+        policy = plan(values, weight[rank], rounds, du, dc, cost, floor, after * floor)
+        self._plans[table.serial] = (key, policy, order)
+        return policy, order
 
     def _step(self) -> float:
         """Time between one demand and the next (steps under the move clock, else weeks)."""
@@ -264,8 +334,14 @@ class PrivateInformation:
     def rejected(self, table: Table) -> None:
         """The employer rejected the union's demand: the types that would have accepted go."""
         pending = self._pending.pop(table.serial, None)
-        if pending is not None:
-            self._rule_out(pending[0])
+        if pending is None or pending[0].size == 0:
+            return
+        accepting = pending[0]
+        members = getattr(table.employer, "members", None)
+        if members is None:  # a company's values rise with its type: a bound on it
+            self.beliefs.below(self.column[table.employer.name], int(accepting.min()))
+        else:
+            self.beliefs.rule_out(accepting)
 
     def offered(self, table: Table, side: str, offer: np.ndarray, t: float) -> None:
         """An offer put on `table`: the union's demand (see `made`) or the employer's."""
@@ -280,37 +356,28 @@ class PrivateInformation:
         Types whose limit is worth less are ruled out: an employer never goes beyond it.
         """
         v, _ = self.values(table)
-        self._rule_out(np.flatnonzero(v + TIE < worth))
-
-    def _rule_out(self, which: np.ndarray) -> None:
-        """Zero those particles' weight, unless that leaves none (then the belief stands)."""
-        if which.size == 0:
-            return
-        kept = self.weight.copy()
-        kept[which] = 0.0
-        if kept.sum() <= 0.0:
-            self.ignored += 1
-            return
-        self.weight = kept / kept.sum()
-
-    def mean_type(self, company: str) -> float:
-        """The union's expected type of `company` now."""
-        return float(self.weight @ self.profiles[:, self.column[company]])
+        members = getattr(table.employer, "members", None)
+        if members is None:
+            cell = int(np.searchsorted(v, worth - TIE, side="left"))  # v rises with the type
+            self.beliefs.at_least(self.column[table.employer.name], min(cell, v.size - 1))
+        else:
+            self.beliefs.rule_out(np.flatnonzero(v + TIE < worth))
 
 
 def build(model: BargainingModel, rng: np.random.Generator) -> PrivateInformation:
     """The run's types drawn from `rng` and the union's prior belief."""
     spec = model.spec
-    key = id(spec)
-    cached = _PROFILES.get(key)
+    cached = _PREPARED.get(id(spec))
     if cached is None or cached[0] is not spec:
-        cached = (spec, frozen(particles(spec)))
-        _PROFILES.clear()
-        _PROFILES[key] = cached
+        n = spec.types.particles
+        joint, joint_u = profiles(spec)
+        cached = (spec, (frozen(grid(spec, n)), frozen(joint), frozen(joint_u)))
+        _PREPARED.clear()
+        _PREPARED[id(spec)] = cached
     return PrivateInformation(model, draw_types(spec, rng), cached[1])
 
 
-_PROFILES: dict[int, tuple[Scenario, np.ndarray]] = {}
+_PREPARED: dict[int, tuple[Scenario, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
 
 
 def employer_prefers(party: Party, vector: np.ndarray, t: float, dt: float,

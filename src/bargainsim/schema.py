@@ -328,8 +328,9 @@ class Types(Strict):
     common: Unit = Field(default=0.0, description=(
         "correlation of the companies' types (a Gaussian copula): what one company's "
         "settlement tells the union about the others"))
-    particles: Annotated[int, Field(ge=16, le=4096)] = Field(default=256, description=(
-        "types the union's belief holds (a fixed, evenly spread set)"))
+    particles: Annotated[int, Field(ge=16, le=4096)] = Field(default=64, description=(
+        "types the union's belief holds of each company (its prior's quantiles) and of an "
+        "alliance (joint profiles): its resolution; planning costs grow with its square"))
     plan_rounds: Annotated[int, Field(ge=1, le=1000)] | None = Field(default=None, description=(
         "demands the union plans ahead (null: to the end of a move-clock game; the "
         "demands of one session under the week clock)"))

@@ -29,8 +29,10 @@ class Policy:
     """The union's plan over `rounds` rounds for one belief (types sorted by value).
 
     `demand[r, k]` is the demand in round r when the types left are the first k (the
-    k lowest values; k = 0 .. n); `cut[r, k]` the cut-off index: types cut..k-1 accept,
-    the rest reject, leaving the first `cut` types. `payoff[r, k]` is the union's
+    k lowest values; k = 0 .. n; with none left, off the equilibrium path, the lowest
+    type's value; round 0 is planned from the whole belief, k = n, alone); `cut[r, k]`
+    the cut-off index: types cut..k-1 accept, the rest reject, leaving the first `cut`
+    types. `payoff[r, k]` is the union's
     expected payoff from round r on, times the mass of the first k types.
     """
 
@@ -80,31 +82,36 @@ def solve(
     cut = np.tile(np.arange(n + 1), (rounds, 1))
     payoff = np.zeros((rounds + 1, n + 1))
     payoff[rounds] = du * after * np.maximum(cum - cum[min(first, n)], 0.0)
-    k = np.arange(n + 1)[:, None]
-    j = np.arange(n)[None, :]
-    allowed = (j < k) & (j >= first)  # a cut-off among the types left, worth the floor
-    settled_mass = np.maximum(cum[:, None] - cum[None, :n], 0.0)  # types j..k-1
+    # only the types worth the floor can be cut-offs, and only the states holding one of
+    # them need a choice: the rest wait
+    ks = np.arange(first, n + 1)
+    js = np.arange(first, n)
+    allowed = js[None, :] < ks[:, None]
+    settled_mass = np.maximum(cum[ks][:, None] - cum[js][None, :], 0.0)  # types j..k-1
     next_demand = v.copy()  # a type j's next demand if it rejects: none after the last round
     for r in range(rounds - 1, -1, -1):
         if r == rounds - 1:
-            offer = v.copy()  # the last round: the cut-off type's value
+            offer = v  # the last round: the cut-off type's value
         else:
             offer = np.minimum(v, (1.0 - dc) * v + dc * next_demand + c)
-        gain = settled_mass * offer[None, :] + du * payoff[r + 1, :n][None, :]
-        gain = np.where(allowed, gain, -np.inf)
-        best = np.argmax(gain, axis=1)
-        rows = np.arange(n + 1)
-        value = gain[rows, best]
-        feasible = np.isfinite(value)
-        chosen, value = _refined(gain, best, value, offer, feasible)
         wait = du * payoff[r + 1]  # nobody the union would sign with is left: it waits
-        payoff[r] = np.where(feasible, value, wait)
-        cut[r] = np.where(feasible, best, k[:, 0])
-        demand[r] = np.where(feasible, chosen, floor)
-        # a type j that rejects leaves the first j types (j = 0..n-1); the state j = 0
-        # (no type left) is off the path: the union would then demand the lowest value
+        payoff[r] = wait
+        rows = slice(None) if r > 0 else slice(-1, None)  # round 0: from the whole belief
+        if js.size:
+            states = ks[rows]
+            gain = settled_mass[rows] * offer[js][None, :] + du * payoff[r + 1, js][None, :]
+            gain = np.where(allowed[rows], gain, -np.inf)
+            best = np.argmax(gain, axis=1)
+            value = gain[np.arange(best.size), best]
+            feasible = np.isfinite(value)
+            chosen, value = _refined(gain, best, value, offer[js], feasible)
+            payoff[r, states] = np.where(feasible, value, wait[states])
+            cut[r, states] = np.where(feasible, js[best], states)
+            demand[r, states] = np.where(feasible, chosen, floor)
+        if n:  # no type left (off the path): the union would demand the lowest value
+            demand[r, 0] = max(float(v[0]), float(floor))
+        # a type j that rejects leaves the first j types (j = 0..n-1)
         next_demand = demand[r, :n].copy()
-        next_demand[0] = v[0]
     return Policy(v, m, demand, cut, payoff[:rounds])
 
 

@@ -182,18 +182,25 @@ class Company(Party):
         self.cost_type = theta
         self.revenue_at_risk *= theta
 
+    def limit_terms(self) -> tuple[float, float, float, float, float, float, float]:
+        """What its limit is made of, its type set apart (for the union's what-if).
+
+        (opening's utility, expected weekly loss and losses so far per unit of type,
+        tolerance, pressure per excess, expected remaining weeks, cost scale): its limit
+        had its type been theta is `limits_from(terms, theta)`.
+        """
+        per_type = 1.0 / self.cost_type
+        remaining = max(self.expected_remaining, self.duration_dependence * self.weeks_struck)
+        return (self.worth(self.opening), self.expected_loss * per_type, self.cum_loss * per_type,
+                self.tolerance, self.pressure_per_excess, remaining, self.cost_scale)
+
     def limits_if(self, theta: np.ndarray) -> np.ndarray:
         """`limit_utility` had its strike-cost type been each of `theta` (the union's what-if).
 
         Its losses so far and those it expects scale with its type; the rest (weeks struck,
         share, tolerance) is public.
         """
-        scale = np.asarray(theta, dtype=float) / self.cost_type
-        tolerance = self.tolerance
-        excess = np.maximum(0.0, self.cum_loss * scale - tolerance) / max(tolerance, 1e-12)
-        remaining = max(self.expected_remaining, self.duration_dependence * self.weeks_struck)
-        cost = self.expected_loss * scale * remaining * (1.0 + self.pressure_per_excess * excess)
-        return np.maximum(0.0, self.worth(self.opening) - cost / max(self.cost_scale, 1e-300))
+        return limits_from(np.array(self.limit_terms())[:, None], np.asarray(theta)[None, :])[0]
 
     def waiting_costs(self, theta: np.ndarray) -> np.ndarray:
         """A week's expected strike loss, in its utility, had its type been each of `theta`."""
@@ -286,3 +293,17 @@ class Company(Party):
         if self.player is not None:
             return self.player.sign(self, terms, table)
         return self.wants_to_sign(terms, table)
+
+
+def limits_from(terms: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Limits (companies' utility) of types `theta` from `Company.limit_terms` columns.
+
+    `terms` is 7 x companies (a column each); `theta` companies x types.
+    The formula of `Company.limit_utility`: the opening's utility less the expected cost
+    of the strike (weekly loss times remaining weeks, raised by investor pressure once
+    losses pass tolerance) over the cost scale.
+    """
+    u_open, expected, so_far, tolerance, pressure, remaining, scale = terms[:, :, None]
+    excess = np.maximum(0.0, so_far * theta - tolerance) / np.maximum(tolerance, 1e-12)
+    cost = expected * theta * remaining * (1.0 + pressure * excess)
+    return np.maximum(0.0, u_open - cost / np.maximum(scale, 1e-300))
