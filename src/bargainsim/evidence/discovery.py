@@ -151,7 +151,7 @@ def discover(
             per point: parameter columns and boolean outcome columns.
         targets: the outcome columns (default: every boolean column of a DataFrame; for a
             folder, both directions by both measures).
-        parameters: the columns searched (default: every other column).
+        parameters: the columns searched (default: every column not boolean).
         density: the chosen box's least density (see the module's rule).
         modes: for a folder, the two modes compared (default coalition, separate).
         cart: also fit a decision tree per outcome.
@@ -172,7 +172,9 @@ def discover(
     if targets is None:
         targets = [c for c in frame.columns if pd.api.types.is_bool_dtype(frame[c])]
     if parameters is None:
-        parameters = meta.get("parameters") or [c for c in frame.columns if c not in targets]
+        parameters = meta.get("parameters") or [
+            c for c in frame.columns
+            if c not in targets and not pd.api.types.is_bool_dtype(frame[c])]
     missing = [c for c in [*targets, *parameters] if c not in frame.columns]
     if missing or not targets or not parameters:
         raise InputError("discover", [Problem(", ".join(missing) or "columns", (

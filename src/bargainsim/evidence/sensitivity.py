@@ -296,10 +296,10 @@ def format_sensitivity(result: dict[str, Any], top: int = 5) -> str:
         lines += ["", f"{t['label']}: mean {t['mean']:.4g}, sd {t['sd']:.4g}"]
         notes = []
         if t.get("censored_medians"):
-            notes.append(f"{t['censored_medians']} points with a median undefined, taken at "
-                         "the horizon")
+            notes.append(f"{_points(t['censored_medians'])} with a median undefined, taken "
+                         "at the horizon")
         if t.get("imputed"):
-            notes.append(f"{t['imputed']} points without a value, given the mean")
+            notes.append(f"{_points(t['imputed'])} without a value, given the mean")
         if t["constant"]:
             notes.append("constant over the design: no parameter moves it")
         if notes:
@@ -307,6 +307,10 @@ def format_sensitivity(result: dict[str, Any], top: int = 5) -> str:
         for rank, param in enumerate(t["ranking"][:top], 1):
             lines.append(f"  {rank}. {param:<36} {_cells(method, t['indices'][param])}")
     return "\n".join(lines)
+
+
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
 
 
 def _cells(method: str, ix: dict[str, float | None]) -> str:
