@@ -220,3 +220,33 @@ def test_the_shipped_experiments_are_valid_and_their_budgets_as_stated() -> None
     assert morris.parameters == sobol.parameters == lhs.parameters
     assert morris.total_runs == 4_160 and sobol.total_runs == 14_336
     assert morris.experiment.analysis().modes == ["coalition", "separate"]
+
+
+def test_an_unfinished_folder_is_refused_then_resumed_to_the_same_indices(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from bargainsim.errors import InputError
+    from bargainsim.evidence.sensitivity import run_experiment
+    from bargainsim.experiments.storage import ResultStore
+
+    plan = load_experiment(experiment(tmp_path, SMALL))
+    whole = run_experiment(plan, tmp_path / "out")
+    store = ResultStore(tmp_path / "out")
+    table = store.table()
+    for shard in store.shard_files():
+        shard.unlink()
+    pq.write_table(table.slice(0, table.num_rows - 10), store.shards / "part-000000.parquet")
+    with pytest.raises(InputError, match="182 of 192 runs on disk; Morris and Sobol need every "
+                       "point: finish with the same command and --resume"):
+        analyse_folder(tmp_path / "out")
+    resumed = run_experiment(plan, tmp_path / "out", resume=True)
+    assert resumed["targets"] == whole["targets"]
+
+
+def test_a_dask_cluster_gives_the_same_indices(tmp_path: Path) -> None:
+    from bargainsim.evidence.sensitivity import run_experiment
+
+    plan = load_experiment(experiment(tmp_path, SMALL))
+    local = run_experiment(plan, tmp_path / "process", workers=2)
+    dask = run_experiment(plan, tmp_path / "dask", workers=2, kind="dask")
+    assert dask["targets"] == local["targets"]
