@@ -38,6 +38,10 @@ def discovery_figure(result: dict[str, Any]) -> Figure:
     for (left, right), s in zip(axes, searches, strict=True):
         _trajectory(left, s, result["density"])
         _box(right, s, params, labels, result["bounds"])
+    handles = [Patch(color=FREE, label="not restricted"),
+               Patch(color=RESTRICTED, label=f"restricted, quasi-p < {ALPHA:g}"),
+               Patch(color=WEAK, label=f"restricted, quasi-p >= {ALPHA:g}")]
+    fig.legend(handles=handles, loc="outside lower right", ncols=3, fontsize=8, frameon=False)
     head = result.get("experiment", "data")
     fig.suptitle(f"Scenario discovery (PRIM): {head}, {searches[0]['points']} points",
                  fontsize=11)
@@ -102,23 +106,21 @@ def _box(ax: Any, s: dict[str, Any], params: list[str], labels: list[str],
         return
     ax.set_title(f"chosen box: coverage {chosen['coverage']:.2f}, density "
                  f"{chosen['density']:.2f}, mass {chosen['mass']:.2f}", fontsize=9)
-    handles = [Patch(color=RESTRICTED, label=f"restricted, quasi-p < {ALPHA:g}"),
-               Patch(color=WEAK, label=f"restricted, quasi-p >= {ALPHA:g}")]
-    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16),
-              ncols=2, frameon=False)
     for y, p in zip(ys, params, strict=True):
         lim = chosen["limits"].get(p)
-        if lim is None or isinstance(lim, dict) or p not in bounds:
+        strong = significant(chosen.get("quasi_p", {}).get(p))
+        if isinstance(lim, dict):  # a categorical parameter: the values kept
+            ax.barh(y, 1, left=0, height=0.5, color=RESTRICTED if strong else WEAK)
+            ax.text(0.5, y, "kept: " + ", ".join(map(str, lim["values"])), ha="center",
+                    va="center", fontsize=7, color="white" if strong else "black")
+            continue
+        if lim is None or p not in bounds:
             ax.barh(y, 1, left=0, height=0.5, color=FREE)
-            if isinstance(lim, dict):
-                ax.text(0.5, y, ", ".join(map(str, lim["values"])), ha="center",
-                        va="center", fontsize=7)
             continue
         lo, hi = bounds[p]
         span = (hi - lo) or 1.0
         a, b = (lim[0] - lo) / span, (lim[1] - lo) / span
         ax.barh(y, 1, left=0, height=0.5, color=FREE)
-        strong = significant(chosen.get("quasi_p", {}).get(p))
         ax.barh(y, b - a, left=a, height=0.5, color=RESTRICTED if strong else WEAK)
         ax.text(min(max((a + b) / 2, 0.15), 0.85), y - 0.42,
                 f"{lim[0]:.3g} to {lim[1]:.3g}", ha="center", va="center", fontsize=7)
