@@ -6,5 +6,6 @@
   PRIM, scikit-learn's CART as a second view), from a sweep's results folder or a
   DataFrame.
 
-Both need the `evidence` extra: `pip install 'bargainsim[evidence]'`.
+SALib is a dependency; discovery needs the `evidence` extra (EMA Workbench, scikit-learn):
+`pip install 'bargainsim[evidence]'`.
 """

@@ -269,7 +269,11 @@ def _quasi_p(values: Mapping[str, Any], restricted: Sequence[str]) -> dict[str, 
 
 def cart_leaves(x: pd.DataFrame, y: np.ndarray, depth: int = 3) -> dict[str, Any]:
     """A decision tree's leaves that predict the outcome, as boxes (numeric parameters)."""
-    from sklearn.tree import DecisionTreeClassifier, export_text
+    try:
+        from sklearn.tree import DecisionTreeClassifier, export_text
+    except ImportError:
+        raise InputError("discover", [Problem("", (
+            "CART needs scikit-learn: pip install 'bargainsim[evidence]'"))]) from None
 
     numeric = [c for c in x.columns if pd.api.types.is_numeric_dtype(x[c])]
     if not y.any() or y.all() or not numeric:

@@ -287,7 +287,8 @@ def _salib_sample(exp: Experiment) -> np.ndarray:
         return salib_sample(salib_problem(exp), d.kind, count, d.levels or 4, d.seed)
     except ImportError:
         raise InputError("design", [Problem("kind", (
-            f"a {d.kind} design needs SALib: pip install 'bargainsim[evidence]'"))]) from None
+            f"a {d.kind} design needs SALib (a dependency of bargainsim): pip install "
+            "SALib"))]) from None
 
 
 def salib_sample(problem: dict[str, Any], kind: str, count: int, levels: int = 4,
