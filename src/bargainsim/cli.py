@@ -547,7 +547,6 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from bargainsim.plots.discovery import discovery_figure
 
     result = discover(args.folder, modes=args.modes, density=args.density)
-    out.mkdir(parents=True, exist_ok=True)
     return _report(args, out, "discovery", result, discovery_figure(result), format_discovery)
 
 
@@ -557,7 +556,12 @@ def _report(args: argparse.Namespace, out: Path, name: str, result: dict[str, An
     from bargainsim import plots
 
     path = args.plot or str(out / f"{name}.png")
-    (out / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
+    except OSError as exc:
+        raise InputError("--out", [Problem(str(out), f"cannot write {name}.json there: "
+                                                     f"{exc.strerror}")]) from None
     plots.save_figure(figure, path, "--plot")
     print(f"wrote {out / f'{name}.json'} and {path}", file=sys.stderr)
     print(json.dumps(result) if args.json else text(result))
