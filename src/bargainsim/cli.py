@@ -62,6 +62,32 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share in (0, 1], got {text!r}")
+    return value
+
+
+def _sweep_options(p: argparse.ArgumentParser) -> None:
+    """Options of commands that run an experiment into a results folder (sweep, sensitivity)."""
+    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+                   help="worker processes (default: every core, here %(default)s)")
+    p.add_argument("--executor", choices=("process", "dask"), default="process",
+                   help="local process pool (default) or a Dask distributed cluster")
+    p.add_argument("--address", metavar="ADDR",
+                   help="Dask scheduler address (default: start a LocalCluster)")
+    p.add_argument("--out", metavar="DIR",
+                   help="results folder (default: results/EXPERIMENT_NAME)")
+    p.add_argument("--resume", action="store_true",
+                   help="run only what the results folder lacks")
+    p.add_argument("--flush-every", type=_positive_float, default=5.0, metavar="SECONDS",
+                   help="write finished rows to disk at least this often (default 5)")
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -150,23 +176,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="EXPERIMENT",
                    help="an experiment file or a shipped experiment's name "
                    "(coalition_vs_separate; bargainsim scenarios lists them)")
-    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
-                   help="worker processes (default: every core, here %(default)s)")
-    p.add_argument("--executor", choices=("process", "dask"), default="process",
-                   help="local process pool (default) or a Dask distributed cluster")
-    p.add_argument("--address", metavar="ADDR",
-                   help="Dask scheduler address (default: start a LocalCluster)")
-    p.add_argument("--out", metavar="DIR",
-                   help="results folder (default: results/EXPERIMENT_NAME)")
-    p.add_argument("--resume", action="store_true",
-                   help="run only what the results folder lacks")
+    _sweep_options(p)
     p.add_argument("--csv", action="store_true", help="also write DIR/results.csv at the end")
-    p.add_argument("--flush-every", type=_positive_float, default=5.0, metavar="SECONDS",
-                   help="write finished rows to disk at least this often (default 5)")
 
     p = sub.add_parser("summarize", help="per point of a sweep: median per mode and which is "
                        "sooner, by the last deal and by the share-weighted week")
     p.add_argument("folder", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser(
+        "sensitivity", help="Morris or Sobol indices of mode A minus mode B (SALib): which "
+        "parameters move the answer",
+        description="Runs a Morris or Sobol experiment as sweep does (Parquet shards, "
+        "--resume), then, per design point over its common seeds, takes mode A minus mode B: "
+        "the Kaplan-Meier medians of the last deal and of the share-weighted week, the means "
+        "of union utility and deadweight loss; and gives each parameter's indices with 95% "
+        "bootstrap intervals. Writes DIR/sensitivity.json and DIR/sensitivity.png.")
+    p.add_argument("file", metavar="EXPERIMENT",
+                   help="an experiment file with a morris or sobol design, or a shipped "
+                   "experiment's name (sensitivity_morris, sensitivity_sobol)")
+    _sweep_options(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--plot", metavar="FILE",
+                   help="the figure (.png, .svg or .pdf; default DIR/sensitivity.png)")
+
+    p = sub.add_parser(
+        "discover", help="scenario discovery over a sweep's results: PRIM boxes of parameter "
+        "space where each mode settles sooner",
+        description="Per design point, whether B settles sooner than A and the reverse, by "
+        "the last deal and by the share-weighted week (summarize's test); PRIM's peeling "
+        "trajectory and one box per outcome (the box of most coverage with density at "
+        "least --density), CART's leaves as a second view. Writes discovery.json and "
+        "discovery.png (into RESULTS_DIR unless --out).")
+    p.add_argument("folder", metavar="RESULTS_DIR", help="a sweep's results folder (a Latin "
+                   "hypercube: bargainsim sweep lhs_industry)")
+    p.add_argument("--modes", type=_modes, help="A,B: the two modes (default coalition,separate)")
+    p.add_argument("--density", type=_share, default=0.8,
+                   help="the chosen box's least density (default 0.8)")
+    p.add_argument("--out", metavar="DIR", help="where discovery.json and discovery.png go "
+                   "(default: RESULTS_DIR)")
+    p.add_argument("--plot", metavar="FILE",
+                   help="the figure (.png, .svg or .pdf; default DIR/discovery.png)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser(
@@ -395,34 +445,61 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_sweep(args: argparse.Namespace) -> int:
-    """Run (or resume) an experiment; exit 1 when runs failed."""
-    from concurrent.futures.process import BrokenProcessPool
+def _start_experiment(args: argparse.Namespace, kinds: tuple[str, ...] = ()
+                      ) -> tuple[Any, Path]:
+    """The plan and results folder of a command that runs an experiment; says what it runs.
 
+    `kinds`: the designs the command takes (any when empty).
+    """
     from bargainsim import shipped
     from bargainsim.experiments.design import load_experiment
-    from bargainsim.experiments.storage import ResultStore
-    from bargainsim.experiments.sweep import run_sweep
 
     if args.address and args.executor != "dask":
         raise InputError("--address", [Problem(args.address, "needs --executor dask")])
-    plan = load_experiment(shipped.resolve(args.file, ("experiment",)))
+    source = shipped.resolve(args.file, ("experiment",))
+    plan = load_experiment(source)
+    kind = plan.experiment.design.kind
+    if kinds and kind not in kinds:
+        raise InputError(source, [Problem("design.kind", (
+            f"bargainsim {args.command} needs a Morris or Sobol design, not {kind} (design: "
+            "{kind: morris, trajectories: N} or {kind: sobol, samples: N}); shipped: "
+            "sensitivity_morris, sensitivity_sobol"))])
     out = Path(args.out or Path("results") / plan.experiment.name)
     print(f"{plan.experiment.name}: {len(plan.points)} points x {len(plan.experiment.modes)} "
           f"modes x {plan.experiment.seeds} seeds = {plan.total_runs:,} runs -> {out}",
           file=sys.stderr)
-    try:
-        outcome = run_sweep(plan, out, workers=args.workers, kind=args.executor,
-                            address=args.address, resume=args.resume,
-                            flush_seconds=args.flush_every)
-    except KeyboardInterrupt:
+    return plan, out
+
+
+def _run_with_options(args: argparse.Namespace, run: Any, plan: Any, out: Path) -> Any:
+    """`run(plan, out, ...)` with the command's workers, executor, resume and flush options."""
+    return run(plan, out, workers=args.workers, kind=args.executor, address=args.address,
+               resume=args.resume, flush_seconds=args.flush_every)
+
+
+def _stopped(out: Path, exc: BaseException) -> int:
+    """An experiment stopped by Ctrl-C (130) or a dead worker (1): how to finish it."""
+    if isinstance(exc, KeyboardInterrupt):
         print(f"interrupted: finished rows are in {out}; run the same command with --resume "
               "to finish", file=sys.stderr)
         return 130
-    except BrokenProcessPool:
-        print(f"a worker process died; finished rows are in {out}; run the same command "
-              "with --resume to finish", file=sys.stderr)
-        return EXIT_FAIL
+    print(f"a worker process died; finished rows are in {out}; run the same command "
+          "with --resume to finish", file=sys.stderr)
+    return EXIT_FAIL
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run (or resume) an experiment; exit 1 when runs failed."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from bargainsim.experiments.storage import ResultStore
+    from bargainsim.experiments.sweep import run_sweep
+
+    plan, out = _start_experiment(args)
+    try:
+        outcome = _run_with_options(args, run_sweep, plan, out)
+    except (KeyboardInterrupt, BrokenProcessPool) as exc:
+        return _stopped(out, exc)
     if outcome.skipped:
         print(f"resumed: {outcome.skipped:,} runs were already done", file=sys.stderr)
     print(f"{outcome.written:,} runs written to {out}/shards; {outcome.failed} failed",
@@ -434,6 +511,60 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{outcome.failed} run(s) failed: see the rows with status 'failed' "
               f"(bargainsim summarize {out})", file=sys.stderr)
         return EXIT_FAIL
+    return EXIT_OK
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Run a Morris or Sobol experiment (resumable) and print each parameter's indices."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from bargainsim import plots
+
+    if args.plot:
+        plots.check_output(args.plot, "--plot")
+    plan, out = _start_experiment(args, ("morris", "sobol"))
+    from bargainsim.evidence.sensitivity import format_sensitivity, run_experiment
+    from bargainsim.plots.sensitivity import sensitivity_figure
+
+    try:
+        result = _run_with_options(args, run_experiment, plan, out)
+    except (KeyboardInterrupt, BrokenProcessPool) as exc:
+        return _stopped(out, exc)
+    return _report(args, out, "sensitivity", result, sensitivity_figure(result),
+                   format_sensitivity)
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    """PRIM boxes (and CART leaves) where each mode settles sooner, from a results folder."""
+    from bargainsim import plots
+
+    out = Path(args.out or args.folder)
+    if args.out and (out.exists() and not out.is_dir()):
+        raise InputError("--out", [Problem(args.out, "exists and is not a folder")])
+    if args.plot:
+        plots.check_output(args.plot, "--plot")
+    from bargainsim.evidence.discovery import discover, format_discovery
+    from bargainsim.plots.discovery import discovery_figure
+
+    result = discover(args.folder, modes=args.modes, density=args.density)
+    return _report(args, out, "discovery", result, discovery_figure(result), format_discovery)
+
+
+def _report(args: argparse.Namespace, out: Path, name: str, result: dict[str, Any],
+            figure: Any, text: Any) -> int:
+    """Write OUT/NAME.json and the figure (--plot, else OUT/NAME.png); print text or JSON."""
+    from bargainsim import plots
+
+    path = args.plot or str(out / f"{name}.png")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
+    except OSError as exc:
+        raise InputError("--out", [Problem(str(out), f"cannot write {name}.json there: "
+                                                     f"{exc.strerror}")]) from None
+    plots.save_figure(figure, path, "--plot")
+    print(f"wrote {out / f'{name}.json'} and {path}", file=sys.stderr)
+    print(json.dumps(result) if args.json else text(result))
     return EXIT_OK
 
 
@@ -541,6 +672,8 @@ COMMANDS = {
     "compare": cmd_compare,
     "sweep": cmd_sweep,
     "summarize": cmd_summarize,
+    "sensitivity": cmd_sensitivity,
+    "discover": cmd_discover,
     "demo": cmd_demo,
     "play": cmd_play,
     "plot": cmd_plot,

@@ -150,7 +150,8 @@ def _one_line(text: str | None) -> str:
 def format_catalog(entries: list[Entry]) -> str:
     """The listing `bargainsim scenarios` prints: a table per kind, with how to use them."""
     usage = {"scenario": "bargainsim run NAME (also compare, play, plot run, viz, validate)",
-             "experiment": "bargainsim sweep NAME (also validate)"}
+             "experiment": "bargainsim sweep NAME (also validate; a Morris or Sobol design: "
+                           "bargainsim sensitivity NAME)"}
     width = max(len(e.name) for e in entries)
     lines: list[str] = []
     for kind in KINDS:

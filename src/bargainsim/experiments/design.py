@@ -76,19 +76,66 @@ class Parameter(Strict):
 
 
 class Design(Strict):
-    """How points are chosen: every combination (grid) or a Latin hypercube sample."""
+    """How points are chosen: every combination (grid), a Latin hypercube, or a sensitivity design.
 
-    kind: Literal["grid", "lhs"] = "grid"
+    `morris` (Morris's elementary effects: `trajectories` one-at-a-time paths over a grid of
+    `levels`) and `sobol` (Saltelli's scheme for Sobol indices: `samples` base points, a
+    power of 2, giving samples x (parameters + 2) points) are SALib's samplers; they are what
+    `bargainsim sensitivity` analyses.
+    """
+
+    kind: Literal["grid", "lhs", "morris", "sobol"] = "grid"
     samples: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    trajectories: Annotated[int, Field(ge=2, le=100_000)] | None = None
+    levels: Annotated[int, Field(ge=2, le=1000)] | None = None
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
 
     @model_validator(mode="after")
     def _samples(self) -> Design:
-        if self.kind == "lhs" and self.samples is None:
-            raise ValueError("samples: a Latin hypercube needs the number of samples")
-        if self.kind == "grid" and self.samples is not None:
-            raise ValueError("samples: only a Latin hypercube (kind: lhs) takes samples")
+        needs = {"lhs": "samples", "sobol": "samples", "morris": "trajectories"}
+        what = {"lhs": "a Latin hypercube needs the number of samples",
+                "sobol": "a Sobol design needs the number of base samples (a power of 2)",
+                "morris": "a Morris design needs the number of trajectories"}
+        if self.kind in needs and getattr(self, needs[self.kind]) is None:
+            raise ValueError(f"{needs[self.kind]}: {what[self.kind]}")
+        if self.samples is not None and self.kind not in ("lhs", "sobol"):
+            raise ValueError("samples: only a Latin hypercube (kind: lhs) or a Sobol design "
+                             "(kind: sobol) takes samples")
+        for key in ("trajectories", "levels"):
+            if getattr(self, key) is not None and self.kind != "morris":
+                raise ValueError(f"{key}: only a Morris design (kind: morris) takes {key}")
+        if self.kind == "sobol" and self.samples is not None and (
+                self.samples < 2 or self.samples & (self.samples - 1)):
+            raise ValueError(f"samples: a Sobol design needs a power of 2 of at least 2 "
+                             f"(got {self.samples})")
+        if self.levels is not None and self.levels % 2:
+            raise ValueError(f"levels: Morris's levels must be even (got {self.levels})")
         return self
+
+    @property
+    def bounded(self) -> bool:
+        """Whether every parameter is drawn within min and max bounds (all but a grid)."""
+        return self.kind != "grid"
+
+
+Target = Literal["last_deal", "weighted", "union_utility", "deadweight_loss"]
+TARGETS: tuple[str, ...] = ("last_deal", "weighted", "union_utility", "deadweight_loss")
+
+
+class Sensitivity(Strict):
+    """What `bargainsim sensitivity` analyses: mode A minus mode B, per design point.
+
+    `last_deal` and `weighted` are the differences of the Kaplan-Meier medians (the last
+    deal, the share-weighted week) over the point's common seeds; `union_utility` and
+    `deadweight_loss` the differences of their means. None of it changes the rows, so a
+    results folder can be analysed again with other settings.
+    """
+
+    modes: Annotated[list[Mode], Field(min_length=2, max_length=2)] | None = None
+    targets: Annotated[list[Target], Field(min_length=1)] = Field(
+        default_factory=lambda: list(TARGETS))
+    resamples: Annotated[int, Field(ge=10, le=100_000)] = 1000
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
 
 
 class Experiment(Strict):
@@ -104,6 +151,7 @@ class Experiment(Strict):
     seeds: Annotated[int, Field(ge=1, le=1_000_000)] = 20
     first_seed: Annotated[int, Field(ge=0, le=2**62)] = 0
     outputs: list[OutputName] = Field(default_factory=lambda: list(optional_outputs()))
+    sensitivity: Sensitivity | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Experiment:
@@ -113,14 +161,50 @@ class Experiment(Strict):
             raise ValueError("modes: each mode may be named once")
         if len(set(self.outputs)) != len(self.outputs):
             raise ValueError("outputs: each output may be named once")
+        names = {"lhs": "a Latin hypercube", "morris": "a Morris design", "sobol": "a Sobol design"}
         for path, p in self.parameters.items():
-            if self.design.kind == "lhs" and p.values is not None:
-                raise ValueError(f"parameters.{path}: a Latin hypercube needs min and max bounds")
+            if self.design.bounded and p.values is not None:
+                raise ValueError(f"parameters.{path}: {names[self.design.kind]} needs min and "
+                                 "max bounds")
             if self.design.kind == "grid" and p.values is None and p.num is None:
                 raise ValueError(f"parameters.{path}: a grid needs values, or min, max and num")
             if path in self.set:
                 raise ValueError(f"set.{path}: also varied under parameters")
+        if self.sensitivity is not None or self.design.kind in ("morris", "sobol"):
+            self._check_sensitivity(self.sensitivity or Sensitivity())
         return self
+
+    def _check_sensitivity(self, sens: Sensitivity) -> None:
+        """The sensitivity settings fit the design, the modes and the kept outputs.
+
+        Checked under a Morris or Sobol design even without a section (its defaults).
+        """
+        if self.design.kind not in ("morris", "sobol"):
+            raise ValueError("sensitivity: needs a Morris or Sobol design (design: {kind: "
+                             "morris, trajectories: N} or {kind: sobol, samples: N})")
+        pair = sens.modes or self.modes[:2]
+        if len(pair) < 2:
+            raise ValueError("modes: a sensitivity analysis compares two modes; name two")
+        for mode in pair:
+            if mode not in self.modes:
+                raise ValueError(f"sensitivity: mode {mode!r} is not among the modes run "
+                                 f"({', '.join(self.modes)})")
+        if pair[0] == pair[1]:
+            raise ValueError("sensitivity: compare two different modes")
+        if len(set(sens.targets)) != len(sens.targets):
+            raise ValueError("sensitivity: each target may be named once")
+        for target in sens.targets:
+            if target in ("union_utility", "deadweight_loss") and target not in self.outputs:
+                raise ValueError(f"sensitivity: the target {target} needs {target} among "
+                                 "the outputs")
+
+    def analysis(self) -> Sensitivity:
+        """The sensitivity settings: the file's, or the defaults (the first two modes)."""
+        sens = self.sensitivity or Sensitivity()
+        return sens.model_copy(update={"modes": list(sens.modes or self.modes[:2])})
+
+
+NOT_ROWS = ("description", "scenario", "sensitivity")  # keys that never change a row
 
 
 @dataclass(frozen=True)
@@ -161,7 +245,10 @@ class Plan:
     def digest(self) -> str:
         """A hash of everything that determines the rows (not the output folder or workers)."""
         # free text and the spelling of the scenario's path do not change any row
-        exp = self.experiment.model_dump(mode="json", exclude={"description", "scenario"})
+        exp = self.experiment.model_dump(mode="json", exclude=set(NOT_ROWS))
+        for key in ("trajectories", "levels"):  # unset: as before these keys existed
+            if exp["design"][key] is None:
+                del exp["design"][key]
         blob = json.dumps({"experiment": exp, "base": self.base}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -182,22 +269,69 @@ def design_points(exp: Experiment) -> list[dict[str, Value]]:
     if exp.design.kind == "grid":
         axes = [_grid_values(exp.parameters[n]) for n in names]
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
+    if exp.design.kind in ("morris", "sobol"):
+        return _bounded_points(exp, _salib_sample(exp))
     assert exp.design.samples is not None
     from scipy.stats import qmc  # only Latin hypercubes need it (a slow import)
 
     sampler = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(exp.design.seed))
-    unit = sampler.random(exp.design.samples)
+    return _bounded_points(exp, sampler.random(exp.design.samples), unit=True)
+
+
+def _salib_sample(exp: Experiment) -> np.ndarray:
+    """SALib's Morris or Saltelli (Sobol, first and total order) sample, within the bounds."""
+    d = exp.design
+    count = d.trajectories if d.kind == "morris" else d.samples
+    assert count is not None
+    try:
+        return salib_sample(salib_problem(exp), d.kind, count, d.levels or 4, d.seed)
+    except ImportError:
+        raise InputError("design", [Problem("kind", (
+            f"a {d.kind} design needs SALib (a dependency of bargainsim): pip install "
+            "SALib"))]) from None
+
+
+def salib_sample(problem: dict[str, Any], kind: str, count: int, levels: int = 4,
+                 seed: int = 0) -> np.ndarray:
+    """SALib's sample, rows within the bounds (a Morris or Sobol design's points).
+
+    Morris: `count` trajectories over `levels`; Sobol: Saltelli's scheme with `count` base
+    points, for first- and total-order indices.
+    """
+    from SALib.sample import morris, sobol  # only sensitivity designs need it
+
+    if kind == "morris":
+        return morris.sample(problem, count, num_levels=levels, seed=seed)
+    return sobol.sample(problem, count, calc_second_order=False, scramble=True, seed=seed)
+
+
+def salib_problem(exp: Experiment) -> dict[str, Any]:
+    """The parameters as SALib's problem: names (dotted paths) and [min, max] bounds."""
+    names = list(exp.parameters)
+    bounds = [[exp.parameters[n].min, exp.parameters[n].max] for n in names]
+    return {"num_vars": len(names), "names": names, "bounds": bounds}
+
+
+def _bounded_points(exp: Experiment, sample: np.ndarray, unit: bool = False
+                    ) -> list[dict[str, Value]]:
+    """Design points from a sample (rows; in [0, 1) when `unit`, else within the bounds).
+
+    Whole-number parameters are rounded (from the unit scale: equal strata per value).
+    """
+    names = list(exp.parameters)
     points = []
-    for row in unit:
+    for row in sample:
         point: dict[str, Value] = {}
-        for name, u in zip(names, row, strict=True):
+        for name, x in zip(names, row, strict=True):
             p = exp.parameters[name]
             assert p.min is not None and p.max is not None
+            u = float(x) if unit else (float(x) - p.min) / (p.max - p.min)
             if p.integer:
                 lo, hi = int(np.ceil(p.min)), int(np.floor(p.max))
-                point[name] = int(min(hi, lo + int(u * (hi - lo + 1))))
+                value = lo + int(u * (hi - lo + 1)) if unit else round(p.min + u * (p.max - p.min))
+                point[name] = int(min(hi, max(lo, value)))
             else:
-                point[name] = float(round(p.min + float(u) * (p.max - p.min), 12))
+                point[name] = float(round(p.min + u * (p.max - p.min), 12))
         points.append(point)
     return points
 

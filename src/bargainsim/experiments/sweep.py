@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bargainsim.errors import InputError, Problem
-from bargainsim.experiments.design import Plan
+from bargainsim.experiments.design import NOT_ROWS, Plan
 from bargainsim.experiments.storage import ResultStore, schema
 from bargainsim.outputs import row as output_row
 from bargainsim.runner import each_run
@@ -228,7 +228,7 @@ def _differences(plan: Plan, store: ResultStore) -> str:
     stored = store.experiment()
     mine = plan.experiment.model_dump(mode="json")
     keys = sorted(k for k in set(mine) | set(stored.get("experiment", {}))
-                  if k not in ("description", "scenario")
+                  if k not in NOT_ROWS
                   and mine.get(k) != stored.get("experiment", {}).get(k))
     if stored.get("base") != plan.base:
         keys.append("the base scenario's values")
