@@ -52,6 +52,14 @@ class Server:
     url: str
     line: str
     log: list[str] = field(default_factory=list)
+    output: queue.Queue[str] = field(default_factory=queue.Queue)
+
+    def printed(self) -> list[str]:
+        """What the server printed since its `serving` line (or the last call)."""
+        out: list[str] = []
+        while not self.output.empty():
+            out.append(self.output.get_nowait().rstrip())
+        return out
 
 
 @contextlib.contextmanager
@@ -80,7 +88,8 @@ def viz_server(command: Sequence[str], cwd: Path | None = None,
             if " serving " in line:
                 break
             log.append(line.rstrip())
-        yield Server(url=line.split(" at ")[1].split()[0], line=line.rstrip(), log=log)
+        yield Server(url=line.split(" at ")[1].split()[0], line=line.rstrip(), log=log,
+                     output=lines)
     finally:
         proc.terminate()
         try:
@@ -159,16 +168,15 @@ def check_page(url: str, tmp_path: Path, interact: bool = True,
             page.on("pageerror", lambda e: page_errors.append(str(e)))
             page.goto(url)
 
-            counter = page.get_by_text("Time: 0.0", exact=True)
-            counter.wait_for(timeout=TIMEOUT_MS)
-            plots = page.locator(".bargainsim-plot img")
+            summary = page.locator(".bargainsim-summary")
+            summary.get_by_text("Not started", exact=False).wait_for(timeout=TIMEOUT_MS)
+            plots = page.locator(".bargainsim-plot svg")
             plots.nth(3).wait_for(timeout=TIMEOUT_MS)
-            assert plots.count() == 4
+            assert plots.count() == 4  # wga_2023: offers, solidarity, settled, losses
             for i in range(4):  # every plot is drawn (axes and labels at least) once loaded
                 _until(page, lambda i=i: ink_pixels(shot_of(plots.nth(i))) > 1000)
                 assert ink_pixels(shot_of(plots.nth(i))) > 1000, i
-            # Vuetify renders button labels in upper case; their accessible names are not
-            assert "STEP" in page.get_by_role("button", name="Step").inner_text()
+            assert page.get_by_role("button", name="Step").is_enabled()
             if interact:
                 _interact(page, PlaywrightTimeout)
             else:
@@ -230,9 +238,9 @@ def _step(page: Any, weeks: int, timeout_error: type[Exception]) -> int:
     Talks may start broken off (wga_2023's do), so the first offers can come weeks later:
     the page is stepped on until a session has drawn them (at most 40 weeks).
     """
-    solidarity = page.locator(".bargainsim-solidarity img")
+    solidarity = page.locator(".bargainsim-solidarity svg")
     before = colour_pixels(shot_of(solidarity))
-    offers = page.locator(".bargainsim-offers img")
+    offers = page.locator(".bargainsim-offers svg")
     offers_before = ink_pixels(shot_of(offers))
     step = page.get_by_role("button", name="Step")
     status = page.locator(".bargainsim-status")
@@ -240,8 +248,8 @@ def _step(page: Any, weeks: int, timeout_error: type[Exception]) -> int:
     while n < weeks or (n < 40 and "Deal at" not in status.inner_text()
                         and not _offers_shown(page, offers, offers_before)):
         n += 1
-        _click_until(step, page.get_by_text(f"Time: {n}.0", exact=True), timeout_error)
-    status.get_by_text(f"Week {n} of 52", exact=False).wait_for(timeout=TIMEOUT_MS)
+        _click_until(step, status.get_by_text(f"Weeks played: {n} of 52", exact=False),
+                     timeout_error)
     # the last images follow the counter
     _until(page, lambda: colour_pixels(shot_of(solidarity)) > before + 300
            and ink_pixels(shot_of(offers)) > offers_before + 300)
@@ -259,35 +267,115 @@ def _offers_shown(page: Any, offers: Any, before: int) -> bool:
 
 
 def _interact(page: Any, timeout_error: type[Exception]) -> None:
-    """Slider, select, reset, six steps and play, checking what the page shows."""
+    """Slider and select (each starts a new run at once), six steps and play to the end."""
     # move a slider with the keyboard: strike fund $20M -> $40M (step $5M)
-    fund = page.get_by_role("slider", name="Strike fund $M")
+    fund = page.get_by_role("slider", name="Strike fund")
     assert fund.get_attribute("aria-valuenow") == "20"
     fund.focus()
     for _ in range(4):
         fund.press("ArrowRight")
-    page.wait_for_function(
-        "() => document.querySelector('[aria-label=\"Strike fund $M\"]')"
-        ".getAttribute('aria-valuenow') === '40'", timeout=TIMEOUT_MS)
+    page.get_by_text("Strike fund: $40M", exact=True).wait_for(timeout=TIMEOUT_MS)
     # and a select: separate deals instead of the coalition
     page.get_by_role("button", name="Bargaining mode").click()
     page.get_by_role("option", name="separate").click()
-
-    # a control's value reaches the server a moment after the page shows it; Reset
-    # builds the model from the values the server has, so press it until they show
+    command = page.locator(".bargainsim-command")
+    command.get_by_text("--mode separate --seed 0 --set parties.wga.strike_fund=40",
+                        exact=False).wait_for(timeout=TIMEOUT_MS)
     status = page.locator(".bargainsim-status")
-    wanted = "--mode separate --seed 0 --set parties.wga.strike_fund=40"
-    applied = status.get_by_text(wanted)
-    _click_until(page.get_by_role("button", name="Reset"), applied, timeout_error)
-    assert applied.count() == 1, status.inner_text()
+    status.get_by_text("Not started", exact=False).wait_for(timeout=TIMEOUT_MS)
 
     _step(page, 6, timeout_error)
     assert "strike fund $40M" in status.inner_text()
 
-    # play to the end of the run: deals appear, the counter keeps moving
-    page.get_by_role("button", name="▶").click()
-    status.get_by_text("(finished)", exact=False).wait_for(timeout=TIMEOUT_MS)
+    # play to the end of the run: deals appear, the buttons stay usable
+    page.get_by_role("button", name="Play").click()
+    status.get_by_text("Finished", exact=False).wait_for(timeout=TIMEOUT_MS)
     _until(page, lambda: "8 of 8 companies settled" in status.inner_text())
     text = status.inner_text()
     assert text.count("Deal at step") == 8  # one deal per company
     assert "8 of 8 companies settled" in text
+    assert page.get_by_role("button", name="Step").is_enabled()
+    assert page.get_by_role("button", name="Play").is_enabled()
+
+
+# What the page looks like as rendered: the legibility rules of the classroom app.
+BODY_PX, TICK_PX = 16.0, 12.0  # smallest text outside the plots; smallest plot tick label
+MEASURE = """() => {
+  const W = window.innerWidth;
+  const shown = e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+    return r.width > 2 && r.height > 2 && s.visibility !== 'hidden' && s.display !== 'none'; };
+  const text = [], ticks = [], cut = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  let node;
+  while ((node = walker.nextNode())) {
+    const e = node.parentElement;
+    if (!node.textContent.trim() || !e || seen.has(e) || e.closest('svg, style, script')) continue;
+    seen.add(e);
+    if (!shown(e)) continue;
+    const r = e.getBoundingClientRect();
+    // rendered size: the computed size times any transform's scale
+    // (offsetHeight is rounded to whole px: a ratio within 5% of 1 is no transform)
+    const ratio = e.offsetHeight ? r.height / e.offsetHeight : 1;
+    const scale = Math.abs(ratio - 1) > 0.05 ? ratio : 1;
+    const words = node.textContent.trim().slice(0, 50);
+    text.push([words, parseFloat(getComputedStyle(e).fontSize) * scale]);
+    if (r.left < -1 || r.right > W + 1) cut.push(['text', words, r.left, r.right]);
+  }
+  for (const svg of document.querySelectorAll('.bargainsim-plot svg')) {
+    const box = svg.getBoundingClientRect();
+    if (box.left < -1 || box.right > W + 1)
+      cut.push(['plot', svg.parentElement.className, box.left, box.right]);
+    for (const t of svg.querySelectorAll('text')) {
+      const r = t.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1 ||
+          r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        cut.push(['plot text', t.textContent, r.left, r.right, box.left, box.right]);
+      if (t.closest('g[id^="xtick"], g[id^="ytick"]')) {
+        const m = t.getScreenCTM();
+        const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+        ticks.push([t.textContent, px]);
+      }
+    }
+  }
+  return {text, ticks, cut, overflow: document.documentElement.scrollWidth - W,
+          body: document.body.innerText};
+}"""
+
+
+def legibility_problems(page: Any) -> list[str]:
+    """What breaks the legibility rules on the page as rendered (empty when none does).
+
+    Body text at least BODY_PX and plot tick labels at least TICK_PX as rendered (the
+    computed size times the element's scale on screen), no horizontal overflow, every text
+    and plot inside the viewport's width and every plot's text inside its plot, no Solara
+    badge, none of Mesa's unexplained defaults.
+    """
+    found = page.evaluate(MEASURE)
+    problems = [f"text at {px:.1f} px: {text!r}" for text, px in found["text"] if px < BODY_PX]
+    if not found["ticks"]:
+        problems.append("no plot tick labels found")
+    problems += [f"tick label at {px:.1f} px: {text!r}" for text, px in found["ticks"]
+                 if px < TICK_PX]
+    problems += [f"cut off: {item}" for item in found["cut"]]
+    if found["overflow"] > 0:
+        problems.append(f"the page is {found['overflow']} px wider than the viewport")
+    for gone in ("runs on Solara", "PAGE 0", "Page 0", "Use Threads", "Render Interval"):
+        if gone in found["body"]:
+            problems.append(f"the page shows {gone!r}")
+    return problems
+
+
+def outside_first_viewport(page: Any, locators: dict[str, Any]) -> list[str]:
+    """Which of the named elements are not wholly inside the first viewport (not scrolled)."""
+    page.evaluate("window.scrollTo(0, 0)")
+    size = page.viewport_size
+    out = []
+    for name, locator in locators.items():
+        box = locator.bounding_box()
+        inside = box is not None and box["x"] >= 0 and box["y"] >= 0 and (
+            box["x"] + box["width"] <= size["width"]
+            and box["y"] + box["height"] <= size["height"])
+        if not inside:
+            out.append(f"{name}: {box}")
+    return out

@@ -46,6 +46,22 @@ def row(out: str, label: str) -> list[str]:
     raise AssertionError(f"no row {label!r} in:\n{out}")
 
 
+def flat(out: str) -> str:
+    """The output with wrapped lines joined again (a continuation is indented deeper)."""
+    lines: list[str] = []
+    for line in out.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if lines and line.strip() and indent >= 2 and indent == _indent(lines[-1]) + 2:
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
 def assert_clean(proc: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in proc.stdout + proc.stderr
 
@@ -120,7 +136,8 @@ def test_wga_as_union_in_coalition_settles_and_compares_with_the_agents():
     assert proc.returncode == 0, proc.stderr
     assert_clean(proc)
     out = proc.stdout
-    assert re.search(r"^   DEAL with amptp \(for disney, .*members voted \d+% yes$", out, re.M)
+    deal = r"^   DEAL with amptp \(for disney, .*members voted \d+% yes$"
+    assert re.search(deal, flat(out), re.M)
     agents = run(load_scenario(WGA), seed=0)
     settled = row(out, "every company settled (week)")
     assert settled[1] == str(agents["settlement_step"])
@@ -141,7 +158,7 @@ def test_wga_as_a_company_in_separate_mode():
     netflix = agents["companies"]["netflix"]
     assert row(out, "netflix's deal (week)")[1] == str(netflix["settlement_step"])
     assert row(out, "strike losses $M")[1] == f"{netflix['losses']:,.0f}"
-    assert "DEAL with netflix" in out
+    assert "DEAL with wga: wage=" in out and "DEAL with netflix" not in out  # the other side
     assert re.search(r"^week \d+ ends: losses \$\d+M this week, \$[\d,]+M so far", out, re.M)
 
 
@@ -153,7 +170,9 @@ def test_breaking_ranks_as_a_company():
     assert out.count("leave amptp and bargain alone? (y/n) ") == 3
     assert "   netflix breaks away from amptp" in out
     assert "-- week 2, round 2 of 4 -- netflix (you) vs wga" in out
-    assert "DEAL with netflix" in out
+    assert "DEAL with wga: wage=" in out and "DEAL with netflix" not in out
+    # the alliance's deal, which netflix only watches, names both sides
+    assert re.search(r"^   DEAL between amptp \(for .*\) and wga: wage=", flat(out), re.M)
 
 
 def test_signing_an_interim_agreement_as_a_company():
@@ -165,7 +184,7 @@ def test_signing_an_interim_agreement_as_a_company():
     assert_clean(proc)
     out = proc.stdout
     assert "-- week 6 -- late_night (you): wga offers an interim agreement" in out
-    assert re.search(r"signing, you expect to gain \$\d+M .* for \$\d+M", out)
+    assert re.search(r"signing, you expect to gain \$\d+M .* for \$\d+M", flat(out))
     assert "sign the interim agreement and go back to work? (y/n) y" in out
     assert "   late_night signs an interim agreement and goes back to work" in out
     assert "week 7 ends: back at work on an interim agreement since week 6" in out
@@ -176,13 +195,50 @@ def test_play_in_process_over_text_streams():
     answers = io.StringIO("10\n" + "s\n" * 8 + "a\n")
     status = play_game(load_scenario(FARATIN), "studio", stdin=io.StringIO("a\n"), stdout=out)
     assert status == EXIT_FINISHED  # the studio accepts the union's opening 10 at once
-    assert "step 1: DEAL with studio: wage=10" in out.getvalue()
+    assert "step 1: DEAL with union: wage=10" in out.getvalue()  # the studio's other side
     out = io.StringIO()
     assert play_game(load_scenario(FARATIN), "union", stdin=answers, stdout=out) == EXIT_FINISHED
-    assert "your move (counter-offer / s / ? / q): 10\n" in out.getvalue()  # answers echoed
+    assert "your move (the union's wage / s / ? / q): 10\n" in out.getvalue()  # echoed
     assert "step 18: DEAL with studio: wage=5.5317" in out.getvalue()
     assert play_game(load_scenario(FARATIN), "union", stdin=io.StringIO(""),
                      stdout=io.StringIO()) == EXIT_ABANDONED
+
+
+def test_the_studio_is_told_the_share_is_the_unions_where_it_types():
+    proc = play(RUBINSTEIN, "--as", "studio", answers=["0.6429"])
+    assert proc.returncode == 0, proc.stderr
+    out = flat(proc.stdout)
+    # the intro's worked example is in the studio's own terms: 0.6 for the union leaves 0.4
+    assert "share is the union's (share of the pie): you type what the union gets; " \
+        "share=0.6 is worth 0.4 to you." in out
+    assert "your move (a / the union's share / s / ? / q): 0.6429" in out
+    assert "step 2: DEAL with union: share=0.6429" in out  # the studio's other side
+    assert row(proc.stdout, "your utility (0-1)")[0] == "0.3571"
+    union = play(RUBINSTEIN, "--as", "union", answers=["0.8", "a"]).stdout
+    assert "share=0.6 is worth 0.6 to you." in flat(union)
+    assert "step 2: DEAL with studio: share=0.6429" in union
+
+
+PACKAGE = "wage=12 residuals=50 staffing=5 ai=0.8 data=0.6"
+
+
+@pytest.mark.parametrize(("args", "answers"), [
+    ((RUBINSTEIN, "--as", "studio"), ["?", "0.6429"]),
+    ((FARATIN, "--as", "union"), ["?", "10", *["s"] * 30]),
+    ((WGA, "--as", "union", "--mode", "separate", "--seed", "1"), ["?", PACKAGE, *["s"] * 400]),
+    ((WGA, "--as", "disney", "--mode", "breakaway"),
+     ["n", "?", "n", "y", "?", PACKAGE, "s", "s", "s", "a"]),
+])
+def test_every_line_fits_80_columns(args, answers):
+    """Status lines, headers, help and the report wrap between words; typed answers aside."""
+    proc = play(*args, answers=answers)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    lines = proc.stdout.splitlines()
+    long = [line for line in lines if len(line) > 80 and not MOVE_PROMPT.match(line)]
+    assert not long, long
+    assert any(line.startswith("  ") and len(line) > 60 for line in lines)  # wrapped text
+    words = re.findall(r"[a-z]+", proc.stdout)
+    assert "mpany" not in words and "ompany" not in words  # nothing cut mid-word
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -192,9 +248,13 @@ def _reasked(out: str, prompt: str, hints: int) -> None:
     found = [i for i, line in enumerate(lines) if line.startswith("  ! ")]
     assert len(found) == hints, out
     for i in found:
-        assert lines[i].endswith("(type ? for help)")
-        around = lines[i - 1:i + 2]
-        assert around[0].startswith(prompt) and around[2].startswith(prompt), around
+        end, text = i, lines[i]  # a long hint is wrapped: its continuations are indented
+        while not text.endswith("(type ? for help)"):
+            end += 1
+            assert lines[end].startswith("    "), lines[i:end + 1]
+            text += " " + lines[end].strip()
+        around = lines[i - 1:end + 2]
+        assert around[0].startswith(prompt) and around[-1].startswith(prompt), around
 
 
 def test_bad_moves_get_a_hint_and_the_question_again():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -12,7 +13,6 @@ import pytest
 pytest.importorskip("solara", reason="the viz extra is not installed")
 
 import ipyvuetify as v  # noqa: E402
-import ipywidgets  # noqa: E402
 import solara  # noqa: E402
 
 from bargainsim.cli import main  # noqa: E402
@@ -71,7 +71,7 @@ def test_history_follows_the_tables() -> None:
     last = model.history["settled"][-1]
     assert all(last.values()) == all(c.settled for c in model.companies.values())
     matrix = plots.status_matrix(model)
-    assert matrix.shape == (8, model.steps + 1)
+    assert matrix.shape == (8, model.steps)  # a column per step played, from week 0's
     assert (matrix[:, 0] == plots.AT_COALITION).all()
     settled = [c.settled for c in model.companies.values()]
     assert ((matrix[:, -1] == plots.SETTLED) == np.array(settled)).all()
@@ -89,7 +89,8 @@ def test_an_interim_agreement_shows_in_the_status_plot() -> None:
     names = list(model.companies)
     for agreement in model.interim_agreements:
         row = matrix[names.index(agreement.company)]
-        assert row[agreement.step] != interim and row[-1] == interim  # back after its week
+        # back at work from the agreement's week on, the week the text names
+        assert row[agreement.step - 1] != interim and row[agreement.step] == interim
     figure = plots.settled_figure(model)
     labels = [t.get_text() for legend in figure.legends for t in legend.get_texts()]
     assert "back at work on an interim agreement" in labels
@@ -162,75 +163,134 @@ def _labels(rc: object, widget: type) -> list[str]:
     return [w.widget.label for w in rc.find(widget)]  # type: ignore[attr-defined]
 
 
-def _status(rc: object) -> str:
-    cards = [c for c in rc.find(v.Card).widgets  # type: ignore[attr-defined]
-             if "bargainsim-status" in (c.class_ or "")]
-    assert len(cards) == 1
+def _walk(box: object) -> tuple[list[str], list[str]]:
+    """The page's texts and its plots' SVG, walking the widget tree."""
     texts: list[str] = []
+    svgs: list[str] = []
 
     def walk(node: object) -> None:
+        html = getattr(node, "unsafe_innerHTML", None)
+        if isinstance(html, str) and "<svg" in html:
+            svgs.append(html)
         for child in getattr(node, "children", []) or []:
             if isinstance(child, str):
                 texts.append(child)
             else:
                 walk(child)
 
-    walk(cards[0])
-    return " ".join(texts)
+    walk(box)
+    return texts, svgs
 
 
-def _images(rc: object) -> list[bytes]:
-    return [bytes(w.widget.value) for w in rc.find(ipywidgets.Image)]  # type: ignore[attr-defined]
+def _text(box: object) -> str:
+    return "\n".join(_walk(box)[0])
+
+
+def _click(rc: object, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()  # type: ignore[attr-defined]
+
+
+def _page() -> tuple[object, object]:
+    return solara.render(solara.Column(children=[Page()]), handle_error=False)
 
 
 def test_page_renders_controls_and_plots_and_steps() -> None:
-    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    box, rc = _page()
     buttons = [b.widget.children[0] for b in rc.find(v.Btn) if b.widget.children]
-    assert {"Reset", "Step", "▶"} <= set(buttons)
-    sliders = _labels(rc, v.Slider)
-    for label in ("Seed", "Strike fund $M", "Backlog ± weeks", "Streamer share",
-                  "Sanctions for leaving (weeks of revenue)"):
-        assert label in sliders
-    assert {"Scenario file", "Bargaining mode", "Coalition rule"} <= set(_labels(rc, v.Select))
-    before = _images(rc)
-    assert len(before) == 4
-    assert "Week 0 of 52" in _status(rc)
+    assert {"Reset", "Play", "Step", "wage", "data"} <= set(buttons)
+    assert not {"Use Threads", "Render Interval (steps)"} & set(_labels(rc, v.Slider))
+    text = _text(box)
+    for shown in ("Seed: 0", "Strike fund: $20M", "Backlog, weeks added: +0 weeks",
+                  "Streamers' market share: 0.33", "Sanctions for leaving: 13 weeks of revenue",
+                  "Bargaining mode: coalition", "Coalition rule: hardest_line"):
+        assert shown in text  # every control says its value
+    assert "Not started: week 0 is next, of 52" in text
+    assert "Page 0" not in text and "PAGE 0" not in text
+    before = _walk(box)[1]
+    assert len(before) == 4  # offers, solidarity, settled, losses
 
     steps = 0
-    while steps < 4 or _images(rc)[0] == before[0]:  # past the first session: offers drawn
-        rc.find(v.Btn, children=["Step"]).widget.click()
+    while steps < 4 or _walk(box)[1][0] == before[0]:  # past the first session: offers drawn
+        _click(rc, "Step")
         steps += 1
         assert steps < 52
-    assert f"Week {steps} of 52" in _status(rc)
-    after = _images(rc)
+    assert f"Weeks played: {steps} of 52 (last: week {steps - 1})" in _text(box)
+    after = _walk(box)[1]
     assert all(a != b for a, b in zip(before, after, strict=True))
-    assert rc.find(v.Html, children=[f"Time: {steps}.0"]).widget is not None
 
-    # a slider changes the model on Reset, through a --set override
+    # a slider starts a new run at once, through a --set override
     seed = next(s for s in rc.find(v.Slider) if s.widget.label == "Seed")
     seed.widget.v_model = 7
-    fund = next(s for s in rc.find(v.Slider) if s.widget.label == "Strike fund $M")
+    fund = next(s for s in rc.find(v.Slider) if s.widget.label == "Strike fund")
     fund.widget.v_model = 60.0
-    rc.find(v.Btn, children=["Reset"]).widget.click()
-    status = _status(rc)
-    assert "Week 0 of 52" in status
-    assert "--seed 7" in status and "--set parties.wga.strike_fund=60" in status
+    text = _text(box)
+    assert "Not started" in text and "Strike fund: $60M" in text and "Seed: 7" in text
+    assert "--seed 7 --set parties.wga.strike_fund=60" in text
     box.close()
 
 
-def test_page_switches_scenario() -> None:
-    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
-    select = next(s for s in rc.find(v.Select) if s.widget.label == "Scenario file")
+def test_page_switches_scenario_and_the_buttons_work_after_the_end() -> None:
+    box, rc = _page()
+    select = next(s for s in rc.find(v.Select) if s.widget.label == "Scenario")
     select.widget.v_model = "classroom/faratin.yaml"
-    assert "Move 0 of 40" in _status(rc)
-    assert "Strike fund $M" not in _labels(rc, v.Slider)
-    # Mesa's render interval: one press of Step runs 20 moves (faratin settles at move 18)
-    interval = next(s for s in rc.find(v.Slider) if s.widget.label == "Render Interval (steps)")
-    interval.widget.v_model = 20
-    rc.find(v.Btn, children=["Step"]).widget.click()
-    assert "Deal at step 18: studio: wage 5.53" in _status(rc)
-    assert "1 of 1 companies settled (finished)" in _status(rc)
+    text = _text(box)
+    assert "Not started: move 0 is next, of 40" in text
+    assert "Strike fund" not in _labels(rc, v.Slider)
+    assert len(_walk(box)[1]) == 1  # a two-party game: offers only
+    assert "a deal at step 18, wage 5.532" in text  # theory's prediction, before the run
+    for _ in range(19):  # faratin settles at move 18, the 19th move
+        _click(rc, "Step")
+    text = _text(box)
+    assert "Deal at step 18: studio: wage 5.532" in text
+    assert "1 of 1 companies settled. Finished" in text
+    step = rc.find(v.Btn, children=["Step"]).widget
+    assert not step.disabled
+    _click(rc, "Step")  # a finished run starts again
+    assert "Moves played: 1 of 40 (last: move 0)" in _text(box)
     box.close()
+
+
+@pytest.mark.parametrize(("path", "mode", "expected"), [
+    (WGA, "coalition", ["offers", "solidarity", "settled", "losses"]),
+    (str(ROOT / "scenarios/classroom/faratin.yaml"), None, ["offers"]),
+    (str(ROOT / "scenarios/classroom/rubinstein.yaml"), None, ["offers"]),
+    (str(ROOT / "scenarios/classroom/attrition.yaml"), None, ["offers"]),
+])
+def test_only_panels_that_mean_something(path: str, mode: str | None,
+                                         expected: list[str]) -> None:
+    from bargainsim.viz.app import panels, theory_of
+
+    model = ObservedModel(scenario_file=path, mode=mode)
+    assert panels(model) == expected
+    assert (theory_of(model) is None) == (path == WGA)  # two-party games show theory
+
+
+def test_the_deal_is_drawn_at_the_step_the_text_names() -> None:
+    model = finish(ObservedModel(scenario_file=str(ROOT / "scenarios/classroom/faratin.yaml")))
+    (deal,) = model.deals
+    assert deal.step == 18  # what the CLI prints and the page's text says
+    figure = plots.offers_figure(model, theory=(18.0, 5.5317))
+    marks = [line for line in figure.axes[0].lines if line.get_marker() == "o"]
+    assert [float(x) for line in marks for x in line.get_xdata()] == [18.0]
+    assert plots.steps(model)[-1] == 18.0 and plots.steps(model)[0] == 0.0
+    separate = finish(ObservedModel(mode="separate", seed=0))
+    matrix = plots.status_matrix(separate)
+    names = list(separate.companies)
+    for company in separate.deals:  # settled from the column of its deal's week on
+        row = matrix[names.index(company.parties[0])]
+        assert row[company.step] == plots.SETTLED and row[company.step - 1] != plots.SETTLED
+
+
+def test_plots_are_svg_with_text_at_legible_sizes() -> None:
+    model = ObservedModel(mode="separate", seed=0)
+    for _ in range(20):
+        model.step()
+    for figure in (plots.offers_figure(model, "residuals"), plots.solidarity_figure(model),
+                   plots.settled_figure(model), plots.losses_figure(model)):
+        svg = plots.svg(figure)
+        assert svg.startswith("<svg") and 'width="' not in svg.split(">")[0]
+        sizes = [float(x) for x in re.findall(r"font-size: ?([\d.]+)px", svg)]
+        assert sizes and min(sizes) >= 13  # at the page's smallest scale still >= 12 px
 
 
 # ---------------------------------------------------------------- the command and set-up

@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "DIR/experiments (never overwrites a file)")
     q.add_argument("folder", metavar="DIR")
 
-    p = sub.add_parser("viz", help="the classroom app in a browser (Mesa SolaraViz)")
+    p = sub.add_parser("viz", help="the classroom app in a browser (Mesa model, Solara page)")
     p.add_argument("file", nargs="?", metavar="SCENARIO",
                    help=f"the scenario the page opens with: a file or {SHIPPED} "
                    "(default wga_2023)")

@@ -7,11 +7,13 @@ game reads like a played one.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from typing import TextIO, TypeVar
 
 T = TypeVar("T")
 
+WIDTH = 80  # a terminal's columns: longer lines are wrapped between words
 HELP_WORDS = ("?", "help")
 QUIT_WORDS = ("q", "quit", "exit")
 
@@ -36,8 +38,8 @@ class Console:
             self.echo = True
 
     def say(self, text: str = "") -> None:
-        """Print a line (or several)."""
-        self.stdout.write(text + "\n")
+        """Print a line (or several), each wrapped between words to fit WIDTH columns."""
+        self.stdout.write("\n".join(fit(line) for line in text.split("\n")) + "\n")
 
     def read(self, prompt: str) -> str:
         """One answer, stripped; raises Abandoned at the end of input or on Ctrl-C."""
@@ -76,6 +78,19 @@ class Console:
                 return parse(answer)
             except Hint as hint:
                 self.say(f"  ! {hint} (type ? for help)")
+
+
+def fit(line: str, width: int = WIDTH) -> str:
+    """`line` wrapped between words to `width` columns, continuations indented two more.
+
+    A line that fits is returned as it is (tables keep their columns); a word longer than
+    the width is left whole rather than cut.
+    """
+    if len(line) <= width:
+        return line
+    indent = line[: len(line) - len(line.lstrip())]
+    return textwrap.fill(line, width=width, subsequent_indent=indent + "  ",
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def parse_yes_no(answer: str) -> bool:

@@ -243,8 +243,10 @@ class Student:
             )
 
         self.asked += 1
-        choices = "a / counter-offer / s / ? / q" if standing is not None else (
-            "counter-offer / s / ? / q")
+        offer = f"the union's {model.space.names[0]}" if model.space.size == 1 else (
+            "counter-offer")
+        choices = f"a / {offer} / s / ? / q" if standing is not None else (
+            f"{offer} / s / ? / q")
         return self.console.ask(
             f"your move ({choices}): ",
             lambda answer: parse_move(answer, model, own, standing is not None),
@@ -356,25 +358,48 @@ MOVE_HELP = """\
 Your move. Answers:
   a                  accept the offer on the table (only when there is one)
   ISSUE=VALUE ...    counter-offer; issues you leave out keep your last value
-                     (e.g. {example}); values in the issue's unit, within its range
+                     (e.g. {example});
+                     values are the union's terms, in the issue's unit,
+                     within its range
   s                  offer the same as last time
   ?                  this help;  q  quit the game"""
 
 CONSENT_HELP = """\
-The alliance bargains for its members; a deal needs its members' consent, and yours is
-the one that decides. Answers: y consent (the deal is signed if the members ratify it),
-n refuse (the strike goes on), ? this help, q quit the game."""
+The alliance bargains for its members; a deal needs its members' consent, and
+yours is the one that decides. Answers: y consent (the deal is signed if the
+members ratify it), n refuse (the strike goes on), ? this help, q quit the game."""
 
 LEAVE_HELP = """\
-You may break ranks: leave the alliance and bargain alone with the union from next
-round (your own table; the alliance goes on for the others). Answers: y leave, n stay,
-? this help, q quit the game."""
+You may break ranks: leave the alliance and bargain alone with the union from
+next round (your own table; the alliance goes on for the others). Answers:
+y leave, n stay, ? this help, q quit the game."""
 
 SIGN_HELP = """\
-An interim agreement: you sign the union's terms now and your writers go back to work
-while the strike goes on against the rest; when the master deal comes you take its terms
-if they are better for the union (me-too). A member of the alliance leaves it. Answers:
-y sign, n keep bargaining, ? this help, q quit the game."""
+An interim agreement: you sign the union's terms now and your writers go back to
+work while the strike goes on against the rest; when the master deal comes you
+take its terms if they are better for the union (me-too). A member of the
+alliance leaves it. Answers: y sign, n keep bargaining, ? this help, q quit the
+game."""
+
+
+def owner_note(model: BargainingModel, party: Party) -> str:
+    """Whose terms the values are: always the union's, which a company's student must know.
+
+    Every issue is stated as what the union gets (a wage increase, the union's share of
+    a pie), so a company offering less of it keeps more. With one issue the note gives a
+    worked example in the seat's own utility.
+    """
+    space = model.space
+    if space.size != 1:
+        return ("Values are the union's terms (what the union gets), in each issue's unit; "
+                + ("the higher, the more it costs you." if isinstance(party, Company)
+                   else "the higher, the better for you."))
+    name = space.names[0]
+    lo, hi = float(space.lo[0]), float(space.hi[0])
+    value = lo + 0.6 * (hi - lo)
+    worth = party.utility(space.normalise({name: value}, party.opening))
+    return (f"{name} is the union's ({unit(model, name)}): you type what the union gets; "
+            f"{name}={num(value)} is worth {worth:.4g} to you.")
 
 
 def intro(model: BargainingModel, party: Party) -> str:
@@ -398,6 +423,7 @@ def intro(model: BargainingModel, party: Party) -> str:
                      + (", and may leave it." if model.mode == "breakaway" else "."))
     opening = model.space.to_units(party.opening)
     lines.append("Your opening: " + ", ".join(f"{k}={num(v)}" for k, v in opening.items()))
+    lines.append(owner_note(model, party))
     if model.clock == "move" and party.discount != 1.0:
         lines.append(f"Your discount factor is {party.discount:g} a move: a deal accepted at "
                      f"step s is worth its value x {party.discount:g}^(s-1).")
@@ -405,11 +431,27 @@ def intro(model: BargainingModel, party: Party) -> str:
     return "\n".join(lines)
 
 
+def deal_with(model: BargainingModel, seat: Party | None, table: str, covers: str = "") -> str:
+    """"DEAL with" the other side, seen from the student's seat, at the table `table`.
+
+    The union's deal is with the table's employer (`covers`: whom an alliance signs
+    for); a company's own deal is with the union; a deal the student's company only
+    watches (another table's, or its alliance's) names both sides.
+    """
+    union = model.union.name
+    if seat is None or seat is model.union:
+        return f"DEAL with {table}{covers}"
+    if table == seat.name:
+        return f"DEAL with {union}"
+    return f"DEAL between {table}{covers} and {union}"
+
+
 class _Events:
     """What changed in a step: deals, votes and break-aways, in words."""
 
-    def __init__(self, model: BargainingModel) -> None:
+    def __init__(self, model: BargainingModel, seat: Party | None = None) -> None:
         self.model = model
+        self.seat = seat  # the student's party: a deal line names the other side
         self.votes = len(model.votes)
         self.deals = len(model.deals)
         self.members = set(model.coalition.members) if model.coalition else set()
@@ -434,7 +476,8 @@ class _Events:
                 covers = f" (for {', '.join(deal.parties)})" if deal.coalition else ""
                 voted = (f"; members voted {vote['yes_share']:.0%} yes"
                          if model.union.members is not None else "")
-                out.append(f"   DEAL with {vote['table']}{covers}: {terms}{voted}")
+                out.append(f"   {deal_with(model, self.seat, vote['table'], covers)}: "
+                           f"{terms}{voted}")
             else:
                 need = model.union.spec.ratification_threshold
                 out.append(f"   members voted down the tentative deal with {vote['table']} "
@@ -465,7 +508,7 @@ def play(
     console.say(intro(model, party))
     try:
         while model.running:
-            events = _Events(model)
+            events = _Events(model, party)
             asked = student.asked
             week = model.t
             model.step()

@@ -66,7 +66,20 @@ def _bargaining_with(model: BargainingModel) -> dict[str, str]:
     }
 
 
+def _step(model: BargainingModel) -> float | None:
+    """The step this record closes, as the text and the CLI name it; None before the first.
+
+    The model's clock `t` moves on at the end of a step, so the week or move just played
+    is `t - 1` (a deal struck in move 18 is recorded after it, at step 18); with the
+    continuous clock, the time reached.
+    """
+    if model.clock == "continuous":
+        return float(model.time) if model.steps else None
+    return model.t - 1 if model.steps else None
+
+
 REPORTERS = {
+    "step": _step,
     "positions": _positions,
     "solidarity": _solidarity,
     "writers_back": _writers_back,

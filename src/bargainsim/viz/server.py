@@ -12,6 +12,7 @@ import importlib.util
 import os
 import socket
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,10 +67,23 @@ def serve(
 
     settings.main.mode = "production"
     settings.telemetry.mixpanel_enable = False
+    settings.theme.show_banner = False  # Solara's corner badge covered the last plot
+    quiet_cookie_warning()
     config = uvicorn.Config("solara.server.starlette:app", log_level="warning")
     server = uvicorn.Server(config)
     announce(url_of(sock))
     server.run(sockets=[sock])
+
+
+def quiet_cookie_warning() -> None:
+    """Silence Solara's 12-line cookie warning, printed on every page load.
+
+    A plain-HTTP page on an address other than `localhost` gets a `samesite=lax` cookie:
+    right for a classroom's local server (nothing embeds the page in another site's
+    frame), and noise in the teacher's terminal.
+    """
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
+                            category=UserWarning)
 
 
 def missing_dependency() -> str | None:
