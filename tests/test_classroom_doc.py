@@ -45,13 +45,14 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_the_doc_has_three_exercises_with_commands_and_expected_output():
+def test_the_doc_has_four_exercises_with_commands_and_expected_output():
     text = DOC.read_text(encoding="utf-8")
     for heading in ("## Exercise A: patience and Rubinstein",
                     "## Exercise B: Boulware against Conceder",
-                    "## Exercise C: coalition against breaking ranks"):
+                    "## Exercise C: coalition against breaking ranks",
+                    "## Exercise D: screening"):
         assert heading in text
-    assert text.count("Questions for discussion") == 3
+    assert text.count("Questions for discussion") == 4
     assert "bargainsim viz" in text
     found = sessions()
     assert len(found) >= 6

@@ -9,6 +9,7 @@ import pytest
 
 from bargainsim.cli import main
 from bargainsim.errors import InputError
+from bargainsim.experiments.statistics import km_median
 from bargainsim.model import BargainingModel
 from bargainsim.runner import run, run_seeds
 from bargainsim.scenario import load_scenario
@@ -150,3 +151,20 @@ def test_limit_types_refuse_a_written_limit():
     with pytest.raises(InputError, match=r"parties.studio.limit \(line \d+\): with types.of: "
                        "limit the limit is drawn"):
         load_scenario(SCREENING, ["parties.studio.limit.share=0.5"])
+
+
+def median_last_deal(spec, mode: str, seeds: int = 200) -> float:
+    """Kaplan-Meier median of the last deal's week (censored at the horizon: infinite)."""
+    records = run_seeds(spec, mode, range(seeds))
+    median = km_median([r["settlement_step"] for r in records], np.arange(seeds))
+    return np.inf if median is None else median
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["coalition", "separate"])
+def test_a_wider_prior_with_the_same_mean_lengthens_strikes(mode: str):
+    """A mean-preserving spread of the strike-cost types (log-sd 0.05 to 0.6, mean 1):
+    the union screens a wider belief, and the last deal comes later (200 seeds)."""
+    narrow = median_last_deal(private("types.prior.spread=0.05"), mode)
+    wide = median_last_deal(private("types.prior.spread=0.6"), mode)
+    assert wide > narrow
