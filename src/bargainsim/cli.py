@@ -173,9 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
         "play", help="play one side against the agents at the terminal",
         epilog="exit status: 0 game over, 2 bad input, 3 abandoned (q, end of input, Ctrl-C)",
     )
-    p.add_argument("file", metavar="SCENARIO", help=f"a scenario file or {SHIPPED}")
-    p.add_argument("--as", dest="side", required=True, metavar="union|COMPANY",
-                   help="the side you play: union, or a company's name")
+    p.add_argument("file", nargs="?", metavar="SCENARIO",
+                   help=f"a scenario file or {SHIPPED} (not with --replay)")
+    p.add_argument("--as", dest="side", metavar="union|COMPANY|coalition",
+                   help="the side you play: union, a company's name, or the coalition "
+                   "(with --replay: whose view to show, default the log's first seat)")
+    p.add_argument("--replay", metavar="LOG", help="replay a game logged by `bargainsim "
+                   "class` (JSON lines): the same scenario, seed and answers")
     p.add_argument("--mode", choices=MODES, help="bargaining mode (default: the scenario's)")
     p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     p.add_argument("--set", dest="overrides", action="append", default=[],
@@ -498,8 +502,39 @@ def cmd_play(args: argparse.Namespace) -> int:
     from bargainsim.game.play import play
     from bargainsim.scenario import load_scenario
 
+    if args.replay is not None:
+        return _replay(args)
+    if args.file is None or args.side is None:
+        raise InputError("play", [Problem("SCENARIO --as SIDE", "name a scenario and the "
+                                          "side you play (or --replay LOG)")])
     spec = load_scenario(_scenario(args.file), args.overrides)
     return play(spec, args.side, mode=args.mode, seed=args.seed, source=args.file)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """`play --replay LOG`: a logged game at the terminal, from one seat's view."""
+    import io
+
+    from bargainsim.game.movelog import read_log
+    from bargainsim.game.play import play
+    from bargainsim.game.seated import answer_text
+    from bargainsim.scenario import MODES, load_scenario
+
+    if args.file is not None or args.overrides or args.mode or args.seed:
+        raise InputError("--replay", [Problem(args.replay, "the log names the scenario, "
+                                              "overrides, mode and seed: give none of them")])
+    log = read_log(args.replay)
+    side = args.side or log.humans[0]
+    if side not in log.humans:
+        raise InputError("--as", [Problem(side, f"not a seat people played in {args.replay}; "
+                                          f"choose one of {', '.join(log.humans)}")])
+    if log.mode is not None and log.mode not in MODES:
+        raise InputError(args.replay, [Problem("mode", f"unknown mode {log.mode!r}", 1)])
+    spec = load_scenario(_scenario(log.scenario), log.overrides)
+    typed = io.StringIO("".join(answer_text(a) + "\n" for a in log.answers[side]))
+    others = {k: v for k, v in log.answers.items() if k != side}
+    return play(spec, side, mode=log.mode, seed=log.seed, source=log.scenario,  # type: ignore[arg-type]
+                stdin=typed, others=others)
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
