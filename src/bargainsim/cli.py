@@ -201,6 +201,18 @@ def build_parser() -> argparse.ArgumentParser:
                            "DIR/experiments (never overwrites a file)")
     q.add_argument("folder", metavar="DIR")
 
+    p = sub.add_parser("class", help="a class session: students play in the browser, the "
+                       "teacher runs rounds (needs the [classroom] extra)")
+    p.add_argument("file", nargs="?", metavar="CLASS.yaml",
+                   help="a class file (default: the shipped lesson plan)")
+    p.add_argument("--lan", action="store_true",
+                   help="listen on the local network (default: this machine only)")
+    p.add_argument("--port", type=_port, default=8770, help="port (default 8770; 0 = any free)")
+    p.add_argument("--logs", metavar="DIR", help="where each table's moves are logged "
+                   "(default: class-logs/<date-time>)")
+    p.add_argument("--check", action="store_true",
+                   help="validate the class file, print its rounds and exit")
+
     p = sub.add_parser("viz", help="the classroom app in a browser (Mesa SolaraViz)")
     p.add_argument("file", nargs="?", metavar="SCENARIO",
                    help=f"the scenario the page opens with: a file or {SHIPPED} "
@@ -544,6 +556,30 @@ def cmd_viz(args: argparse.Namespace) -> int:
     return serve(args.file and _scenario(args.file), args.host, args.port)
 
 
+def cmd_class(args: argparse.Namespace) -> int:
+    """Serve a class session (or, with --check, validate the class file and list its rounds)."""
+    import time
+
+    from bargainsim.classroom.plan import load_class
+
+    plan = load_class(args.file)
+    if args.check:
+        shown = args.file or "the shipped lesson plan"
+        print(f"{shown}: ok ({plan.spec.title or plan.spec.name})")
+        for r in plan.rounds:
+            print(f"  round {r.index + 1}: {r.spec.name}: {r.spec.scenario}, mode {r.mode}, "
+                  f"seed {r.spec.seed}, seating {r.spec.seating}")
+        return EXIT_OK
+    try:
+        from bargainsim.classroom.server import serve
+    except ImportError as exc:
+        print(f"bargainsim class: {exc}; install the extra: pip install 'bargainsim[classroom]'",
+              file=sys.stderr)
+        return EXIT_USAGE
+    logs = Path(args.logs) if args.logs else Path("class-logs") / time.strftime("%Y%m%d-%H%M%S")
+    return serve(plan, lan=args.lan, port=args.port, logs=logs)
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List the shipped scenarios and experiments, or copy them into a folder."""
     from bargainsim import shipped
@@ -581,6 +617,7 @@ COMMANDS = {
     "plot": cmd_plot,
     "plugins": cmd_plugins,
     "viz": cmd_viz,
+    "class": cmd_class,
     "scenarios": cmd_scenarios,
 }
 
