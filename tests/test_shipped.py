@@ -14,7 +14,8 @@ from bargainsim.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ["streamer_heavy", "studio_heavy", "uniform_industry", "wga_1988", "wga_2007",
-             "wga_2023", "classroom/attrition", "classroom/faratin", "classroom/rubinstein"]
+             "wga_2023", "classroom/attrition", "classroom/coalition", "classroom/faratin",
+             "classroom/rubinstein"]
 EXPERIMENTS = ["coalition_vs_separate", "lhs_industry", "talks_process"]
 
 
