@@ -76,7 +76,7 @@
   const svg = (tag, attrs) => { const e = document.createElementNS(NS, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); return e; };
 
   function histogram(title, values, lo, hi, marks) {
-    const W = 360, H = 170, L = 34, R = 10, T = 22, Bm = 32, bins = 12;
+    const W = 360, H = 170, L = 34, R = 24, T = 22, Bm = 32, bins = 12;
     const box = B.el("div", {class: "chart"});
     box.append(B.el("div", {class: "status", text: title}));
     const s = svg("svg", {viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": title});
