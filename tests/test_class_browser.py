@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.chromium_page import CHROMIUM, FLAGS, why_no_browser
+
+from chromium_page import CHROMIUM, FLAGS, why_no_browser
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 60_000

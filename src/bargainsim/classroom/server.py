@@ -141,6 +141,7 @@ def serve(plan: ClassPlan, lan: bool = False, port: int = 8770, logs: Path | Non
     except OSError as exc:
         print(f"bargainsim class: cannot listen on {host}:{port}: {exc.strerror}", file=out)
         return 2
+    sock.listen(2048)  # connections wait from now on, before the app is up
     port = sock.getsockname()[1]
     addresses = lan_addresses() if lan else []
     where = addresses[0] if addresses else "127.0.0.1"
