@@ -71,20 +71,20 @@
     const t = v.table, o = lastOffers(v);
     const table = $("table"); table.replaceChildren();
     table.append(B.el("tr", {}, B.el("th", {text: "issue"}), B.el("th", {class: "num", text: `${o.other}`}),
-      B.el("th", {class: "num", text: "you"}), B.el("th", {text: "range"})));
+      B.el("th", {class: "num", text: "you"})));
     for (const i of t.issues) {
-      table.append(B.el("tr", {}, B.el("td", {text: i.name}),
+      table.append(B.el("tr", {}, B.el("td", {}, i.name,
+          B.el("span", {class: "range-note", text: `${B.fmt(i.min)} to ${B.fmt(i.max)} ${i.unit}`})),
         B.el("td", {class: "num", text: o.theirs ? B.fmt(o.theirs[i.name]) : "-"}),
-        B.el("td", {class: "num", text: o.own ? B.fmt(o.own[i.name]) : "-"}),
-        B.el("td", {text: `${B.fmt(i.min)} to ${B.fmt(i.max)} ${i.unit}`})));
+        B.el("td", {class: "num", text: o.own ? B.fmt(o.own[i.name]) : "-"})));
     }
     const q = v.question;
     let worth = "";
     if (q && q.worth !== null && q.worth !== undefined) {
-      worth = `Their offer is worth ${B.fmt(q.worth)} to you (0-1)`;
+      worth = `${q.other}'s offer is worth ${B.fmt(q.worth)} to you (0-1)`;
       if (q.worth_now !== null && q.worth_now !== undefined) worth += `, ${B.fmt(q.worth_now)} after discounting`;
       worth += ".";
-    }
+    } else if (q && q.kind === "move") worth = "Nothing to accept yet: make an offer.";
     $("worth").textContent = worth;
     const votes = $("votes"); votes.replaceChildren();
     for (const r of (q && q.votes) || []) votes.append(B.el("li", {text: r.text}));
@@ -127,8 +127,9 @@
       const number = B.el("input", {type: "number", id, name: i.name, min: i.min, max: i.max, step: "any", value: B.fmt(value), inputmode: "decimal"});
       range.addEventListener("input", () => { number.value = B.fmt(range.value); });
       number.addEventListener("input", () => { range.value = number.value; });
+      const theirs = q.theirs ? `; ${q.other} offers ${B.fmt(q.theirs[i.name])}` : "";
       box.append(B.el("div", {class: "issue"}, B.el("label", {for: id, text: i.name}), range, number,
-        B.el("span", {class: "unit", text: `${i.unit}: ${B.fmt(i.min)} to ${B.fmt(i.max)}`})));
+        B.el("span", {class: "unit", text: `${i.unit}: ${B.fmt(i.min)} to ${B.fmt(i.max)}${theirs}`})));
     }
   }
 
