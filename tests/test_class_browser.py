@@ -41,6 +41,9 @@ LEGIBLE = """() => {
     } else if (own && parseFloat(cs.fontSize) < 16) {
       out.small.push(`${e.tagName} ${e.textContent.slice(0, 30)} ${cs.fontSize}`);
     }
+    if (e.classList.contains('scroll') && e.scrollWidth > e.clientWidth + 1) {
+      out.outside.push(`a table wider than its box: ${e.textContent.slice(0, 30)}`);
+    }
     const inScroll = e.closest('.scroll') && !e.classList.contains('scroll');
     const control = ['BUTTON', 'INPUT'].includes(e.tagName);
     if ((control || own) && !inScroll && (r.left < -1 || r.right > innerWidth + 1)) {

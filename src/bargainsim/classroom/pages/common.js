@@ -12,6 +12,11 @@ B.el = (tag, attrs, ...children) => {
   for (const c of children) if (c !== null && c !== undefined) e.append(c);
   return e;
 };
+B.termLines = (t) => {  // one term a line where space is short; reads "a=1, b=2" as text
+  const items = t ? Object.entries(t) : [];
+  return B.el("span", {}, ...(items.length ? items.flatMap(([k, v], i) => [i ? " " : "",
+    B.el("span", {class: "term", text: `${k}=${B.fmt(v)}${i < items.length - 1 ? "," : ""}`})]) : ["-"]));
+};
 B.terms = (t) => t ? Object.entries(t).map(([k, v]) => `${k}=${B.fmt(v)}`).join(", ") : "-";
 B.connect = (onOpen, onMessage) => {
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";

@@ -157,14 +157,13 @@
     card.hidden = false;
     const r = v.result, t = $("result"); t.replaceChildren();
     const unit = v.table.clock === "week" ? "week" : "step";
+    const row = (who, step, terms) => t.append(B.el("tr", {}, B.el("td", {"data-label": "who", text: who}),
+      B.el("td", {"data-label": unit, class: "num", text: step}), B.el("td", {"data-label": "terms"}, terms)));
     t.append(B.el("tr", {}, B.el("th", {text: ""}), B.el("th", {text: unit}), B.el("th", {text: "terms"})));
-    for (const d of r.deals) t.append(B.el("tr", {}, B.el("td", {text: `your table (${d.table})`}),
-      B.el("td", {class: "num", text: d.step}), B.el("td", {text: B.terms(d.terms)})));
-    if (!r.deals.length) t.append(B.el("tr", {}, B.el("td", {text: "your table"}), B.el("td", {text: "none"}), B.el("td", {text: "no deal"})));
-    for (const d of (r.agents && r.agents.deals) || []) t.append(B.el("tr", {},
-      B.el("td", {text: `the agents (${d.table})`}), B.el("td", {class: "num", text: d.step}), B.el("td", {text: B.terms(d.terms)})));
-    if (r.theory) t.append(B.el("tr", {}, B.el("td", {text: "theory"}),
-      B.el("td", {class: "num", text: r.theory.step === null ? "none" : r.theory.step}), B.el("td", {text: B.terms(r.theory.terms)})));
+    for (const d of r.deals) row(`your table (${d.table})`, d.step, B.termLines(d.terms));
+    if (!r.deals.length) row("your table", "none", "no deal");
+    for (const d of (r.agents && r.agents.deals) || []) row(`the agents (${d.table})`, d.step, B.termLines(d.terms));
+    if (r.theory) row("theory", r.theory.step === null ? "none" : r.theory.step, B.termLines(r.theory.terms));
     $("theory").textContent = r.theory ? `Theory: ${r.theory.source}.` : "No closed form applies here: the agents are the benchmark.";
   }
 })();

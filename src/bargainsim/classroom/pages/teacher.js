@@ -64,18 +64,19 @@
     for (const r of m.results.filter((r) => r.round - 1 === m.current)) {
       const terms = (who) => issues.filter((i) => r[`${who}_${i}`] !== undefined && r[`${who}_${i}`] !== null)
         .map((i) => `${i}=${B.fmt(r[`${who}_${i}`])}`).join(", ") || "-";
-      t.append(B.el("tr", {}, B.el("td", {text: r.table}), B.el("td", {text: r.players}),
-        B.el("td", {text: r.status === "deal" ? `${r.deal_with}: ${terms("deal")}` : r.status}),
-        B.el("td", {class: "num", text: r.deal_step ?? "-"}),
-        B.el("td", {text: r.theory_step === null || r.theory_step === undefined ? "-" : `step ${r.theory_step}: ${terms("theory")}`}),
-        B.el("td", {text: r.agents_step === null || r.agents_step === undefined ? "-" : `${r.agents_step}: ${terms("agents")}`})));
+      t.append(B.el("tr", {}, B.el("td", {"data-label": "table", text: r.table}),
+        B.el("td", {"data-label": "players", text: r.players}),
+        B.el("td", {"data-label": "deal", text: r.status === "deal" ? `${r.deal_with}: ${terms("deal")}` : r.status}),
+        B.el("td", {"data-label": "step", class: "num", text: r.deal_step ?? "-"}),
+        B.el("td", {"data-label": "theory", text: r.theory_step === null || r.theory_step === undefined ? "-" : `step ${r.theory_step}: ${terms("theory")}`}),
+        B.el("td", {"data-label": "agents", text: r.agents_step === null || r.agents_step === undefined ? "-" : `step ${r.agents_step}: ${terms("agents")}`})));
     }
   }
 
   const NS = "http://www.w3.org/2000/svg";
   const svg = (tag, attrs) => { const e = document.createElementNS(NS, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); return e; };
 
-  function histogram(title, values, lo, hi, marks) {
+  function histogram(title, values, lo, hi, marks, noun) {
     const W = 360, H = 170, L = 34, R = 24, T = 22, Bm = 32, bins = 12;
     const box = B.el("div", {class: "chart"});
     box.append(B.el("div", {class: "status", text: title}));
@@ -89,7 +90,7 @@
     counts.forEach((c, i) => s.append(svg("rect", {x: L + i * bw + 1, y: H - Bm - c / top * (H - T - Bm), width: bw - 2, height: c / top * (H - T - Bm), fill: "#8fb3d9"})));
     s.append(svg("line", {x1: L, x2: W - R, y1: H - Bm, y2: H - Bm, stroke: "#222"}));
     for (const v of [lo, (lo + hi) / 2, hi]) { const t = svg("text", {x: x(v), y: H - Bm + 16, "text-anchor": "middle"}); t.textContent = B.fmt(v); s.append(t); }
-    const yl = svg("text", {x: 2, y: T - 6}); yl.textContent = `runs (of ${values.length})` + (none ? `; ${none} without a deal` : ""); s.append(yl);
+    const yl = svg("text", {x: 2, y: T - 6}); yl.textContent = `${noun} (of ${values.length})` + (none ? `; ${none} without a deal` : ""); s.append(yl);
     for (const v of marks) s.append(svg("circle", {cx: x(Math.min(hi, Math.max(lo, v))), cy: H - Bm - 7, r: 6, fill: "#d62828", stroke: "#fff"}));
     box.append(s);
     return box;
@@ -106,8 +107,8 @@
     const deals = tables.flatMap((t) => t.deals);
     const lastSteps = tables.filter((t) => t.deals.length).map((t) => Math.max(...t.deals.map((d) => d.step)));
     for (const [mode, spread] of Object.entries(b.spread)) {
-      charts.append(histogram(`${mode}: settlement step (agents, ${spread.seeds} seeds)`, spread.steps, 0, horizon, lastSteps));
-      for (const i of issues) charts.append(histogram(`${mode}: ${i.name} (${i.unit})`, spread.terms[i.name], i.min, i.max, deals.map((d) => d.terms[i.name])));
+      charts.append(histogram(`${mode}: settlement step (agents, ${spread.seeds} seeds)`, spread.steps, 0, horizon, lastSteps, "runs"));
+      for (const i of issues) charts.append(histogram(`${mode}: ${i.name} (${i.unit})`, spread.terms[i.name], i.min, i.max, deals.map((d) => d.terms[i.name]), "deals"));
     }
   }
 })();
