@@ -24,6 +24,7 @@ import pytest
 from chromium_page import CHROMIUM, FLAGS, why_no_browser
 
 pytestmark = pytest.mark.browser
+pytest.importorskip("starlette", reason="the classroom extra is not installed")
 TIMEOUT_MS = 60_000
 
 LEGIBLE = """() => {

@@ -206,6 +206,15 @@ def test_a_group_plays_the_coalition_against_a_union_team(plan, tmp_path):
         in proc.stdout
 
 
+def test_a_round_started_again_swaps_the_pairs_sides(plan):
+    room, (ann, bob), _ = room_with(plan, ["Ann", "Bob"])
+    room.start_round(0)
+    assert (ann.seat, bob.seat) == ("union", "studio")
+    room.start_round(0)
+    assert (ann.seat, bob.seat) == ("studio", "union") and ann.table == "r1-t2"
+    assert [r["table"] for r in room.results()] == ["r1-t1", "r1-t2"]
+
+
 def test_a_latecomer_plays_against_the_agents(plan):
     room, _, _ = room_with(plan, ["A", "B"])
     room.start_round(0)
@@ -344,3 +353,18 @@ def test_log_read_errors_exit_2(tmp_path, capsys):
         assert str(bad) in err and words in err and "Traceback" not in err
     assert main(["play", "classroom/faratin"]) == 2
     assert "--as" in capsys.readouterr().err or True
+
+
+def test_yes_or_no_questions_in_the_2023_scenario():
+    spec = load_scenario(scenario_path("wga_2023"))
+    game = Game(spec, ["disney"])  # inside the alliance: asked to consent in week 25
+    q = game.waiting
+    assert (q.kind, q.step, q.agent) == ("consent", 25, "consent")
+    with pytest.raises(Hint, match="takes yes or no"):
+        game.answer("disney", {"accept": True}, 0)
+    game.answer("disney", {"yes": True}, 0)
+    assert game.finished and game.deals()[0]["table"] == "amptp"
+    union = Game(spec, ["wga"]).waiting  # the union sees what its members would vote
+    assert union.kind == "move" and union.round == 1
+    breakaway = Game(spec, ["disney"], mode="breakaway").waiting
+    assert (breakaway.kind, breakaway.agent) == ("leave", "stay")

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bargainsim.classroom.room import Room
+from bargainsim.classroom.room import Bucket, Room
 from bargainsim.game.console import Hint
 
 MAX_MESSAGE = 8_192  # bytes; an offer is about a hundred
@@ -52,10 +52,9 @@ def parse(text: Any) -> dict[str, Any]:
 class Connection:
     """One open page: a student's (token) or the teacher's, with its own rate allowance."""
 
+    bucket: Bucket
     token: str | None = None
     teacher: bool = False
-    allowance: float = 20.0
-    checked: float = 0.0
 
 
 class Hub:
@@ -74,8 +73,7 @@ class Hub:
 
     def open(self, conn: int) -> None:
         """A page connected."""
-        self.connections[conn] = Connection(allowance=2 * self.per_connection,
-                                            checked=self.room.clock())
+        self.connections[conn] = Connection(Bucket(self.per_connection, self.room.clock))
 
     def close(self, conn: int) -> None:
         """A page went away (its seat stays: the student may come back)."""
@@ -84,7 +82,7 @@ class Hub:
     def handle(self, conn: int, text: Any) -> Outbox:
         """One message from a page; returns what to send to whom."""
         c = self.connections[conn]
-        if not self._allowed(c):
+        if not c.bucket.take():
             return [(conn, error("too many messages: wait a second and try again"))]
         try:
             message = parse(text)
@@ -94,16 +92,6 @@ class Hub:
             if c.token is not None and c.token in self.room.students:
                 out.append((conn, self.room.view(c.token)))  # the current state, unchanged
             return out
-
-    def _allowed(self, c: Connection) -> bool:
-        now = self.room.clock()
-        rate = self.per_connection
-        c.allowance = min(2 * rate, c.allowance + (now - c.checked) * rate)
-        c.checked = now
-        if c.allowance < 1.0:
-            return False
-        c.allowance -= 1.0
-        return True
 
     def _dispatch(self, conn: int, c: Connection, m: dict[str, Any]) -> Outbox:
         kind = m["type"]

@@ -50,6 +50,30 @@ def clean_name(name: Any) -> str:
 
 
 @dataclass
+class Bucket:
+    """A rate limit: `rate` requests a second, up to twice that at once (a token bucket)."""
+
+    rate: float
+    clock: Callable[[], float]
+    allowance: float = field(init=False)
+    checked: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.allowance = 2 * self.rate
+        self.checked = self.clock()
+
+    def take(self) -> bool:
+        """Whether one more request fits now (and count it)."""
+        now = self.clock()
+        self.allowance = min(2 * self.rate, self.allowance + (now - self.checked) * self.rate)
+        self.checked = now
+        if self.allowance < 1.0:
+            return False
+        self.allowance -= 1.0
+        return True
+
+
+@dataclass
 class Student:
     """One person in the room and where they sit."""
 
@@ -59,8 +83,7 @@ class Student:
     table: str | None = None
     seat: str | None = None  # the party they play (a union team shares it)
     member: str | None = None  # in a coalition group: the company they speak for
-    allowance: float = 0.0  # requests left (a token bucket)
-    checked: float = 0.0
+    bucket: Bucket | None = None  # their rate of requests
 
 
 @dataclass
@@ -138,8 +161,7 @@ class Room:
             raise Hint(f"the room is full ({self.plan.spec.max_students} seats)")
         token = secrets.token_urlsafe(16)
         student = Student(token, text, len(self.students),
-                          allowance=2 * self.plan.spec.requests_per_second,
-                          checked=self.clock())
+                          bucket=Bucket(self.plan.spec.requests_per_second, self.clock))
         self.students[token] = student
         if self.current is not None:  # a latecomer plays the round against the agents
             self._seat_alone(student, self.plan.rounds[self.current])
@@ -154,15 +176,8 @@ class Room:
 
     def allow(self, token: str) -> bool:
         """Whether a student's request fits their rate (a bucket of twice the rate a second)."""
-        s = self.students[token]
-        rate = self.plan.spec.requests_per_second
-        now = self.clock()
-        s.allowance = min(2 * rate, s.allowance + (now - s.checked) * rate)
-        s.checked = now
-        if s.allowance < 1.0:
-            return False
-        s.allowance -= 1.0
-        return True
+        bucket = self.students[token].bucket
+        return bucket is None or bucket.take()
 
     def is_teacher(self, secret: Any) -> bool:
         """Whether `secret` is the teacher's (compared in constant time)."""
@@ -170,13 +185,18 @@ class Room:
 
     # --- rounds ----------------------------------------------------------------------
     def start_round(self, index: Any) -> set[str]:
-        """Seat everyone for round `index` (the tables of an earlier round stay in the results)."""
+        """Seat everyone for round `index` (the tables of an earlier round stay in the results).
+
+        Pairs sit in the order students joined, the first of each pair the union; a round
+        started again swaps the sides of each pair.
+        """
         if isinstance(index, bool) or not isinstance(index, int) or not (
                 0 <= index < len(self.plan.rounds)):
             raise Hint(f"no round {index!r}; the rounds are 0-{len(self.plan.rounds) - 1}")
         rnd = self.plan.rounds[index]
         if index not in self.benchmarks:
             self.benchmarks[index] = benchmark(rnd, self.plan.spec.agent_seeds)
+        swap = self.rounds_played.count(index) % 2 == 1  # played again: pairs swap sides
         self.current = index
         self.rounds_played.append(index)
         for s in self.students.values():
@@ -185,6 +205,8 @@ class Room:
         if rnd.spec.seating == "pairs":
             while len(people) >= 2:
                 a, b = people.pop(0), people.pop(0)
+                if swap:
+                    a, b = b, a
                 self._open(rnd, {rnd.union: [a], rnd.companies[0]: [b]})
         elif rnd.spec.seating == "coalition":
             self._seat_groups(rnd, people)
