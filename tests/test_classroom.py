@@ -368,3 +368,31 @@ def test_yes_or_no_questions_in_the_2023_scenario():
     assert union.kind == "move" and union.round == 1
     breakaway = Game(spec, ["disney"], mode="breakaway").waiting
     assert (breakaway.kind, breakaway.agent) == ("leave", "stay")
+
+
+def test_the_csv_does_not_let_a_cell_become_a_formula(plan):
+    from bargainsim.classroom.results import csv_text
+    text = csv_text([{"round": 1, "players": "=HYPERLINK(1)", "status": "@x", "seed": 0}], [])
+    assert "'=HYPERLINK(1)" in text and ",'@x," in text and ",0," in text
+    room, _, _ = room_with(plan, ["=cmd", "Bob"])
+    room.start_round(2)
+    assert "union: =cmd; studio: Bob" in room.csv()  # inside a cell, not at its start
+
+
+def test_a_fault_in_the_engine_is_reported_and_changes_nothing(plan, monkeypatch):
+    room, (ann, bob), _ = room_with(plan, ["Ann", "Bob"])
+    room.start_round(2)
+    hub = Hub(room)
+    hub.open(1)
+    hub.handle(1, json.dumps({"type": "hello", "token": ann.token}))
+    before = snapshot(room)
+
+    def broken(self):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Game, "advance", broken)
+    out = hub.handle(1, json.dumps({"type": "move", "turn": 0,
+                                    "answer": {"offer": {"wage": 8}}}))
+    assert out[0][1]["type"] == "error" and "nothing was changed" in out[0][1]["message"]
+    monkeypatch.undo()
+    assert snapshot(room) == before

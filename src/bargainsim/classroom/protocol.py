@@ -17,6 +17,7 @@ tests and the server share it.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 from bargainsim.classroom.room import Bucket, Room
 from bargainsim.game.console import Hint
 
+logger = logging.getLogger("bargainsim.classroom")
 MAX_MESSAGE = 8_192  # bytes; an offer is about a hundred
 STUDENT_TYPES = ("join", "hello", "move")
 TEACHER_TYPES = ("teacher", "start", "export")
@@ -92,6 +94,10 @@ class Hub:
             if c.token is not None and c.token in self.room.students:
                 out.append((conn, self.room.view(c.token)))  # the current state, unchanged
             return out
+        except Exception:  # a fault of ours: say so, keep serving the room
+            logger.exception("classroom: a message failed")
+            return [(conn, error("the server could not do that (its log says why); "
+                                 "nothing was changed"))]
 
     def _dispatch(self, conn: int, c: Connection, m: dict[str, Any]) -> Outbox:
         kind = m["type"]
