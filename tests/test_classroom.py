@@ -190,7 +190,8 @@ def test_a_group_plays_the_coalition_against_a_union_team(plan, tmp_path):
     with pytest.raises(Hint, match="you have voted"):
         room.move(a.token, 0, {"accept": True})
     room.move(b.token, 0, {"offer": {"wage": 10, "residuals": 20, "ai": 0.6}})
-    assert room.view(d.token)["table"]["waiting_for"].startswith("alliance")
+    waiting = room.view(d.token)["table"]["waiting_for"]
+    assert waiting == "alliance's members: C to vote (A, B voted)"
     room.move(c.token, 0, {"offer": {"wage": 11, "residuals": 30, "ai": 0.5}})
     q = room.view(d.token)["question"]
     assert q["theirs"] == {"wage": 10.0, "residuals": 20.0, "ai": 0.5}  # the least of each

@@ -362,7 +362,13 @@ class Room:
             names[rnd.coalition] = [f"{self.students[t].name} ({c})"
                                     for c, t in table.group.items()]
         waiting = None
-        if q is not None:
+        if q is not None and table.group and q.seat == rnd.coalition:
+            voted = [self.students[t].name for c, t in table.group.items() if c in table.votes]
+            to_vote = [self.students[t].name for c, t in table.group.items()
+                       if c not in table.votes]
+            waiting = (f"{q.seat}'s members: {', '.join(to_vote)} to vote"
+                       + (f" ({', '.join(voted)} voted)" if voted else ""))
+        elif q is not None:
             waiting = q.seat + (f" ({', '.join(names[q.seat])})" if q.seat in names else "")
         return {
             "id": table.id, "version": table.version, "scenario": rnd.scenario.name,

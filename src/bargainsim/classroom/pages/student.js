@@ -87,12 +87,16 @@
     } else if (q && q.kind === "move") worth = "Nothing to accept yet: make an offer.";
     $("worth").textContent = worth;
     const votes = $("votes"); votes.replaceChildren();
-    for (const r of (q && q.votes) || []) votes.append(B.el("li", {text: r.text}));
-    if (q && q.members && q.members.length) {
+    if (q && q.members && q.members.length) {  // the alliance's members: cost, share, vote
+      const cost = Object.fromEntries((q.votes || []).map((r) => [r.who, r.cost]));
       for (const m of q.members) {
         const by = v.votes && v.votes[m.name] ? `voted (${v.votes[m.name]})` : "not voted yet";
-        votes.append(B.el("li", {text: `${m.name}: market share ${Math.round(m.share * 100)}%, ${by}`}));
+        const costs = cost[m.name] === undefined ? "" : `, the offer costs it $${Math.round(cost[m.name])}M`;
+        const you = m.name === v.member ? " (you)" : "";
+        votes.append(B.el("li", {text: `${m.name}${you}: market share ${Math.round(m.share * 100)}%${costs}; ${by}`}));
       }
+    } else {
+      for (const r of (q && q.votes) || []) votes.append(B.el("li", {text: r.text}));
     }
   }
 
