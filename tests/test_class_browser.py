@@ -207,6 +207,9 @@ def test_a_class_session_in_the_browser(tmp_path):
             start(4)  # the coalition round again, for the teacher's charts
             offer(dee, wage=12, residuals=40, ai=0.8)
             accept(ann)
+            expect(bob.locator("#votes")).to_contain_text("studio: market share 45%")
+            shots_taken.append(check_legible(bob, "member_move_390x844", shots))
+            expect(bob.locator("#offer-button")).to_be_in_viewport()  # controls first
             accept(bob)
             accept(cid)
             deal(dee, "wage=12, residuals=40, ai=0.8")
