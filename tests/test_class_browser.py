@@ -176,6 +176,11 @@ def test_a_class_session_in_the_browser(tmp_path):
             offer(ann, wage=7)
             accept(bob)
             deal(bob, "wage=7")
+            # Cid has gone: the teacher lets the agent answer for him, and Dee plays on
+            teacher.locator(".tablecard", has_text="r3-t2").get_by_role(
+                "button", name="Let the agent answer").click()
+            expect(dee.locator("#move-card")).to_be_visible()
+            expect(dee.locator("#issues")).to_contain_text("union offers 10")
             start(3)
             accept(cid)  # the studio takes the Boulware union's opening at once
             deal(cid, "wage=10")
@@ -214,6 +219,8 @@ def test_a_class_session_in_the_browser(tmp_path):
             accept(cid)
             deal(dee, "wage=12, residuals=40, ai=0.8")
             expect(teacher.locator("#charts .chart")).to_have_count(8)
+            expect(teacher.locator(".tablecard", has_text="r5-t2")).to_contain_text("DEAL")
+            teacher.evaluate("window.scrollTo(0, 0)")  # the first screen, as projected
             shots_taken.append(check_legible(teacher, "teacher_1280x720", shots))
             expect(teacher.locator("#code")).to_be_in_viewport()
             teacher.screenshot(path=str(shots / "teacher_full_1280.png"), full_page=True)

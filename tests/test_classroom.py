@@ -397,3 +397,29 @@ def test_a_fault_in_the_engine_is_reported_and_changes_nothing(plan, monkeypatch
     assert out[0][1]["type"] == "error" and "nothing was changed" in out[0][1]["message"]
     monkeypatch.undo()
     assert snapshot(room) == before
+
+
+def test_the_teacher_lets_the_agents_answer_for_a_student_who_has_gone(plan, tmp_path):
+    room, people, _ = room_with(plan, ["A", "B", "C", "D", "E"], tmp_path)
+    room.start_round(4)
+    a, b, c, d, e = people
+    hub = Hub(room)
+    hub.open(9)
+    hub.handle(9, '{"type": "teacher", "secret": "s3cret"}')
+    table = a.table
+    hub.handle(9, json.dumps({"type": "agent", "table": table}))  # the union's agent offers
+    q = room.view(a.token)["question"]
+    assert q["theirs"] == {"wage": 16.0, "residuals": 80.0, "ai": 1.0}
+    room.move(a.token, q["turn"], {"offer": {"wage": 5, "residuals": 0, "ai": 0}})
+    hub.handle(9, json.dumps({"type": "agent", "table": table}))  # B and C's companies
+    offer = room.view(d.token)["question"]["theirs"]
+    assert offer == {"wage": 5.0, "residuals": 0.0, "ai": 0.0}  # the least: A's offer
+    for bad in ('{"type": "agent", "table": "r9-t9"}', '{"type": "agent", "table": 5}',
+                '{"type": "agent"}'):
+        assert hub.handle(9, bad)[0][1]["type"] == "error"
+    hub.open(1)
+    hub.handle(1, json.dumps({"type": "hello", "token": d.token}))
+    assert "only the teacher" in hub.handle(1, json.dumps(
+        {"type": "agent", "table": table}))[0][1]["message"]
+    log = (tmp_path / f"{table}.jsonl").read_text()
+    assert '"by": "the agent (for D, E)"' in log and "agents for B, C" in log

@@ -6,7 +6,8 @@ A page sends one JSON object per message, with `type`:
 - `hello` {token}: a student's page (re)opens its seat; answered by a `view`;
 - `move` {turn, answer}: the student's answer to their seat's question (`turn` says which);
 - `teacher` {secret}: the teacher's page; answered by `room` {code, url, qr} and `monitor`;
-- `start` {round} and `export` (teacher only): seat everyone for a round; the CSV.
+- `start` {round}, `agent` {table} and `export` (teacher only): seat everyone for a
+  round; let the agents answer what a table waits on (a student has gone); the CSV.
 
 The server answers a bad message with `error` {message} and changes nothing. After a
 change every page concerned gets its new `view` (students at the table) or `monitor`
@@ -28,7 +29,7 @@ from bargainsim.game.console import Hint
 logger = logging.getLogger("bargainsim.classroom")
 MAX_MESSAGE = 8_192  # bytes; an offer is about a hundred
 STUDENT_TYPES = ("join", "hello", "move")
-TEACHER_TYPES = ("teacher", "start", "export")
+TEACHER_TYPES = ("teacher", "start", "export", "agent")
 Outbox = list[tuple[int, dict[str, Any]]]  # (connection, message)
 
 
@@ -113,6 +114,8 @@ class Hub:
                 raise Hint("only the teacher's page may do that")
             if kind == "export":
                 return [(conn, {"type": "csv", "text": room.csv()})]
+            if kind == "agent":
+                return self._views(room.agent_answers(m.get("table"))) + self.flush()
             out = self._views(room.start_round(m.get("round")))
             return out + self.flush() + [(t, self._benchmarks()) for t in self._teachers()]
         if kind == "join":

@@ -216,6 +216,8 @@ class Room:
         return set(self.students)
 
     def _seat_groups(self, rnd: PlannedRound, people: list[Student]) -> None:
+        if not people:
+            return
         size = len(rnd.companies) + rnd.spec.union_team
         count = max(1, len(people) // size)
         groups: list[dict[str, Student]] = [{} for _ in range(count)]
@@ -302,7 +304,32 @@ class Room:
         if s.member is not None:
             return self._vote(table, s, q, answer)
         kept = game.answer(s.seat, answer, turn)
-        self._after(table, s, q, kept)
+        self._after(table, q, kept, s.name)
+        return table.tokens()
+
+    def agent_answers(self, table_id: Any) -> set[str]:
+        """The teacher lets the agents answer the question a table waits on.
+
+        For a student who has gone: the seat's strategy answers, or in a group the
+        strategies of the members who have not voted. Returns the tokens whose view changed.
+        """
+        table = self.tables.get(table_id) if isinstance(table_id, str) else None
+        if table is None:
+            raise Hint(f"no table {str(table_id)[:20]!r}")
+        q = table.game.waiting
+        if q is None:
+            raise Hint(f"{table.id}'s game is over")
+        names = [self.students[t].name for t in table.seats.get(q.seat, [])]
+        by = f"the agent (for {', '.join(names) or q.seat})"
+        if table.group and q.seat == table.rnd.coalition:
+            absent = [self.students[table.group[c]].name for c in table.group
+                      if c not in table.votes]
+            answer = combine(q, table.votes)  # absent members: their strategies' answers
+            by = f"the members' rule (agents for {', '.join(absent)})"
+            table.votes = {}
+        else:
+            answer = q.agent_answer
+        self._after(table, q, table.game.answer(q.seat, answer, q.turn), by)
         return table.tokens()
 
     def _vote(self, table: TableRun, s: Student, q: Question, answer: Any) -> set[str]:
@@ -319,14 +346,14 @@ class Room:
         together = combine(q, table.votes)
         table.votes = {}
         kept = table.game.answer(q.seat, together, q.turn)
-        self._after(table, s, q, kept, by="the members' rule")
+        self._after(table, q, kept, "the members' rule")
         return table.tokens()
 
-    def _after(self, table: TableRun, s: Student, q: Question, kept: Answer,
-               by: str | None = None) -> None:
+    def _after(self, table: TableRun, q: Question, kept: Answer, by: str) -> None:
+        """Log an answer the game took (and the end, when it ended)."""
         table.version += 1
         self._write(table, {"type": "move", "seat": q.seat, "turn": q.turn, "step": q.step,
-                            "by": by or s.name, "answer": kept})
+                            "by": by, "answer": kept})
         if table.game.finished:
             self._write(table, {"type": "end", "deals": table.game.deals()})
 

@@ -49,7 +49,7 @@ class Question:
         worth: The standing offer's utility to the seat (0-1); `worth_now` discounted.
         votes: What others would vote on the standing offer (the union's members' yes
             share; a coalition's members' consent and cost), in words and numbers.
-        agent: What the agent strategy in this seat would do.
+        agent: What the agent strategy in this seat would do; `agent_answer` as an answer.
         members: At the coalition's seat, each member's market share and what its own
             strategy would do (accept the standing offer; its proposal); `rule`, `quorum`.
     """
@@ -69,6 +69,7 @@ class Question:
     worth_now: float | None = None
     votes: list[dict[str, Any]] = field(default_factory=list)
     agent: str = ""
+    agent_answer: Answer = field(default_factory=dict)
     members: list[dict[str, Any]] = field(default_factory=list)
     rule: str | None = None
     quorum: float | None = None
@@ -225,7 +226,7 @@ class Scripted:
             if model.clock == "move" and party.discount != 1.0:
                 q.worth_now = q.worth * party.discount ** max(model.t - 1, 0)
             q.votes = _votes(model, party, vector, t, dt, table)
-        q.agent = _agent(model, party, kind, vector, t, dt, table)
+        q.agent, q.agent_answer = _agent(model, party, kind, vector, t, dt, table)
         if isinstance(party, Coalition):  # what each member's own strategy would do
             q.members = [{
                 "name": m.name, "share": m.share, "proposal": units(m.offer(t, table)),
@@ -258,20 +259,26 @@ def _votes(model: BargainingModel, party: Party, vector: np.ndarray, t: float, d
 
 
 def _agent(model: BargainingModel, party: Party, kind: str, vector: np.ndarray | None,
-           t: float, dt: float, table: Table) -> str:
-    """What the agent strategy in the seat would do now (the terminal game's `?` advice)."""
+           t: float, dt: float, table: Table) -> tuple[str, Answer]:
+    """What the agent strategy in the seat would do now, in words and as an answer.
+
+    The words are the terminal game's `?` advice; the answer is what the classroom uses
+    when the teacher lets the agent answer for a student who has gone.
+    """
     if kind == "leave":
         assert isinstance(party, Company)
-        return "leave" if party.wants_to_leave() else "stay"
+        yes = party.wants_to_leave()
+        return ("leave" if yes else "stay"), {"yes": yes}
     if kind == "sign":
         assert isinstance(party, Company) and vector is not None
-        return "sign" if party.wants_to_sign(vector, table) else "not sign"
+        yes = party.wants_to_sign(vector, table)
+        return ("sign" if yes else "not sign"), {"yes": yes}
     if vector is not None and party.accepts(vector, t, dt, table):
-        return "consent" if kind == "consent" else "accept"
+        return ("consent", {"yes": True}) if kind == "consent" else ("accept", {"accept": True})
     if kind == "consent":
-        return "refuse"
+        return "refuse", {"yes": False}
     offer = model.space.to_units(party.offer(t, table))
-    return "offer " + ", ".join(f"{k}={num(v)}" for k, v in offer.items())
+    return "offer " + ", ".join(f"{k}={num(v)}" for k, v in offer.items()), {"offer": offer}
 
 
 @dataclass

@@ -48,7 +48,12 @@
       for (const o of t.offers) last[o.by] = o;
       for (const o of Object.values(last)) card.append(B.el("div", {class: "muted", text: `${o.by} offers ${B.terms(o.terms)}`}));
       for (const d of t.deals) card.append(B.el("div", {text: `DEAL with ${d.table} (${unit} ${d.step}): ${B.terms(d.terms)}`}));
-      if (!t.finished) card.append(B.el("div", {class: "muted", text: `waiting for ${t.waiting_for}`}));
+      if (!t.finished) {
+        card.append(B.el("div", {class: "muted", text: `waiting for ${t.waiting_for}`}));
+        const nudge = B.el("button", {type: "button", class: "secondary", text: "Let the agent answer"});
+        nudge.addEventListener("click", () => send({type: "agent", table: t.id}));
+        card.append(B.el("div", {class: "buttons"}, nudge));
+      }
       else if (!t.deals.length) card.append(B.el("div", {text: "no deal"}));
       tables.append(card);
     }
