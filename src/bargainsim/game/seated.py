@@ -30,7 +30,6 @@ from bargainsim.schema import Mode, Scenario
 from bargainsim.table import Table
 
 Answer = dict[str, Any]
-KINDS = ("move", "consent", "leave", "sign")
 
 
 @dataclass
@@ -287,7 +286,8 @@ class Game:
 
     `advance` builds the model and plays until a seat must answer (`waiting`) or the game
     ends (`finished`); `answer` checks a seat's answer against its question, adds it and
-    advances. Nothing else is kept, so a game is its log (`header` and `moves`).
+    advances. Nothing else is kept: a game is its scenario, mode, seed and answers (what
+    `game.movelog` writes and reads).
     """
 
     spec: Scenario
