@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -353,7 +354,24 @@ def test_log_read_errors_exit_2(tmp_path, capsys):
         err = capsys.readouterr().err
         assert str(bad) in err and words in err and "Traceback" not in err
     assert main(["play", "classroom/faratin"]) == 2
-    assert "--as" in capsys.readouterr().err or True
+    assert "--as SIDE" in capsys.readouterr().err
+
+
+def test_an_edited_log_is_refused_when_replayed(tmp_path, capsys):
+    root = Path(__file__).resolve().parents[1]
+    rows = [json.loads(x) for x in (root / "examples/class/coalition-table.jsonl")
+            .read_text().splitlines()]
+    assert main(["play", "--replay", str(root / "examples/class/coalition-table.jsonl")]) == 0
+    assert "DEAL with alliance" in capsys.readouterr().out
+    for row in rows:
+        if row["type"] == "move" and row["seat"] == "alliance" and row["turn"] == 1:
+            row["answer"] = {"offer": {"wage": 99}}
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["play", "--replay", str(edited)]) == 2
+    err = capsys.readouterr().err
+    assert f"{edited}: move: alliance's answer 2" in err and "wage must be between 0 and 20" \
+        in err and "Traceback" not in err
 
 
 def test_yes_or_no_questions_in_the_2023_scenario():

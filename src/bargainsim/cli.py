@@ -529,7 +529,7 @@ def _replay(args: argparse.Namespace) -> int:
 
     from bargainsim.game.movelog import read_log
     from bargainsim.game.play import play
-    from bargainsim.game.seated import answer_text
+    from bargainsim.game.seated import BadAnswer, answer_text
     from bargainsim.scenario import MODES, load_scenario
 
     if args.file is not None or args.overrides or args.mode or args.seed:
@@ -545,8 +545,11 @@ def _replay(args: argparse.Namespace) -> int:
     spec = load_scenario(_scenario(log.scenario), log.overrides)
     typed = io.StringIO("".join(answer_text(a) + "\n" for a in log.answers[side]))
     others = {k: v for k, v in log.answers.items() if k != side}
-    return play(spec, side, mode=log.mode, seed=log.seed, source=log.scenario,  # type: ignore[arg-type]
-                stdin=typed, others=others)
+    try:
+        return play(spec, side, mode=log.mode, seed=log.seed,  # type: ignore[arg-type]
+                    source=log.scenario, stdin=typed, others=others)
+    except (BadAnswer, KeyError, TypeError) as exc:  # an answer the game cannot take
+        raise InputError(args.replay, [Problem("move", str(exc).strip("'\""))]) from None
 
 
 def cmd_viz(args: argparse.Namespace) -> int:

@@ -78,6 +78,10 @@ class Question:
         return asdict(self)
 
 
+class BadAnswer(ValueError):
+    """A logged answer that does not fit the question the game asks (an edited log)."""
+
+
 class Waiting(Exception):  # noqa: N818 - a pause, not a failure
     """A seat has no answer yet: the game stops here until it gives one."""
 
@@ -109,17 +113,21 @@ def offer_values(model: BargainingModel, offer: Any) -> dict[str, float]:
 
 def check_answer(model: BargainingModel, question: Question, answer: Any) -> Answer:
     """The answer in its plain form if it fits the question; else Hint says what would."""
+    return _fits(model, question.kind, question.can_accept, answer)
+
+
+def _fits(model: BargainingModel, kind: str, can_accept: bool, answer: Any) -> Answer:
     if not isinstance(answer, Mapping) or len(answer) != 1:
         raise Hint("an answer is one of: accept, an offer, yes or no")
     (key, value), = answer.items()
-    if question.kind != "move":
+    if kind != "move":
         if key != "yes" or not isinstance(value, bool):
-            raise Hint(f"this question ({question.kind}) takes yes or no")
+            raise Hint(f"this question ({kind}) takes yes or no")
         return {"yes": value}
     if key == "accept":
         if value is not True:
             raise Hint("to accept, send accept: true; otherwise make an offer")
-        if not question.can_accept:
+        if not can_accept:
             raise Hint("there is no offer from the other side to accept now; make an offer")
         return {"accept": True}
     if key == "offer":
@@ -146,20 +154,28 @@ class Scripted:
         self.used = 0
         self._pending: tuple[Table, np.ndarray] | None = None
 
-    def _next(self, ask: Any) -> Answer:
-        if self.used < len(self.answers):
-            answer = self.answers[self.used]
-            self.used += 1
-            return answer
-        raise Waiting(ask())
+    def _next(self, kind: str, standing: bool, ask: Any) -> Answer:
+        """The seat's next answer (checked: a log may have been edited), else `Waiting`."""
+        if self.used >= len(self.answers):
+            raise Waiting(ask())
+        answer = self.answers[self.used]
+        try:
+            kept = _fits(self.model, kind, standing, answer)
+        except Hint as hint:
+            raise BadAnswer(f"{self.party.name}'s answer {self.used + 1} "
+                            f"({str(answer)[:60]}): {hint}") from None
+        self.used += 1
+        return kept
 
     # --- the Player protocol ---------------------------------------------------------
     def accept(self, party: Party, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
         """At its own table: accept or counter; inside a coalition: consent."""
         if party is not table.union and party is not table.employer:
-            answer = self._next(lambda: self._ask("consent", party, t, dt, table, vector))
+            answer = self._next("consent", True,
+                                lambda: self._ask("consent", party, t, dt, table, vector))
             return bool(answer.get("yes"))
-        answer = self._next(lambda: self._ask("move", party, t, dt, table, vector))
+        answer = self._next("move", True,
+                            lambda: self._ask("move", party, t, dt, table, vector))
         if "accept" in answer:
             return True
         self._pending = (table, self._package(party, table, answer))
@@ -171,7 +187,8 @@ class Scripted:
             package = self._pending[1]
             self._pending = None
             return package
-        answer = self._next(lambda: self._ask("move", party, t, 1.0, table, None))
+        answer = self._next("move", False,
+                            lambda: self._ask("move", party, t, 1.0, table, None))
         return self._package(party, table, answer)
 
     def leave(self, party: Party) -> bool:
@@ -180,12 +197,14 @@ class Scripted:
         assert coalition is not None
         table = next(t for t in self.model.tables if t.employer is coalition)
         t = float(self.model.t)
-        return bool(self._next(lambda: self._ask("leave", party, t, 1.0, table, None))["yes"])
+        ask = lambda: self._ask("leave", party, t, 1.0, table, None)  # noqa: E731
+        return bool(self._next("leave", True, ask)["yes"])
 
     def sign(self, party: Party, terms: np.ndarray, table: Table) -> bool:
         """Sign the union's interim agreement this week?"""
         t = float(self.model.t)
-        return bool(self._next(lambda: self._ask("sign", party, t, 1.0, table, terms))["yes"])
+        ask = lambda: self._ask("sign", party, t, 1.0, table, terms)  # noqa: E731
+        return bool(self._next("sign", True, ask)["yes"])
 
     # --- answers and questions -------------------------------------------------------
     def _own(self, party: Party, table: Table) -> np.ndarray:
