@@ -247,6 +247,11 @@ def test_a_class_session_in_the_browser(tmp_path):
             assert {r["agents_step"] for r in first} == {"1"}
             results = teacher.locator("#results").inner_text()
             assert "alliance: wage=12, residuals=40, ai=0.8" in results
+            # an earlier round's results, back on the projector for the wrap-up
+            teacher.select_option("#show-round", label="A. Rubinstein in pairs")
+            expect(teacher.locator("#results")).to_contain_text("studio: share=0.6")
+            expect(teacher.locator("#results")).to_contain_text("step 1: share=0.7143")
+            expect(teacher.locator("#charts .chart")).to_have_count(2)
             browser.close()
     finally:
         proc.terminate()

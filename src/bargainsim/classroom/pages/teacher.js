@@ -3,11 +3,13 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   let secret = decodeURIComponent(location.hash.slice(1)), monitor = null, benchmarks = {};
+  let shown = null, lastCurrent = null;  // the round shown below (follows the one started)
   const send = B.connect(() => { if (secret) send({type: "teacher", secret}); else $("login").hidden = false; }, receive);
   $("login-form").addEventListener("submit", (e) => {
     e.preventDefault(); secret = $("secret").value.trim(); send({type: "teacher", secret});
   });
   $("export").addEventListener("click", () => send({type: "export"}));
+  $("show-round").addEventListener("change", () => { shown = Number($("show-round").value); render(); });
 
   function receive(m) {
     if (m.type === "error") { B.say($("message"), m.message); if (m.message.includes("secret")) $("login").hidden = false; return; }
@@ -36,10 +38,15 @@
       rounds.append(B.el("li", {class: m.current === r.index ? "current" : ""},
         `${r.name} (${r.scenario}, ${r.seating}) `, button));
     }
-    const cur = m.current === null ? null : m.rounds[m.current];
+    if (m.current !== lastCurrent) { shown = m.current; lastCurrent = m.current; }
+    const played = m.rounds.filter((r) => m.tables.some((t) => t.round === r.index));
+    const select = $("show-round"); select.replaceChildren();
+    for (const r of played) select.append(B.el("option", {value: r.index, selected: r.index === shown, text: r.name}));
+    select.disabled = !played.length;
+    const cur = shown === null ? null : m.rounds[shown];
     $("round-now").textContent = cur ? `· ${cur.name}` : "· no round started";
     const tables = $("tables"); tables.replaceChildren();
-    for (const t of m.tables.filter((t) => t.round === m.current)) {
+    for (const t of m.tables.filter((t) => t.round === shown)) {
       const unit = t.clock === "week" ? "week" : "step";
       const card = B.el("div", {class: "tablecard" + (t.finished ? " done" : "")});
       card.append(B.el("div", {class: "status", text: `${t.id}: ${unit} ${t.step} of ${t.horizon}`}));
@@ -66,7 +73,7 @@
     const issues = [];
     for (const r of m.results) for (const k of Object.keys(r)) if (k.startsWith("deal_") && k !== "deal_step" && k !== "deal_with" && !issues.includes(k.slice(5))) issues.push(k.slice(5));
     t.append(B.el("tr", {}, ...["table", "players", "deal", "step", "theory", "agents"].map((h) => B.el("th", {text: h}))));
-    for (const r of m.results.filter((r) => r.round - 1 === m.current)) {
+    for (const r of m.results.filter((r) => r.round - 1 === shown)) {
       const terms = (who) => issues.filter((i) => r[`${who}_${i}`] !== undefined && r[`${who}_${i}`] !== null)
         .map((i) => `${i}=${B.fmt(r[`${who}_${i}`])}`).join(", ") || "-";
       t.append(B.el("tr", {}, B.el("td", {"data-label": "table", text: r.table}),
@@ -103,10 +110,10 @@
 
   function renderCharts(m) {
     const charts = $("charts"); charts.replaceChildren();
-    if (m.current === null) return;
-    const b = benchmarks[String(m.current)];
+    if (shown === null) return;
+    const b = benchmarks[String(shown)];
     if (!b) return;
-    const tables = m.tables.filter((t) => t.round === m.current);
+    const tables = m.tables.filter((t) => t.round === shown);
     const issues = tables.length ? tables[0].issues : [];
     const horizon = tables.length ? tables[0].horizon : 1;
     const deals = tables.flatMap((t) => t.deals);
