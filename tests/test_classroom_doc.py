@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "classroom.md"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
-COMMAND = re.compile(r"^(printf '[^']*' \| )?bargainsim (run|compare|play|plot run) ")
+COMMAND = re.compile(r"^(printf '[^']*' \| )?bargainsim (run|compare|play|plot run|class --check)")
 
 
 def blocks() -> list[tuple[str, list[str]]]:

@@ -363,7 +363,7 @@ def test_ctrl_c_at_a_question_abandons_cleanly():
         ((WGA, "--as", "Netflix"), "choose union (wga) or a company: disney, netflix,"),
         ((str(ROOT / "scenarios/classroom/attrition.yaml"), "--as", "union"),
          "protocol.clock: play needs clock 'move' or 'week'"),
-        ((WGA,), "the following arguments are required: --as"),
+        ((WGA,), "--as SIDE: name a scenario and the side you play"),
         ((WGA, "--as", "union", "--mode", "merger"), "invalid choice: 'merger'"),
         ((WGA, "--as", "union", "--set", "parties.wga.discount=2"), "parties.wga.discount"),
         (("missing.yaml", "--as", "union"), "missing.yaml"),

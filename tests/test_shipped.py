@@ -15,8 +15,8 @@ from bargainsim.errors import InputError
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ["sag_aftra_2023", "streamer_heavy", "studio_heavy", "uniform_industry", "wga_1960",
              "wga_1973", "wga_1981", "wga_1985", "wga_1988", "wga_2007", "wga_2023",
-             "classroom/attrition", "classroom/faratin", "classroom/rubinstein",
-             "classroom/screening"]
+             "classroom/attrition", "classroom/coalition", "classroom/faratin",
+             "classroom/rubinstein", "classroom/screening"]
 EXPERIMENTS = ["coalition_vs_separate", "lhs_industry", "sensitivity_morris", "sensitivity_sobol",
                "talks_process"]
 

@@ -223,9 +223,13 @@ def build_parser() -> argparse.ArgumentParser:
         "play", help="play one side against the agents at the terminal",
         epilog="exit status: 0 game over, 2 bad input, 3 abandoned (q, end of input, Ctrl-C)",
     )
-    p.add_argument("file", metavar="SCENARIO", help=f"a scenario file or {SHIPPED}")
-    p.add_argument("--as", dest="side", required=True, metavar="union|COMPANY",
-                   help="the side you play: union, or a company's name")
+    p.add_argument("file", nargs="?", metavar="SCENARIO",
+                   help=f"a scenario file or {SHIPPED} (not with --replay)")
+    p.add_argument("--as", dest="side", metavar="union|COMPANY|coalition",
+                   help="the side you play: union, a company's name, or the coalition "
+                   "(with --replay: whose view to show, default the log's first seat)")
+    p.add_argument("--replay", metavar="LOG", help="replay a game logged by `bargainsim "
+                   "class` (JSON lines): the same scenario, seed and answers")
     p.add_argument("--mode", choices=MODES, help="bargaining mode (default: the scenario's)")
     p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     p.add_argument("--set", dest="overrides", action="append", default=[],
@@ -246,6 +250,18 @@ def build_parser() -> argparse.ArgumentParser:
     q = actions.add_parser("copy", help="copy the shipped files into DIR/scenarios and "
                            "DIR/experiments (never overwrites a file)")
     q.add_argument("folder", metavar="DIR")
+
+    p = sub.add_parser("class", help="a class session: students play in the browser, the "
+                       "teacher runs rounds (needs the [classroom] extra)")
+    p.add_argument("file", nargs="?", metavar="CLASS.yaml",
+                   help="a class file (default: the shipped lesson plan)")
+    p.add_argument("--lan", action="store_true",
+                   help="listen on the local network (default: this machine only)")
+    p.add_argument("--port", type=_port, default=8770, help="port (default 8770; 0 = any free)")
+    p.add_argument("--logs", metavar="DIR", help="where each table's moves are logged "
+                   "(default: class-logs/<date-time>)")
+    p.add_argument("--check", action="store_true",
+                   help="validate the class file, print its rounds and exit")
 
     p = sub.add_parser("viz", help="the classroom app in a browser (Mesa model, Solara page)")
     p.add_argument("file", nargs="?", metavar="SCENARIO",
@@ -629,8 +645,42 @@ def cmd_play(args: argparse.Namespace) -> int:
     from bargainsim.game.play import play
     from bargainsim.scenario import load_scenario
 
+    if args.replay is not None:
+        return _replay(args)
+    if args.file is None or args.side is None:
+        raise InputError("play", [Problem("SCENARIO --as SIDE", "name a scenario and the "
+                                          "side you play (or --replay LOG)")])
     spec = load_scenario(_scenario(args.file), args.overrides)
     return play(spec, args.side, mode=args.mode, seed=args.seed, source=args.file)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """`play --replay LOG`: a logged game at the terminal, from one seat's view."""
+    import io
+
+    from bargainsim.game.movelog import read_log
+    from bargainsim.game.play import play
+    from bargainsim.game.seated import BadAnswer, answer_text
+    from bargainsim.scenario import MODES, load_scenario
+
+    if args.file is not None or args.overrides or args.mode or args.seed:
+        raise InputError("--replay", [Problem(args.replay, "the log names the scenario, "
+                                              "overrides, mode and seed: give none of them")])
+    log = read_log(args.replay)
+    side = args.side or log.humans[0]
+    if side not in log.humans:
+        raise InputError("--as", [Problem(side, f"not a seat people played in {args.replay}; "
+                                          f"choose one of {', '.join(log.humans)}")])
+    if log.mode is not None and log.mode not in MODES:
+        raise InputError(args.replay, [Problem("mode", f"unknown mode {log.mode!r}", 1)])
+    spec = load_scenario(_scenario(log.scenario), log.overrides)
+    typed = io.StringIO("".join(answer_text(a) + "\n" for a in log.answers[side]))
+    others = {k: v for k, v in log.answers.items() if k != side}
+    try:
+        return play(spec, side, mode=log.mode, seed=log.seed,  # type: ignore[arg-type]
+                    source=log.scenario, stdin=typed, others=others)
+    except (BadAnswer, KeyError, TypeError) as exc:  # an answer the game cannot take
+        raise InputError(args.replay, [Problem("move", str(exc).strip("'\""))]) from None
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
@@ -638,6 +688,30 @@ def cmd_viz(args: argparse.Namespace) -> int:
     from bargainsim.viz.server import main as serve
 
     return serve(args.file and _scenario(args.file), args.host, args.port)
+
+
+def cmd_class(args: argparse.Namespace) -> int:
+    """Serve a class session (or, with --check, validate the class file and list its rounds)."""
+    import time
+
+    from bargainsim.classroom.plan import load_class
+
+    plan = load_class(args.file)
+    if args.check:
+        shown = args.file or "the shipped lesson plan"
+        print(f"{shown}: ok ({plan.spec.title or plan.spec.name})")
+        for r in plan.rounds:
+            print(f"  round {r.index + 1}: {r.spec.name}: {r.spec.scenario}, mode {r.mode}, "
+                  f"seed {r.spec.seed}, seating {r.spec.seating}")
+        return EXIT_OK
+    try:
+        from bargainsim.classroom.server import serve
+    except ImportError as exc:
+        print(f"bargainsim class: {exc}; install the extra: pip install 'bargainsim[classroom]'",
+              file=sys.stderr)
+        return EXIT_USAGE
+    logs = Path(args.logs) if args.logs else Path("class-logs") / time.strftime("%Y%m%d-%H%M%S")
+    return serve(plan, lan=args.lan, port=args.port, logs=logs)
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -679,6 +753,7 @@ COMMANDS = {
     "plot": cmd_plot,
     "plugins": cmd_plugins,
     "viz": cmd_viz,
+    "class": cmd_class,
     "scenarios": cmd_scenarios,
 }
 

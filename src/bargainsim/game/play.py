@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 import re
 import sys
-from typing import TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -37,16 +38,33 @@ EXIT_FINISHED, EXIT_ABANDONED = 0, 3
 
 
 def seat(model: BargainingModel, side: str, source: str) -> Party:
-    """The party named by `--as`: `union` (or the union's name) or a company's name."""
+    """The party named by `--as`: the union, a company or the coalition, by name.
+
+    `union` and `coalition` name the union and (when the mode has one) the alliance.
+    """
     if side in ("union", model.union.name):
         return model.union
     if side in model.companies:
         return model.companies[side]
+    coalition = model.coalition
+    if coalition is not None and side in ("coalition", coalition.name):
+        return coalition
     choices = ", ".join(model.companies)
+    alliance = f", or the coalition ({coalition.name})" if coalition is not None else ""
     raise InputError("--as", [Problem(
         side, f"{source} has no side of that name; choose union ({model.union.name}) "
-        f"or a company: {choices}"
+        f"or a company: {choices}{alliance}"
     )])
+
+
+def check_value(model: BargainingModel, name: str, value: float) -> float:
+    """A value offered on an issue, in its unit: finite and within its bounds, else Hint."""
+    space = model.space
+    i = space.names.index(name)
+    lo, hi = float(space.lo[i]), float(space.hi[i])
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise Hint(f"{name} must be between {num(lo)} and {num(hi)} ({unit(model, name)})")
+    return value
 
 
 def parse_move(
@@ -87,11 +105,7 @@ def parse_move(
             raise Hint(f"{name}: {text!r} is not a number") from None
         if name in values:
             raise Hint(f"{name} is given twice; give each issue once")
-        i = space.names.index(name)
-        lo, hi = float(space.lo[i]), float(space.hi[i])
-        if not math.isfinite(value) or not lo <= value <= hi:
-            raise Hint(f"{name} must be between {num(lo)} and {num(hi)} ({unit(model, name)})")
-        values[name] = value
+        values[name] = check_value(model, name, value)
     return space.normalise(values, own)
 
 
@@ -193,6 +207,9 @@ class Student:
         """One line on the student's side at the end of a week."""
         model = self.model
         party = self.party
+        if isinstance(party, Coalition):
+            losses = sum(m.cum_loss for m in party.members)
+            return f"the members' strike losses ${losses:,.0f}M so far"
         if isinstance(party, Company):
             if party.status is INTERIM:
                 return (f"back at work on an interim agreement since week {party.back_step}; "
@@ -228,7 +245,9 @@ class Student:
             say(self._worth(party, standing))
         else:
             say("   nothing to accept: make an offer")
-        state = self._union_state() if isinstance(party, Union) else self._company_state(party)
+        state = self._union_state() if isinstance(party, Union) else (
+            self._members_state(party) if isinstance(party, Coalition)
+            else self._company_state(party))
         if state:
             say(state)
 
@@ -322,6 +341,10 @@ class Student:
                 need = party.spec.ratification_threshold
                 text += f"; {yes:.0%} of members would vote for it ({need:.0%} needed)"
             return text
+        if isinstance(party, Coalition):
+            costs = ", ".join(f"{m.name} ${float(m.weights @ vector) * m.cost_scale:,.0f}M"
+                              for m in party.members)
+            return f"   it would cost your members over the contract: {costs}"
         assert isinstance(party, Company)
         cost = float(party.weights @ vector) * party.cost_scale
         return f"   it would cost you ${cost:,.0f}M over the contract"
@@ -340,6 +363,11 @@ class Student:
             f"have none | strike fund ${union.fund:.1f}M | writers back at work {back:.0%}\n"
             f"   the companies' strike losses so far: ${losses:,.0f}M"
         )
+
+    def _members_state(self, coalition: Coalition) -> str:
+        if self.model.clock == "move":
+            return ""
+        return "\n".join(self._company_state(m) + f" ({m.name})" for m in coalition.members)
 
     def _company_state(self, company: Party) -> str:
         model = self.model
@@ -408,7 +436,9 @@ def intro(model: BargainingModel, party: Party) -> str:
     lines = [f"bargainsim play: {spec.name}"
              + (f" - {spec.description}" if spec.description else "")]
     unit_of_time = "move" if model.clock == "move" else "week"
-    role = "the union" if isinstance(party, Union) else "a company"
+    role = "the union" if isinstance(party, Union) else (
+        "the alliance, for " + ", ".join(m.name for m in party.members)
+        if isinstance(party, Coalition) else "a company")
     lines.append(
         f"You are {party.name} ({role}); mode {model.mode}, seed {model.seed}; "
         f"at most {int(model.horizon)} {unit_of_time}s."
@@ -493,8 +523,15 @@ def play(
     source: str = "scenario",
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    others: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> int:
-    """Play one game at the terminal; returns the exit status (module docstring)."""
+    """Play one game at the terminal; returns the exit status (module docstring).
+
+    `others` seats people's logged answers at other sides (`bargainsim play --replay`, a
+    classroom game between students; `bargainsim.game.seated`).
+    """
+    from bargainsim.game.seated import Scripted, Waiting
+
     if spec.protocol.clock == "continuous":
         raise InputError(source, [Problem(
             "protocol.clock", "play needs clock 'move' or 'week'; this scenario runs in "
@@ -505,6 +542,9 @@ def play(
     party = seat(model, side, source)
     student = Student(model, party, console)
     party.player = student
+    for name, answers in (others or {}).items():
+        other = seat(model, name, source)
+        other.player = Scripted(model, other, list(answers))
     console.say(intro(model, party))
     try:
         while model.running:
@@ -519,8 +559,10 @@ def play(
                 console.say(f"week {week} ends: {student.week_status()}{quiet}")
             for line in lines:
                 console.say(line if model.clock == "week" else f"step {week}:{line[2:]}")
-    except (Abandoned, KeyboardInterrupt) as exc:
+    except (Abandoned, KeyboardInterrupt, Waiting) as exc:
         reason = str(exc) if isinstance(exc, Abandoned) else "interrupted (Ctrl-C)"
+        if isinstance(exc, Waiting):
+            reason = f"the log has no more answers for {exc.question.seat}"
         unit_name = "step" if model.clock == "move" else "week"
         console.say(f"game abandoned at {unit_name} {model.t}: {reason} (exit status 3)")
         return EXIT_ABANDONED

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from bargainsim.agents import Company, Party, Union
+from bargainsim.agents import Coalition, Company, Party, Union
 from bargainsim.game.prediction import Prediction
 from bargainsim.model import BargainingModel
 
@@ -148,6 +148,14 @@ def _verdict(model: BargainingModel, party: Party, recs: list[dict[str, Any]]) -
         unsettled = " (a contract is still to be paid for)" if mine is None else ""
         return (f"Your deal: {_weeks(mine, theirs, horizon)}. Your total cost (strike losses "
                 f"plus contract) was {diff}{unsettled}.")
+    if isinstance(party, Coalition):
+        names = model.spec.coalition.members or list(model.companies)
+        gap = sum(_total(you, n) - _total(agents, n) for n in names)
+        when = _weeks(you["settlement_step"], agents["settlement_step"], horizon)
+        diff = ("the same as the agents'" if round(gap) == 0 else
+                f"${abs(gap):,.0f}M {'more' if gap > 0 else 'less'} than the agents'")
+        return (f"Last deal: {when}. Your members' total cost (strike losses plus "
+                f"contracts) was {diff}.")
     assert isinstance(party, Union)
     when = _weeks(you["settlement_step"], agents["settlement_step"], horizon)
     u_you, u_agents = you["union_utility"], agents["union_utility"]
