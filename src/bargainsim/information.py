@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 _PLANS_KEEP = 256  # screening plans remembered by their inputs, across runs
 _PLANS: OrderedDict[bytes, Policy] = OrderedDict()
 _ROAD_POINTS = 9  # points of a company's road the union reads its values from
+_ROADS_KEEP = 256  # roads' points remembered (by the values of their inputs)
+_ROADS: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 _QMC_SEED = 20231  # the fixed scramble of the belief's particles (the same every run)
 
 
@@ -139,7 +141,6 @@ class PrivateInformation:
         # per table: the types that would accept the union's standing demand (grid cells
         # of a company, or alliance profiles), and its next demand if they do not
         self._pending: dict[int, tuple[np.ndarray, float | None]] = {}
-        self._roads: dict[int, tuple[Any, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._plans: dict[int, tuple[tuple[Any, ...], Policy, np.ndarray]] = {}
 
     @property
@@ -205,10 +206,7 @@ class PrivateInformation:
             return low + theta * (high - low), np.zeros_like(theta)
         terms = np.array([c.limit_terms() for c in companies]).T
         limit = limits_from(terms, theta)
-        roads = [self._road(c, table, c.opening_for(table), far) for c in companies]
-        bottom = np.array([r[0][0] for r in roads])[:, None]
-        top = np.array([r[0][-1] for r in roads])[:, None]
-        gains = np.array([r[1] for r in roads])  # companies x points, falling
+        bottom, top, gains = self._roads(companies, table, far)
         # the road's points are evenly spaced in the company's utility: interpolate by index
         span = np.maximum(top - bottom, 1e-12)
         at = np.clip((limit - bottom) / span, 0.0, 1.0) * (_ROAD_POINTS - 1)
@@ -223,22 +221,36 @@ class PrivateInformation:
         cost = waiting * per_type * theta * self._step() * slope
         return values, cost
 
-    def _road(self, company: Company, table: Table, opening: np.ndarray,
-              far: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Points of the company's road to the union's opening: its utility and the union's.
+    def _roads(self, companies: list[Company], table: Table,
+               far: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Points of each company's road to the union's opening (`_ROAD_POINTS` each).
 
-        The road is fixed while the openings and weights are (`packages.concession_path`
-        gives the same object): its points are kept with it.
+        Per company: its utility at the road's ends (bottom: the union's opening; top: its
+        own) and the union's utility at points evenly spaced between (companies x points,
+        falling). A road is fixed while the openings and weights are, so the points are
+        kept by their values, across runs (an anchored opening is a new array each run).
         """
         union = self.model.union
-        road = company.road(table, opening, far, union)
-        hit = self._roads.get(id(road))
-        if hit is not None and hit[0] is road and hit[1] is union.weights:
-            return hit[2], hit[3]
-        targets = np.linspace(company.utility(far), company.worth(opening), _ROAD_POINTS)
-        gains = np.array([union.utility(road.package(float(x))) for x in targets])
-        self._roads[id(road)] = (road, union.weights, targets, gains)
-        return targets, gains
+        arrays = [union.weights, far]
+        for c in companies:
+            arrays += [c.weights, c.opening_for(table)]
+        key = b"".join(a.tobytes() for a in arrays)
+        hit = _ROADS.get(key)
+        if hit is not None:
+            return hit
+        ends, gains = [], []
+        for c in companies:
+            opening = c.opening_for(table)
+            road = c.road(table, opening, far, union)
+            targets = np.linspace(c.utility(far), c.worth(opening), _ROAD_POINTS)
+            ends.append((targets[0], targets[-1]))
+            gains.append([union.utility(road.package(float(x))) for x in targets])
+        bounds = np.array(ends)
+        made = (bounds[:, :1], bounds[:, 1:], np.array(gains))
+        if len(_ROADS) >= _ROADS_KEEP:
+            _ROADS.clear()
+        _ROADS[key] = made
+        return made
 
     def _belief(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
         """The employer's types still possible at `table` (indices) and their weights."""
