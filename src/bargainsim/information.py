@@ -209,12 +209,13 @@ class PrivateInformation:
         bottom, top, gains = self._roads(companies, table, far)
         # the road's points are evenly spaced in the company's utility: interpolate by index
         span = np.maximum(top - bottom, 1e-12)
-        at = np.clip((limit - bottom) / span, 0.0, 1.0) * (_ROAD_POINTS - 1)
-        low_i = np.minimum(at.astype(int), _ROAD_POINTS - 2)
-        frac = at - low_i
-        g_low = np.take_along_axis(gains, low_i, axis=1)
-        g_high = np.take_along_axis(gains, low_i + 1, axis=1)
-        values = g_low + frac * (g_high - g_low)
+        at = np.minimum(np.maximum((limit - bottom) / span, 0.0), 1.0) * (_ROAD_POINTS - 1)
+        low = np.minimum(at.astype(np.intp), _ROAD_POINTS - 2)
+        frac = at - low
+        flat = gains.ravel()
+        low += np.arange(0, gains.size, _ROAD_POINTS)[:, None]  # row by row, flattened
+        g_low = flat[low]
+        values = g_low + frac * (flat[low + 1] - g_low)
         slope = (gains[:, :1] - gains[:, -1:]) / span  # union utility per company utility
         waiting = np.array([c.waiting_cost() for c in companies])[:, None]
         per_type = np.array([1.0 / c.cost_type for c in companies])[:, None]

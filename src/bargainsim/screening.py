@@ -136,11 +136,12 @@ def _refined(gain: np.ndarray, best: np.ndarray, value: np.ndarray, offer: np.nd
     curve = np.where(inside, g0 - 2.0 * value + g2, 0.0)
     step = np.where(inside & (curve < 0.0), 0.5 * (g0 - g2) / np.where(curve < 0.0, curve, -1.0),
                     0.0)
-    step = np.clip(step, -0.5, 0.5)
+    step = np.minimum(np.maximum(step, -0.5), 0.5)  # (np.clip costs four times as much)
     peak = value - 0.25 * (g0 - g2) * step
     at = best + step
     low = np.floor(at).astype(int)
     frac = at - low
     high = np.minimum(low + 1, offer.size - 1)
-    chosen = offer[np.clip(low, 0, offer.size - 1)] * (1.0 - frac) + offer[high] * frac
+    chosen = offer[np.minimum(np.maximum(low, 0), offer.size - 1)] * (1.0 - frac) + (
+        offer[high] * frac)
     return chosen, np.where(inside, peak, value)
