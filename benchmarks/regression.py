@@ -7,7 +7,8 @@ It also runs the pipeline through the command line, as a user does: `compare --j
 --out` (the printed result, comparison.json and runs.jsonl), `sweep` of every shipped
 experiment (the shards' rows sorted by point, mode and seed) and `summarize --json`.
 `python -m benchmarks.regression check DIR` recomputes them and reports every case whose
-output differs. An optimisation must leave every byte unchanged.
+output differs, and the outputs the reference does not have (`--reference-only` computes
+only the cases it has). An optimisation must leave every byte unchanged.
 """
 
 from __future__ import annotations
@@ -50,10 +51,12 @@ def cases() -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def outputs() -> dict[str, str]:
-    """Key -> output text of every case."""
+def outputs(only: set[str] | None = None) -> dict[str, str]:
+    """Key -> output text of every case (of the scenario files in `only`, when given)."""
     out: dict[str, str] = {}
     for rel, variant, overrides in cases():
+        if only is not None and rel not in only:
+            continue
         spec = load_scenario(ROOT / rel, overrides)
         for mode in MODES:
             # even seeds each in a fresh model (`run`), odd ones in one restarted model
@@ -98,8 +101,11 @@ def _cli(*args: str) -> str:
     return done.stdout
 
 
-def pipeline_outputs() -> dict[str, str]:
-    """Key -> output of compare, sweep and summarize as the command line gives them."""
+def pipeline_outputs(only: set[str] | None = None) -> dict[str, str]:
+    """Key -> output of compare, sweep and summarize as the command line gives them.
+
+    With `only`, the experiments whose sweep is not among those keys are skipped.
+    """
     import pyarrow.parquet as pq
 
     out: dict[str, str] = {}
@@ -113,6 +119,8 @@ def pipeline_outputs() -> dict[str, str]:
                 out[f"{key} {name}"] = path.read_text() if path.exists() else "MISSING"
         for exp in sorted((ROOT / "experiments").glob("*.yaml")):
             rel = str(exp.relative_to(ROOT))
+            if only is not None and f"sweep {rel}" not in only:
+                continue
             folder = Path(tmp) / exp.stem
             printed = _cli("sweep", rel, "--workers", "2", "--out", str(folder))
             if printed.startswith("ERROR"):
@@ -132,11 +140,18 @@ def main() -> None:
     parser.add_argument("dir", type=Path)
     parser.add_argument("--no-pipeline", action="store_true",
                         help="only the run records and traces (not compare, sweep, summarize)")
+    parser.add_argument("--reference-only", action="store_true",
+                        help="check: compute only the cases the reference has (scenarios and "
+                        "experiments added since it was saved are left out)")
     args = parser.parse_args()
     path = args.dir / "reference.json"
-    current = outputs()
+    only = None
+    if args.action == "check" and args.reference_only:
+        keys = set(json.loads(path.read_text()))
+        only = {k.split("[", 1)[0] for k in keys if "[" in k} | keys
+    current = outputs(only)
     if not args.no_pipeline:
-        current.update(pipeline_outputs())
+        current.update(pipeline_outputs(only))
     digest = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()
     if args.action == "save":
         args.dir.mkdir(parents=True, exist_ok=True)
@@ -147,12 +162,15 @@ def main() -> None:
     reference = json.loads(path.read_text())
     if args.no_pipeline:
         reference = {k: v for k, v in reference.items() if k in current}
-    bad = [k for k in reference if current.get(k) != reference[k]]
-    bad += [k for k in current if k not in reference]
-    for k in bad[:20]:
+    changed = [k for k in reference if current.get(k) != reference[k]]
+    new = [k for k in current if k not in reference]
+    for k in changed[:20]:
         print("DIFFERS:", k)
-    print(f"{len(reference) - len(bad)}/{len(reference)} identical, sha256 {digest}")
-    sys.exit(1 if bad else 0)
+    if new:
+        print(f"{len(new)} outputs have no reference (cases added since it was saved), e.g. "
+              f"{new[0]}")
+    print(f"{len(reference) - len(changed)}/{len(reference)} identical, sha256 {digest}")
+    sys.exit(1 if changed or new else 0)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ class Beliefs:
         self.version = 0  # counts changes: what is computed from the belief is kept per version
         # per company (key (-1 - i,)) or alliance (its members): (version, types, weights)
         self._alliances: dict[tuple[int, ...], tuple[int, np.ndarray, np.ndarray]] = {}
+        self._inside_key: tuple[object, ...] = ()
+        self._inside_mask = np.ones(profiles.shape[0], dtype=bool)
         self.loading = _loading(n, min(common, _MAX_COMMON))  # (nodes, n + 1), cumulative
 
     # ------------------------------------------------------------ what the union believes
@@ -88,8 +90,7 @@ class Beliefs:
         return made
 
     def _alliance(self, members: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        cells = self._cell[:, members]
-        inside = ((cells >= self.lo[members]) & (cells < self.hi[members])).all(axis=1)
+        inside = self._inside(members)
         weight = self.profile_weight * inside
         alive = np.flatnonzero(weight > 0.0)
         if alive.size == 0:  # its members' boxes leave no profile: the boxes alone
@@ -99,6 +100,16 @@ class Beliefs:
             alive = np.flatnonzero(inside) if inside.any() else np.arange(inside.size)
         return alive, weight[alive] / weight[alive].sum() if weight[alive].sum() > 0 else (
             np.full(alive.size, 1.0 / alive.size))
+
+    def _inside(self, members: list[int]) -> np.ndarray:
+        """Which profiles lie in the members' boxes (kept while the boxes stand)."""
+        bounds = (tuple(members), self.lo[members].tobytes(), self.hi[members].tobytes())
+        if self._inside_key != bounds:
+            cells = self._cell[:, members]
+            self._inside_mask = ((cells >= self.lo[members])
+                                 & (cells < self.hi[members])).all(axis=1)
+            self._inside_key = bounds
+        return self._inside_mask
 
     def mean_type(self, i: int) -> float:
         """Company i's expected type under the belief."""

@@ -45,7 +45,7 @@ _PLANS_KEEP = 256  # screening plans remembered by their inputs, across runs
 _PLANS: OrderedDict[bytes, Policy] = OrderedDict()
 _ROAD_POINTS = 9  # points of a company's road the union reads its values from
 _ROADS_KEEP = 256  # roads' points remembered (by the values of their inputs)
-_ROADS: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_ROADS: dict[bytes, tuple[float, ...]] = {}  # per road: its ends, then the union's utilities
 _QMC_SEED = 20231  # the fixed scramble of the belief's particles (the same every run)
 
 
@@ -212,7 +212,7 @@ class PrivateInformation:
         at = np.minimum(np.maximum((limit - bottom) / span, 0.0), 1.0) * (_ROAD_POINTS - 1)
         low = np.minimum(at.astype(np.intp), _ROAD_POINTS - 2)
         frac = at - low
-        flat = gains.ravel()
+        flat = np.ascontiguousarray(gains).ravel()
         low += np.arange(0, gains.size, _ROAD_POINTS)[:, None]  # row by row, flattened
         g_low = flat[low]
         values = g_low + frac * (flat[low + 1] - g_low)
@@ -228,30 +228,28 @@ class PrivateInformation:
 
         Per company: its utility at the road's ends (bottom: the union's opening; top: its
         own) and the union's utility at points evenly spaced between (companies x points,
-        falling). A road is fixed while the openings and weights are, so the points are
-        kept by their values, across runs (an anchored opening is a new array each run).
+        falling). A road is fixed while the openings and weights are, so its points are
+        kept by their values, across runs (an anchored opening is a new array each run,
+        and companies of one preset share a road).
         """
         union = self.model.union
-        arrays = [union.weights, far]
-        for c in companies:
-            arrays += [c.weights, c.opening_for(table)]
-        key = b"".join(a.tobytes() for a in arrays)
-        hit = _ROADS.get(key)
-        if hit is not None:
-            return hit
-        ends, gains = [], []
+        shared = union.weights.tobytes() + far.tobytes()
+        rows = []
         for c in companies:
             opening = c.opening_for(table)
-            road = c.road(table, opening, far, union)
-            targets = np.linspace(c.utility(far), c.worth(opening), _ROAD_POINTS)
-            ends.append((targets[0], targets[-1]))
-            gains.append([union.utility(road.package(float(x))) for x in targets])
-        bounds = np.array(ends)
-        made = (bounds[:, :1], bounds[:, 1:], np.array(gains))
-        if len(_ROADS) >= _ROADS_KEEP:
-            _ROADS.clear()
-        _ROADS[key] = made
-        return made
+            key = shared + c.weights.tobytes() + opening.tobytes()
+            row = _ROADS.get(key)
+            if row is None:
+                road = c.road(table, opening, far, union)
+                targets = np.linspace(c.utility(far), c.worth(opening), _ROAD_POINTS)
+                row = (targets[0], targets[-1],
+                       *(union.utility(road.package(float(x))) for x in targets))
+                if len(_ROADS) >= _ROADS_KEEP:
+                    _ROADS.clear()
+                _ROADS[key] = row
+            rows.append(row)
+        table_ = np.array(rows)
+        return table_[:, :1], table_[:, 1:2], table_[:, 2:]
 
     def _belief(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
         """The employer's types still possible at `table` (indices) and their weights."""
