@@ -168,3 +168,15 @@ def test_a_wider_prior_with_the_same_mean_lengthens_strikes(mode: str):
     narrow = median_last_deal(private("types.prior.spread=0.05"), mode)
     wide = median_last_deal(private("types.prior.spread=0.6"), mode)
     assert wide > narrow
+
+
+WEEK_SCENARIOS = sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", WEEK_SCENARIOS)
+def test_every_shipped_strike_runs_with_private_information_in_every_mode(name: str):
+    """Interim agreements, companion strikes, pattern deals, break-away: all with types."""
+    spec = load_scenario(ROOT / "scenarios" / name, ["information=private", "types.common=0.5"])
+    for mode in ("coalition", "separate", "pattern", "breakaway"):
+        for record in run_seeds(spec, mode, [0, 1]):
+            assert record["settlement_step"] is None or record["settlement_step"] >= 0
