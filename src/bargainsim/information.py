@@ -142,6 +142,9 @@ class PrivateInformation:
         # of a company, or alliance profiles), and its next demand if they do not
         self._pending: dict[int, tuple[np.ndarray, float | None]] = {}
         self._plans: dict[int, tuple[tuple[Any, ...], Policy, np.ndarray]] = {}
+        # a road's points by the identities of its arrays (they hold still within a run)
+        self._road_rows: dict[tuple[int, ...], tuple[tuple[np.ndarray, ...], tuple[float, ...]]]
+        self._road_rows = {}
 
     @property
     def contradictions(self) -> int:
@@ -233,10 +236,17 @@ class PrivateInformation:
         and companies of one preset share a road).
         """
         union = self.model.union
-        shared = union.weights.tobytes() + far.tobytes()
+        shared = b""
         rows = []
         for c in companies:
             opening = c.opening_for(table)
+            arrays = (union.weights, far, c.weights, opening)
+            seen = self._road_rows.get(tuple(map(id, arrays)))
+            if seen is not None and all(x is y for x, y in zip(seen[0], arrays, strict=True)):
+                rows.append(seen[1])  # the same arrays as before in this run
+                continue
+            if not shared:
+                shared = union.weights.tobytes() + far.tobytes()
             key = shared + c.weights.tobytes() + opening.tobytes()
             row = _ROADS.get(key)
             if row is None:
@@ -247,6 +257,7 @@ class PrivateInformation:
                 if len(_ROADS) >= _ROADS_KEEP:
                     _ROADS.clear()
                 _ROADS[key] = row
+            self._road_rows[tuple(map(id, arrays))] = (arrays, row)
             rows.append(row)
         table_ = np.array(rows)
         return table_[:, :1], table_[:, 1:2], table_[:, 2:]
