@@ -46,6 +46,9 @@ class Beliefs:
         self.hi = np.full(m, n, dtype=int)
         self.profiles = profiles
         self._cell = np.minimum((profile_u * n).astype(int), n - 1)  # each profile's grid cell
+        self._cell_u = profile_u
+        # per company: the profiles' cells and types, sorted by its probability u
+        self._by_u: tuple[np.ndarray, np.ndarray] | None = None
         self.profile_weight = np.ones(profiles.shape[0])
         self.contradictions = 0
         self.version = 0  # counts changes: what is computed from the belief is kept per version
@@ -110,6 +113,23 @@ class Beliefs:
                                  & (cells < self.hi[members])).all(axis=1)
             self._inside_key = bounds
         return self._inside_mask
+
+    def profile_extreme(self, i: int, top: bool) -> float | None:
+        """Company i's highest (`top`) or lowest type among the profiles in its box.
+
+        A bound on the alliance profiles still possible (they are in every member's box);
+        None when no profile is in company i's box.
+        """
+        if self._by_u is None:
+            order = np.argsort(self._cell_u, axis=0, kind="stable")
+            self._by_u = (np.take_along_axis(self._cell, order, axis=0),
+                          np.take_along_axis(self.profiles, order, axis=0))
+        cells, theta = self._by_u[0][:, i], self._by_u[1][:, i]  # cells rise with u
+        lo = int(np.searchsorted(cells, self.lo[i], side="left"))
+        hi = int(np.searchsorted(cells, self.hi[i], side="left"))
+        if hi <= lo:
+            return None
+        return float(theta[hi - 1] if top else theta[lo])
 
     def mean_type(self, i: int) -> float:
         """Company i's expected type under the belief."""

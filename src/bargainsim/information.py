@@ -22,6 +22,7 @@ for the union's next demand (`employer_prefers`).
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 _PLANS_KEEP = 256  # screening plans remembered by their inputs, across runs
 _PLANS: OrderedDict[bytes, Policy] = OrderedDict()
 _ROAD_POINTS = 9  # points of a company's road the union reads its values from
+_MARGIN = 1e-9  # a bound's allowance for rounding (floats against numpy's arrays)
+_NONE = np.zeros(0)
+_NO_TYPES = np.zeros(0, dtype=int)
 _ROADS_KEEP = 256  # roads' points remembered (by the values of their inputs)
 _ROADS: dict[bytes, tuple[float, ...]] = {}  # per road: its ends, then the union's utilities
 _QMC_SEED = 20231  # the fixed scramble of the belief's particles (the same every run)
@@ -142,9 +146,12 @@ class PrivateInformation:
         # of a company, or alliance profiles), and its next demand if they do not
         self._pending: dict[int, tuple[np.ndarray, float | None]] = {}
         self._plans: dict[int, tuple[tuple[Any, ...], Policy, np.ndarray]] = {}
+        self._bounds: dict[tuple[int, bool], tuple[tuple[int, int], float]] = {}
         # a road's points by the identities of its arrays (they hold still within a run)
         self._road_rows: dict[tuple[int, ...], tuple[tuple[np.ndarray, ...], tuple[float, ...]]]
         self._road_rows = {}
+        self._road_sets: dict[tuple[int, ...], tuple[list[np.ndarray], tuple[np.ndarray, ...]]]
+        self._road_sets = {}  # the stacked points of a list of companies, likewise
 
     @property
     def contradictions(self) -> int:
@@ -236,6 +243,13 @@ class PrivateInformation:
         and companies of one preset share a road).
         """
         union = self.model.union
+        arrays = [union.weights, far]
+        for c in companies:
+            arrays += (c.weights, c.opening_for(table))
+        whole = tuple(map(id, arrays))
+        seen = self._road_sets.get(whole)
+        if seen is not None and all(x is y for x, y in zip(seen[0], arrays, strict=True)):
+            return seen[1]  # the same arrays as before in this run
         shared = b""
         rows = []
         for c in companies:
@@ -260,7 +274,80 @@ class PrivateInformation:
             self._road_rows[tuple(map(id, arrays))] = (arrays, row)
             rows.append(row)
         table_ = np.array(rows)
-        return table_[:, :1], table_[:, 1:2], table_[:, 2:]
+        made = (table_[:, :1], table_[:, 1:2], table_[:, 2:])
+        self._road_sets[whole] = (arrays, made)
+        return made
+
+    def _bound(self, table: Table, top: bool) -> float:
+        """The most (`top`) or the least any type still possible at `table` would sign now.
+
+        From each company's highest (lowest) type still possible, in floats: what `values`
+        gives for the types in between lies within, so when the union's floor is above
+        the most, or an offer below the least, nothing is computed type by type (the
+        outcome is the same). A bound that cannot be had is +inf (top) or -inf.
+        """
+        key = (table.serial, top)
+        hit = self._bounds.get(key)
+        stamp = (self.model.revision, self.beliefs.version)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        found = self._bounded(table, top)
+        self._bounds[key] = (stamp, found)
+        return found
+
+    def _bounded(self, table: Table, top: bool) -> float:
+        """`_bound`, computed."""
+        employer = table.employer
+        members = getattr(employer, "members", None)
+        beliefs = self.beliefs
+        if members is None:
+            i = self.column[employer.name]
+            cell = int(beliefs.hi[i]) - 1 if top else int(beliefs.lo[i])
+            return self._values_at([employer], table, [float(beliefs.grid[i, cell])])[0]
+        thetas = []
+        for m in members:
+            theta = beliefs.profile_extreme(self.column[m.name], top)
+            if theta is None:
+                return math.inf if top else -math.inf
+            thetas.append(theta)
+        found = self._values_at(members, table, thetas)
+        if employer.rule != "share_weighted":
+            return min(found)
+        shares = [m.share for m in members]
+        total = sum(shares)
+        held = 0.0
+        for value, share in sorted(zip(found, shares, strict=True), key=lambda x: -x[0]):
+            held += share
+            if held / total + 1e-12 >= employer.quorum:
+                return value
+        return min(found)
+
+    def _values_at(self, companies: list[Company], table: Table,
+                   thetas: list[float]) -> list[float]:
+        """What each company would sign now, in the union's utility, had it its type.
+
+        `_company_values` for one type each, in floats.
+        """
+        union = self.model.union
+        far = union.opening_for(table)
+        if self.of == "limit":
+            high = union.utility(far)
+            lows = [union.utility(c.opening_for(table)) for c in companies]
+            return [low + theta * (high - low) for low, theta in zip(lows, thetas, strict=True)]
+        bottom, top, gains = self._roads(companies, table, far)
+        found = []
+        for k, (company, theta) in enumerate(zip(companies, thetas, strict=True)):
+            u_open, expected, so_far, tolerance, pressure, remaining, scale = (
+                company.limit_terms())
+            excess = max(0.0, so_far * theta - tolerance) / max(tolerance, 1e-12)
+            cost = expected * theta * remaining * (1.0 + pressure * excess)
+            limit = max(0.0, u_open - cost / max(scale, 1e-300))
+            b, t = float(bottom[k, 0]), float(top[k, 0])
+            at = min(max((limit - b) / max(t - b, 1e-12), 0.0), 1.0) * (_ROAD_POINTS - 1)
+            low = min(int(at), _ROAD_POINTS - 2)
+            g0, g1 = float(gains[k, low]), float(gains[k, low + 1])
+            found.append(g0 + (at - low) * (g1 - g0))
+        return found
 
     def _belief(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
         """The employer's types still possible at `table` (indices) and their weights."""
@@ -283,6 +370,10 @@ class PrivateInformation:
         if hit is not None and hit[0] == key:
             return hit[1], hit[2]
         floor = union.effective_limit(table)
+        if self._bound(table, top=True) < floor - _MARGIN:  # no type could sign: it waits
+            policy = plan(_NONE, _NONE, rounds, 1.0, 1.0, _NONE, floor, 0.0)
+            self._plans[table.serial] = (key, policy, _NO_TYPES)
+            return policy, _NO_TYPES
         v, c = self.values(table)
         alive, weight = self._belief(table)
         rank = np.argsort(v[alive], kind="stable")
@@ -377,6 +468,8 @@ class PrivateInformation:
 
         Types whose limit is worth less are ruled out: an employer never goes beyond it.
         """
+        if self._bound(table, top=False) - _MARGIN + TIE >= worth:  # every type could
+            return
         v, _ = self.values(table)
         members = getattr(table.employer, "members", None)
         if members is None:
