@@ -180,3 +180,24 @@ def test_every_shipped_strike_runs_with_private_information_in_every_mode(name: 
     for mode in ("coalition", "separate", "pattern", "breakaway"):
         for record in run_seeds(spec, mode, [0, 1]):
             assert record["settlement_step"] is None or record["settlement_step"] >= 0
+
+
+@pytest.mark.parametrize("mode", ["coalition", "separate"])
+def test_the_float_bounds_hold_the_values_of_every_type_still_possible(mode: str):
+    """`_bound` lets the union skip the type-by-type work: it must hold every such value."""
+    spec = private("types.prior.spread=0.6", "types.common=0.5",
+                   "coalition.rule=share_weighted")
+    model = BargainingModel(spec, mode=mode, seed=5)
+    info = model.information
+    checked = 0
+    for _ in range(30):
+        model.advance()
+        for table in model.open_tables():
+            values, _ = info.values(table)
+            alive, _ = info._belief(table)
+            if alive.size == 0:
+                continue
+            assert info._bound(table, top=True) >= values[alive].max() - 1e-12
+            assert info._bound(table, top=False) <= values[alive].min() + 1e-12
+            checked += 1
+    assert checked > 20
