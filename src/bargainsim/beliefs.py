@@ -52,6 +52,8 @@ class Beliefs:
         self.profile_weight = np.ones(profiles.shape[0])
         self.contradictions = 0
         self.version = 0  # counts changes: what is computed from the belief is kept per version
+        self.boxes = 0  # counts changes of the boxes alone (not of the alliance profiles' weights)
+        self._extremes: dict[tuple[int, bool, int, int], float | None] = {}
         # per company (key (-1 - i,)) or alliance (its members): (version, types, weights)
         self._alliances: dict[tuple[int, ...], tuple[int, np.ndarray, np.ndarray]] = {}
         self._inside_key: tuple[object, ...] = ()
@@ -120,6 +122,14 @@ class Beliefs:
         A bound on the alliance profiles still possible (they are in every member's box);
         None when no profile is in company i's box.
         """
+        key = (i, top, int(self.lo[i]), int(self.hi[i]))
+        if key in self._extremes:
+            return self._extremes[key]
+        found = self._extreme(i, top)
+        self._extremes[key] = found
+        return found
+
+    def _extreme(self, i: int, top: bool) -> float | None:
         if self._by_u is None:
             order = np.argsort(self._cell_u, axis=0, kind="stable")
             self._by_u = (np.take_along_axis(self._cell, order, axis=0),
@@ -144,6 +154,7 @@ class Beliefs:
             self.lo[i] = 0
         self.hi[i] = max(min(int(self.hi[i]), cell), 1)
         self.version += 1
+        self.boxes += 1
 
     def at_least(self, i: int, cell: int) -> None:
         """Company i's type is at least grid cell `cell`'s (it offered or signed that much)."""
@@ -152,6 +163,7 @@ class Beliefs:
             self.hi[i] = self.n
         self.lo[i] = min(max(int(self.lo[i]), cell), self.n - 1)
         self.version += 1
+        self.boxes += 1
 
     def rule_out(self, profiles: np.ndarray) -> None:
         """Alliance profiles ruled out by what the alliance did."""

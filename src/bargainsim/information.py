@@ -288,7 +288,7 @@ class PrivateInformation:
         """
         key = (table.serial, top)
         hit = self._bounds.get(key)
-        stamp = (self.model.revision, self.beliefs.version)
+        stamp = (self.model.revision, self.beliefs.boxes)  # the extremes move with the boxes
         if hit is not None and hit[0] == stamp:
             return hit[1]
         found = self._bounded(table, top)
