@@ -59,6 +59,23 @@ def _quiet_pyabc() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def _epsilon() -> Any:
+    """The median of the last generation's distances, also when a run was loaded from disk.
+
+    pyabc's QuantileEpsilon with a number to start from forgets, in a new process, that
+    the database already has generations, and would start again from that number.
+    """
+    import pyabc
+
+    class Resumable(pyabc.QuantileEpsilon):  # type: ignore[misc]
+        def initialize(self, t: int, get_weighted_distances: Callable[[], Any],
+                       *args: Any, **kwargs: Any) -> None:
+            if t > 0:
+                self._update(t, get_weighted_distances())
+
+    return Resumable(initial_epsilon=1e12, alpha=0.5)
+
+
 def fitted_strikes(setup: Setup, hold_out: str | None) -> list[str]:
     """The strikes fitted: every one of the file's, less the held-out one."""
     if hold_out is not None and hold_out not in setup.strikes:
@@ -145,19 +162,27 @@ def calibrate(setup: Setup, out: str | Path, workers: int = 1, kind: str = "proc
 
         generation_base = 0
         sampler = SeededSampler(cal.abc.seed, pool, workers, cal.abc.batch, report)
-        abc = pyabc.ABCSMC(
-            model, prior, Distance(setup), population_size=cal.abc.population,
-            sampler=sampler, eps=pyabc.QuantileEpsilon(initial_epsilon=1e12, alpha=0.5),
-            transitions=pyabc.MultivariateNormalTransition())
+
+        def smc() -> Any:
+            return pyabc.ABCSMC(model, prior, Distance(setup),
+                                population_size=cal.abc.population, sampler=sampler,
+                                eps=_epsilon(), transitions=pyabc.MultivariateNormalTransition())
+
         if continuing:
-            history = abc.load(db, 1)
-            done_before = history.max_t + 1
-        else:
-            abc.new(db, observed_statistics(setup, strikes))
+            done_before = pyabc.History(db, _id=1).max_t + 1
+            if done_before == 0:  # killed before the first generation: start afresh
+                (out / DB).unlink()
         evaluations = 0
         try:
+            # a fresh ABCSMC loaded from the database for every generation: an uninterrupted
+            # run takes the same path as one resumed after a kill, so both give one posterior
             for t in range(done_before, cal.abc.generations):
                 generation_base = t * cal.abc.population
+                abc = smc()
+                if t == 0:
+                    abc.new(db, observed_statistics(setup, strikes))
+                else:
+                    abc.load(db, 1)
                 history = abc.run(minimum_epsilon=cal.abc.min_epsilon, max_nr_populations=1)
                 evaluations += sampler.nr_evaluations_
                 if history.max_t < t:  # stopped by the minimum epsilon
