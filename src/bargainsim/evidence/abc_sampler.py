@@ -22,7 +22,7 @@ import numpy as np
 from pyabc.sampler import Sampler
 
 BATCH = 8  # evaluations per task
-IN_FLIGHT = 3  # tasks queued per worker
+IN_FLIGHT = 3  # tasks queued per worker, at most
 
 
 def evaluation_seed(seed: int, t: int, index: int, prior: bool) -> np.ndarray:
@@ -61,6 +61,19 @@ class SeededSampler(Sampler):
         self.batch = batch
         self.progress = progress
 
+    def _short(self, results: dict[int, list[Any]], handed_out: int, n: int) -> bool:
+        """Whether the evaluations handed out may not hold n accepted particles yet.
+
+        Judged by the acceptance rate of the batches back so far (every evaluation accepted
+        while none is back), so that few evaluations run past the one that completes the
+        population: they would delay the next generation. Only the schedule depends on
+        it, never which evaluations are kept.
+        """
+        back = [p for batch in results.values() for p in batch]
+        accepted = sum(1 for p in back if p.accepted)
+        rate = accepted / len(back) if back else 1.0
+        return accepted + rate * (handed_out - len(back)) < n
+
     def sample_until_n_accepted(self, n: int, simulate_one: Callable[[], Any], t: int, *,
                                 max_eval: float = np.inf, all_accepted: bool = False,
                                 ana_vars: Any = None) -> Any:
@@ -86,7 +99,8 @@ class SeededSampler(Sampler):
 
         limit = 1 if self.pool is None else IN_FLIGHT * self.workers
         while total_accepted < n and done_batches * self.batch < max_eval:
-            while len(pending) < limit:
+            while len(pending) < limit and (
+                    not pending or self._short(results, next_batch * self.batch, n)):
                 submit()
             finished, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
             for fut in finished:

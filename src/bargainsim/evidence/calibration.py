@@ -178,6 +178,7 @@ def calibrate(setup: Setup, out: str | Path, workers: int = 1, kind: str = "proc
             # run takes the same path as one resumed after a kill, so both give one posterior
             for t in range(done_before, cal.abc.generations):
                 generation_base = t * cal.abc.population
+                bar.set_description_str(f"generation {t + 1}/{cal.abc.generations}")
                 abc = smc()
                 if t == 0:
                     abc.new(db, observed_statistics(setup, strikes))
