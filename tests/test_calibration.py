@@ -53,6 +53,10 @@ def test_same_posterior_with_one_or_two_workers_and_with_dask(tmp_path: Path) ->
         assert fit.generations == 2 and len(fit.values) == 6
         texts.append(fit.posterior.read_text())
     assert texts[0] == texts[1] == texts[2]
+    rebatched = load_calibration(tiny(tmp_path, text=TINY.replace("batch: 3", "batch: 5"),
+                                      name="rebatched.yaml"))
+    fit = calibrate(rebatched, tmp_path / "rebatched", workers=2)  # kept in number order
+    assert fit.posterior.read_text() == texts[0]
     other = load_calibration(tiny(tmp_path, text=TINY.replace("seed: 7", "seed: 8"),
                                   name="other.yaml"))
     assert calibrate(other, tmp_path / "other").posterior.read_text() != texts[0]
@@ -115,6 +119,12 @@ def test_bad_calibration_files_exit_2_naming_file_key_and_line(
         assert proc.returncode == 2, proc.stdout
         assert proc.stderr.startswith(f"{file}: {expected}"), proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_sweep_refuses_a_calibration_file(tmp_path: Path) -> None:
+    proc = cli("sweep", str(tiny(tmp_path)), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "abc (line 9): this is a calibration file" in proc.stderr
 
 
 def test_hold_out_reports_the_strikes_interval_and_validation_resumes(tmp_path: Path) -> None:

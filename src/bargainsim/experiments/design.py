@@ -405,6 +405,10 @@ def load_experiment(path: str | Path) -> Plan:
     if isinstance(doc.data, dict) and "parties" in doc.data and "parameters" not in doc.data:
         raise InputError(source, [Problem("", "this is a scenario, not an experiment; write an "
                                               "experiment file naming it (see experiments/)")])
+    if isinstance(doc.data, dict) and "abc" in doc.data and "scenario" not in doc.data:
+        raise InputError(source, [Problem("abc", "this is a calibration file, not an "
+                                          "experiment: run it with bargainsim calibrate",
+                                          doc.line_of(("abc",)))])
     try:
         exp = Experiment.model_validate(doc.data)
     except ValidationError as exc:
