@@ -466,10 +466,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if len(figures) == 2 and Path(args.plot).resolve() == Path(args.plot_terms).resolve():
             raise InputError("--plot-terms", [Problem(
                 args.plot_terms, "is also the --plot file; give each figure its own file")])
-    from bargainsim.evidence.commands import load_for, set_keys
+    from bargainsim.evidence.commands import for_compare, set_keys
 
+    posterior = for_compare(args, spec)  # checked before any run
     records = run_modes(spec, args.modes, range(args.seeds), workers=args.workers,
-                        posterior=load_for(args), fixed=set_keys(args.overrides))
+                        posterior=posterior, fixed=set_keys(args.overrides))
     result = compare(records, spec.name)
     for option, path in figures:
         units, _ = plots.issue_axes(spec)

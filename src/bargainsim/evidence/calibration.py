@@ -132,7 +132,11 @@ def calibrate(setup: Setup, out: str | Path, workers: int = 1, kind: str = "proc
         hold_out: a strike left out of the fit (`--hold-out`).
         progress: called with (accepted, population) during each generation (tests).
     """
-    import pyabc
+    try:
+        import pyabc
+    except ImportError:
+        raise InputError("calibrate", [Problem("pyabc", (
+            "needs pyabc: pip install 'bargainsim[evidence]'"))]) from None
 
     from bargainsim.evidence.abc_sampler import SeededSampler
     from bargainsim.experiments.sweep import executor

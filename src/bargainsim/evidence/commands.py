@@ -158,14 +158,34 @@ def load_for(args: argparse.Namespace) -> Any:
     return load_posterior(path)
 
 
+def announce(posterior: Any) -> None:
+    """Say on stderr, once the posterior fits the scenario, where the parameters come from."""
+    print(f"parameters drawn by seed from {posterior.source} ({len(posterior.values)} "
+          f"particles of {posterior.file.posterior})", file=sys.stderr)
+
+
+def for_compare(args: argparse.Namespace, spec: Any) -> Any:
+    """The --posterior of compare, checked against its scenario and every seed's particle."""
+    from bargainsim.scenario import dump
+
+    posterior = load_for(args)
+    if posterior is not None:
+        doc = dump(spec)
+        posterior.check(doc, spec.name)
+        for index in posterior.groups(range(args.seeds)):
+            posterior.document(doc, index, set_keys(args.overrides), spec.name)
+        announce(posterior)
+    return posterior
+
+
 def check_sweep(plan: Any) -> None:
     """Refuse a posterior a sweep's scenario cannot take, before any run (file, key, line)."""
     post = plan.posterior
     post.check(plan.base, plan.source)
     doc = plan.document(0)
-    for index, seeds in post.groups(plan.seeds).items():
+    for seeds in post.groups(plan.seeds).values():
         plan.seed_document(0, seeds[0], doc)
-        del index
+    announce(post)
 
 
 def set_keys(overrides: Sequence[str]) -> list[str]:
@@ -180,5 +200,6 @@ def posterior_spec(spec: Any, posterior: Any, seed: int, overrides: Sequence[str
     doc = dump(spec)
     posterior.check(doc, spec.name)
     out = posterior.document(doc, posterior.draw_index(seed), set_keys(overrides), spec.name)
+    announce(posterior)
     return scenario_from_dict(out, spec.name)
 
