@@ -1,4 +1,4 @@
-"""`python -m benchmarks [pair|industry|sweep|memory|instructions|all]`: figures only.
+"""`python -m benchmarks [pair|industry|sweep|memory|instructions|calibrate|all]`: figures only.
 
 They never pass or fail. `instructions` counts CPU instructions per run with valgrind
 (`--src DIR` for another checkout's source, `--mode`), for changes too small to see in
@@ -16,9 +16,10 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("which", nargs="?", default="all",
-                        choices=["pair", "industry", "sweep", "memory", "instructions", "all"],
-                        help="all = pair, industry and sweep (memory and instructions take "
-                             "minutes)")
+                        choices=["pair", "industry", "sweep", "memory", "instructions", "calibrate",
+                                 "all"],
+                        help="all = pair, industry and sweep (memory, instructions and "
+                             "calibrate take minutes)")
     parser.add_argument("--repeats", type=int, default=7, help="interleaved batches (default 7)")
     parser.add_argument("--runs", type=int, default=50, help="industry: runs per batch")
     parser.add_argument("--src", type=Path, help="instructions: the source tree to count")
@@ -46,6 +47,10 @@ def main(argv: list[str] | None = None) -> None:
         from benchmarks import instructions
 
         instructions.main(args.src, args.mode)
+    if args.which == "calibrate":
+        from benchmarks import calibrate_bench
+
+        calibrate_bench.speed()
     if args.which == "memory":
         from benchmarks import sweep_bench
 

@@ -17,8 +17,8 @@ SCENARIOS = ["sag_aftra_2023", "streamer_heavy", "studio_heavy", "uniform_indust
              "wga_1973", "wga_1981", "wga_1985", "wga_1988", "wga_2007", "wga_2023",
              "classroom/attrition", "classroom/coalition", "classroom/faratin",
              "classroom/rubinstein", "classroom/screening"]
-EXPERIMENTS = ["coalition_vs_separate", "lhs_industry", "sensitivity_morris", "sensitivity_sobol",
-               "talks_process"]
+EXPERIMENTS = ["calibrate_history", "coalition_vs_separate", "lhs_industry", "sensitivity_morris",
+               "sensitivity_sobol", "talks_process"]
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import logging
 import os
@@ -74,6 +75,13 @@ def _share(text: str) -> float:
 
 def _sweep_options(p: argparse.ArgumentParser) -> None:
     """Options of commands that run an experiment into a results folder (sweep, sensitivity)."""
+    _runner_options(p)
+    p.add_argument("--flush-every", type=_positive_float, default=5.0, metavar="SECONDS",
+                   help="write finished rows to disk at least this often (default 5)")
+
+
+def _runner_options(p: argparse.ArgumentParser) -> None:
+    """Workers, executor, results folder and resuming (sweep, sensitivity, calibrate)."""
     p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
                    help="worker processes (default: every core, here %(default)s)")
     p.add_argument("--executor", choices=("process", "dask"), default="process",
@@ -81,11 +89,10 @@ def _sweep_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--address", metavar="ADDR",
                    help="Dask scheduler address (default: start a LocalCluster)")
     p.add_argument("--out", metavar="DIR",
-                   help="results folder (default: results/EXPERIMENT_NAME)")
+                   help="results folder (default: results/NAME)")
     p.add_argument("--resume", action="store_true",
-                   help="run only what the results folder lacks")
-    p.add_argument("--flush-every", type=_positive_float, default=5.0, metavar="SECONDS",
-                   help="write finished rows to disk at least this often (default 5)")
+                   help="run only what the results folder lacks (calibrate: continue from the "
+                   "last finished generation)")
 
 
 def _port(text: str) -> int:
@@ -100,6 +107,7 @@ def _port(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
+    from bargainsim.evidence.commands import add_parsers, add_posterior_option
     from bargainsim.scenario import MODES
 
     parser = _Parser(
@@ -122,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="KEY.PATH=VALUE", help="override a scenario value (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--trace", metavar="FILE.csv", help="write the weekly trace to a CSV file")
+    add_posterior_option(p)
 
     p = sub.add_parser(
         "compare", help="compare bargaining modes over common seeds, by the last deal and by "
@@ -145,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="draw settlement curves by mode (.png, .svg or .pdf)")
     p.add_argument("--plot-terms", metavar="FILE",
                    help="draw speed and terms by mode for the same runs (.png, .svg or .pdf)")
+    add_posterior_option(p)
 
     p = sub.add_parser("plot", help="draw a figure (PNG, SVG or PDF by the file's suffix)")
     kinds = p.add_subparsers(dest="figure", required=True, parser_class=_Parser)
@@ -178,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "(coalition_vs_separate; bargainsim scenarios lists them)")
     _sweep_options(p)
     p.add_argument("--csv", action="store_true", help="also write DIR/results.csv at the end")
+    add_posterior_option(p)
 
     p = sub.add_parser("summarize", help="per point of a sweep: median per mode and which is "
                        "sooner, by the last deal and by the share-weighted week")
@@ -218,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="FILE",
                    help="the figure (.png, .svg or .pdf; default DIR/discovery.png)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    add_parsers(sub, _runner_options, _positive_int)  # calibrate, validate-history
 
     p = sub.add_parser(
         "play", help="play one side against the agents at the terminal",
@@ -288,6 +301,7 @@ def _scenario(argument: str) -> str:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate each file; print `FILE: ok` or its problems."""
     from bargainsim import shipped
+    from bargainsim.evidence.calibration_file import is_calibration, load_calibration
     from bargainsim.experiments.design import is_experiment, load_experiment
     from bargainsim.scenario import load_scenario
 
@@ -295,7 +309,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             path = shipped.resolve(name, shipped.KINDS)
-            if is_experiment(path):
+            if is_calibration(path):
+                setup = load_calibration(path)
+                cal = setup.calibration
+                print(f"{name}: ok (calibration: {len(cal.parameters)} parameters, "
+                      f"{len(setup.strikes)} strikes)")
+            elif is_experiment(path):
                 plan = load_experiment(path)
                 print(f"{name}: ok (experiment: {len(plan.points)} points x "
                       f"{len(plan.experiment.modes)} modes x {plan.experiment.seeds} seeds = "
@@ -375,11 +394,15 @@ def write_trace(rows: list[dict[str, Any]], path: str) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """One simulation."""
+    from bargainsim.evidence.commands import load_for, posterior_spec
     from bargainsim.model import BargainingModel
     from bargainsim.runner import record
     from bargainsim.scenario import load_scenario
 
     spec = load_scenario(_scenario(args.file), args.overrides)
+    posterior = load_for(args)
+    if posterior is not None:
+        spec = posterior_spec(spec, posterior, args.seed, args.overrides)
     if args.trace and spec.protocol.clock == "continuous":
         raise InputError(args.file, [Problem(
             "protocol.clock", "a continuous-time (war of attrition) run has no weekly trace; "
@@ -443,7 +466,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if len(figures) == 2 and Path(args.plot).resolve() == Path(args.plot_terms).resolve():
             raise InputError("--plot-terms", [Problem(
                 args.plot_terms, "is also the --plot file; give each figure its own file")])
-    records = run_modes(spec, args.modes, range(args.seeds), workers=args.workers)
+    from bargainsim.evidence.commands import for_compare, set_keys
+
+    posterior = for_compare(args, spec)  # checked before any run
+    records = run_modes(spec, args.modes, range(args.seeds), workers=args.workers,
+                        posterior=posterior, fixed=set_keys(args.overrides))
     result = compare(records, spec.name)
     for option, path in figures:
         units, _ = plots.issue_axes(spec)
@@ -512,6 +539,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from bargainsim.experiments.sweep import run_sweep
 
     plan, out = _start_experiment(args)
+    from bargainsim.evidence.commands import check_sweep, load_for
+
+    posterior = load_for(args)
+    if posterior is not None:
+        plan = dataclasses.replace(plan, posterior=posterior)
+        check_sweep(plan)
     try:
         outcome = _run_with_options(args, run_sweep, plan, out)
     except (KeyboardInterrupt, BrokenProcessPool) as exc:
@@ -740,8 +773,24 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """ABC-SMC against the strikes' history (bargainsim.evidence.commands)."""
+    from bargainsim.evidence.commands import cmd_calibrate as run
+
+    return run(args)
+
+
+def cmd_validate_history(args: argparse.Namespace) -> int:
+    """Leave-one-out over the strikes (bargainsim.evidence.commands)."""
+    from bargainsim.evidence.commands import cmd_validate_history as run
+
+    return run(args)
+
+
 COMMANDS = {
     "validate": cmd_validate,
+    "calibrate": cmd_calibrate,
+    "validate-history": cmd_validate_history,
     "run": cmd_run,
     "compare": cmd_compare,
     "sweep": cmd_sweep,

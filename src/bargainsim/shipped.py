@@ -135,7 +135,14 @@ def catalog() -> list[Entry]:
         spec = load_scenario(path)
         entries.append(Entry("scenario", name, spec.mode, spec.protocol.clock,
                              _one_line(spec.description)))
+    from bargainsim.evidence.calibration_file import is_calibration, load_calibration
+
     for name, path in shipped("experiment").items():
+        if is_calibration(path):
+            cal = load_calibration(path)
+            entries.append(Entry("experiment", name, "(calibration)", "week",
+                                 _one_line(cal.calibration.description)))
+            continue
         exp = load_experiment(path).experiment
         base = load_scenario((path.parent / exp.scenario).resolve())
         entries.append(Entry("experiment", name, ",".join(exp.modes), base.protocol.clock,
@@ -151,7 +158,7 @@ def format_catalog(entries: list[Entry]) -> str:
     """The listing `bargainsim scenarios` prints: a table per kind, with how to use them."""
     usage = {"scenario": "bargainsim run NAME (also compare, play, plot run, viz, validate)",
              "experiment": "bargainsim sweep NAME (also validate; a Morris or Sobol design: "
-                           "bargainsim sensitivity NAME)"}
+                           "bargainsim sensitivity NAME; a calibration: bargainsim calibrate NAME)"}
     width = max(len(e.name) for e in entries)
     lines: list[str] = []
     for kind in KINDS:

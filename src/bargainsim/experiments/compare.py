@@ -82,27 +82,45 @@ def _work(task: tuple[dict[str, Any], str, list[int]]) -> list[dict[str, Any]]:
 
 
 def run_modes(
-    spec: Scenario, modes: Sequence[Mode], seeds: Iterable[int], workers: int = 1
+    spec: Scenario, modes: Sequence[Mode], seeds: Iterable[int], workers: int = 1,
+    posterior: Any = None, fixed: Sequence[str] = (),
 ) -> dict[str, list[dict[str, Any]]]:
-    """Records of every (mode, seed), in seed order whatever the number of workers."""
+    """Records of every (mode, seed), in seed order whatever the number of workers.
+
+    With a posterior (`evidence.posterior`), seed i runs the scenario with the particle it
+    draws, in every mode; the paths in `fixed` (`--set`) keep the scenario's values.
+    """
     from bargainsim.runner import run_seeds  # Mesa: imported where runs are made (not by
     # `summarize`, which only compares stored records)
 
     seeds = list(seeds)
-    if workers <= 1:
-        return {mode: run_seeds(spec, mode, seeds) for mode in modes}
     doc = dump(spec)
+    if posterior is not None:
+        posterior.check(doc, spec.name)
+        groups = [(posterior.document(doc, i, fixed, spec.name), group)
+                  for i, group in posterior.groups(seeds).items()]
+    else:
+        groups = [(doc, seeds)]
+    if workers <= 1 and posterior is None:
+        return {mode: run_seeds(spec, mode, seeds) for mode in modes}
     size = max(1, len(seeds) * len(modes) // (workers * 8))  # seeds per task
-    tasks = [(doc, mode, seeds[i:i + size]) for mode in modes for i in range(0, len(seeds), size)]
-    from bargainsim.experiments.sweep import executor  # the sweep's pool: forked workers
-    # that end with this process, garbage collection kept off what they share
+    tasks = [(d, mode, group[i:i + size]) for mode in modes for d, group in groups
+             for i in range(0, len(group), size)]
+    if workers <= 1:
+        results = [_work(task) for task in tasks]
+    else:
+        from bargainsim.experiments.sweep import executor  # the sweep's pool: forked
+        # workers that end with this process, garbage collection kept off what they share
 
-    with executor("process", workers, None) as pool:
-        assert pool is not None
-        results = list(pool.map(_work, tasks))
+        with executor("process", workers, None) as pool:
+            assert pool is not None
+            results = list(pool.map(_work, tasks))
     out: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
     for (_, mode, _), recs in zip(tasks, results, strict=True):
         out[mode].extend(recs)
+    order = {s: k for k, s in enumerate(seeds)}
+    for mode in modes:
+        out[mode].sort(key=lambda rec: order[rec["seed"]])
     return out
 
 

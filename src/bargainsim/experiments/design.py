@@ -218,6 +218,7 @@ class Plan:
     horizon: float
     issues: list[str]
     companies: list[str]
+    posterior: Any = None  # an `evidence.posterior.Posterior`: seed i draws its particle
 
     @property
     def parameters(self) -> list[str]:
@@ -242,6 +243,20 @@ class Plan:
             set_path(doc, path, value, self.source)
         return doc
 
+    def seed_document(self, point: int, seed: int, doc: dict[str, Any] | None = None
+                      ) -> dict[str, Any]:
+        """The document a seed runs at a point: with a posterior, its particle applied.
+
+        The varied parameters and the `set` values keep the point's values (they win over
+        the draw).
+        """
+        doc = doc if doc is not None else self.document(point)
+        if self.posterior is None:
+            return doc
+        fixed = [*self.experiment.set, *self.parameters]
+        return self.posterior.document(doc, self.posterior.draw_index(seed), fixed,
+                                       self.source)
+
     def digest(self) -> str:
         """A hash of everything that determines the rows (not the output folder or workers)."""
         # free text and the spelling of the scenario's path do not change any row
@@ -249,7 +264,10 @@ class Plan:
         for key in ("trajectories", "levels"):  # unset: as before these keys existed
             if exp["design"][key] is None:
                 del exp["design"][key]
-        blob = json.dumps({"experiment": exp, "base": self.base}, sort_keys=True)
+        rows: dict[str, Any] = {"experiment": exp, "base": self.base}
+        if self.posterior is not None:
+            rows["posterior"] = self.posterior.digest()
+        blob = json.dumps(rows, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -387,6 +405,10 @@ def load_experiment(path: str | Path) -> Plan:
     if isinstance(doc.data, dict) and "parties" in doc.data and "parameters" not in doc.data:
         raise InputError(source, [Problem("", "this is a scenario, not an experiment; write an "
                                               "experiment file naming it (see experiments/)")])
+    if isinstance(doc.data, dict) and "abc" in doc.data and "scenario" not in doc.data:
+        raise InputError(source, [Problem("abc", "this is a calibration file, not an "
+                                          "experiment: run it with bargainsim calibrate",
+                                          doc.line_of(("abc",)))])
     try:
         exp = Experiment.model_validate(doc.data)
     except ValidationError as exc:

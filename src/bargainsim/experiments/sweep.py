@@ -114,6 +114,14 @@ def tasks(plan: Plan, done: set[tuple[int, str, int]]) -> Iterator[Task]:
         doc: dict[str, Any] | None = None
         for mode in plan.experiment.modes:
             missing = [s for s in plan.seeds if (point, mode, s) not in done]
+            if plan.posterior is not None:  # seeds grouped by the particle they draw
+                for _, group in plan.posterior.groups(missing).items():
+                    doc = doc if doc is not None else plan.document(point)
+                    seeded = plan.seed_document(point, group[0], doc)
+                    for i in range(0, len(group), CHUNK):
+                        yield Task(point, plan.points[point], seeded, mode,
+                                   tuple(group[i : i + CHUNK]), outputs)
+                continue
             for i in range(0, len(missing), CHUNK):
                 doc = doc if doc is not None else plan.document(point)
                 yield Task(point, plan.points[point], doc, mode, tuple(missing[i : i + CHUNK]),
@@ -213,6 +221,7 @@ def new_manifest(plan: Plan) -> dict[str, Any]:
         "modes": list(exp.modes),
         "seeds": {"first": exp.first_seed, "count": exp.seeds},
         "horizon": plan.horizon,
+        "posterior": None if plan.posterior is None else plan.posterior.digest(),
         "total_runs": plan.total_runs,
         "started": _now(),
         "ended": None,
@@ -232,6 +241,9 @@ def _differences(plan: Plan, store: ResultStore) -> str:
                   and mine.get(k) != stored.get("experiment", {}).get(k))
     if stored.get("base") != plan.base:
         keys.append("the base scenario's values")
+    mine_posterior = None if plan.posterior is None else plan.posterior.digest()
+    if store.manifest().get("posterior") != mine_posterior:
+        keys.append("the posterior (--posterior)")
     return ", ".join(keys) or "the package's experiment format"
 
 
