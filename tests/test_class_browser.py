@@ -16,7 +16,6 @@ import io
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -63,11 +62,7 @@ def start_server(tmp_path: Path):
                                                   "PYTHONUNBUFFERED": "1"})
     assert proc.stdout is not None
     lines = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
+    while line := proc.stdout.readline():  # until its start line, or its end (EOF)
         lines.append(line)
         if line.startswith("Ctrl-C stops the server"):
             text = "".join(lines)
