@@ -141,17 +141,16 @@ class PrivateInformation:
         cells, joint, joint_u = prepared
         self.beliefs = Beliefs(cells, spec.types.common, joint, joint_u)
         self.plan_rounds = spec.types.plan_rounds
-        self._values: dict[tuple[int, bool], tuple[int, np.ndarray, np.ndarray]] = {}
+        self._values: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
         # per table: the types that would accept the union's standing demand (grid cells
         # of a company, or alliance profiles), and its next demand if they do not
         self._pending: dict[int, tuple[np.ndarray, float | None]] = {}
         self._plans: dict[int, tuple[tuple[Any, ...], Policy, np.ndarray]] = {}
         self._bounds: dict[tuple[int, bool], tuple[tuple[int, int], float]] = {}
-        # a road's points by the identities of its arrays (they hold still within a run)
-        self._road_rows: dict[tuple[int, ...], tuple[tuple[np.ndarray, ...], tuple[float, ...]]]
-        self._road_rows = {}
         self._road_sets: dict[tuple[int, ...], tuple[list[np.ndarray], tuple[np.ndarray, ...]]]
-        self._road_sets = {}  # the stacked points of a list of companies, likewise
+        # the stacked points of a list of companies, by the identities of their arrays
+        # (they hold still within a run)
+        self._road_sets = {}
 
     @property
     def contradictions(self) -> int:
@@ -170,7 +169,7 @@ class PrivateInformation:
         demand costs it. A company's types are its grid cells; an alliance's, the joint
         profiles. Kept for the model's revision (losses and shares change only between).
         """
-        key = (table.serial, False)
+        key = table.serial
         hit = self._values.get(key)
         if hit is not None and hit[0] == self.model.revision:
             return hit[1], hit[2]
@@ -250,17 +249,10 @@ class PrivateInformation:
         seen = self._road_sets.get(whole)
         if seen is not None and all(x is y for x, y in zip(seen[0], arrays, strict=True)):
             return seen[1]  # the same arrays as before in this run
-        shared = b""
+        shared = union.weights.tobytes() + far.tobytes()
         rows = []
         for c in companies:
             opening = c.opening_for(table)
-            arrays = (union.weights, far, c.weights, opening)
-            seen = self._road_rows.get(tuple(map(id, arrays)))
-            if seen is not None and all(x is y for x, y in zip(seen[0], arrays, strict=True)):
-                rows.append(seen[1])  # the same arrays as before in this run
-                continue
-            if not shared:
-                shared = union.weights.tobytes() + far.tobytes()
             key = shared + c.weights.tobytes() + opening.tobytes()
             row = _ROADS.get(key)
             if row is None:
@@ -271,7 +263,6 @@ class PrivateInformation:
                 if len(_ROADS) >= _ROADS_KEEP:
                     _ROADS.clear()
                 _ROADS[key] = row
-            self._road_rows[tuple(map(id, arrays))] = (arrays, row)
             rows.append(row)
         table_ = np.array(rows)
         made = (table_[:, :1], table_[:, 1:2], table_[:, 2:])
@@ -443,6 +434,13 @@ class PrivateInformation:
         policy, _ = self.policy(table, t)
         return policy.expected(0, policy.values.size)
 
+    def prefers(self, party: Party, vector: np.ndarray, t: float, dt: float,
+                table: Table) -> bool:
+        """`Party.prefers` under private information: the union's rule or an employer's."""
+        if party is table.union:
+            return union_prefers(party, vector, t, table)
+        return employer_prefers(party, vector, t, dt, table)
+
     # ------------------------------------------------------------ learning
     def rejected(self, table: Table) -> None:
         """The employer rejected the union's demand: the types that would have accepted go."""
@@ -524,10 +522,5 @@ def union_prefers(union: Party, vector: np.ndarray, t: float, table: Table) -> b
     return worth + TIE >= max(union.effective_limit(table), info.continuation(table, t))
 
 
-def prefers(party: Party, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
-    """`Party.prefers` under private information: the union's rule or an employer's."""
-    if party is table.union:
-        return union_prefers(party, vector, t, table)
-    return employer_prefers(party, vector, t, dt, table)
 
 

@@ -257,10 +257,9 @@ class Party(mesa.Agent):
         """Whether the offer is worth at least the discounted value of its own next offer."""
         if self.finite and self.over(t):
             return self.utility(vector) + TIE >= 0.0
-        if self.model.information is not None:  # private types: screening's rules
-            from bargainsim import information
-
-            return information.prefers(self, vector, t, dt, table)
+        info = self.model.information
+        if info is not None:  # private types: screening's rules
+            return info.prefers(self, vector, t, dt, table)
         own_next = self.utility(own if own is not None else self.proposal(t, table))
         return self.utility(vector) + TIE >= (self.discount**dt) * own_next
 

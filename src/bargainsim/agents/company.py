@@ -202,11 +202,6 @@ class Company(Party):
         """
         return limits_from(np.array(self.limit_terms())[:, None], np.asarray(theta)[None, :])[0]
 
-    def waiting_costs(self, theta: np.ndarray) -> np.ndarray:
-        """A week's expected strike loss, in its utility, had its type been each of `theta`."""
-        scale = np.asarray(theta, dtype=float) / self.cost_type
-        return self.waiting_cost() * scale
-
     def waiting_cost(self) -> float:
         """What a week more of strike costs it, in its utility (0 with a static limit)."""
         if self.static_limit is not None:

@@ -126,7 +126,29 @@ def example(model: BargainingModel) -> str:
     )
 
 
-class Student:
+class CounterOffers:
+    """A seated player's counter-offer: given with a refusal, made as the table's next offer.
+
+    A player refuses and counters in one answer; the table asks for the offer after the
+    refusal (`Party.decide_offer`), so the package waits here until then.
+    """
+
+    _pending: tuple[Table, np.ndarray] | None = None
+
+    def hold(self, table: Table, package: np.ndarray) -> None:
+        """Keep the counter-offer given at `table` with a refusal."""
+        self._pending = (table, package)
+
+    def held(self, table: Table) -> np.ndarray | None:
+        """The counter-offer kept for `table` (once), or None."""
+        if self._pending is None or self._pending[0] is not table:
+            return None
+        package = self._pending[1]
+        self._pending = None
+        return package
+
+
+class Student(CounterOffers):
     """A person at the keyboard taking one party's decisions (a `Player`)."""
 
     def __init__(self, model: BargainingModel, party: Party, console: Console) -> None:
@@ -134,7 +156,6 @@ class Student:
         self.party = party
         self.console = console
         self.asked = 0  # questions answered so far
-        self._pending: tuple[Table, np.ndarray] | None = None
 
     # --- the Player protocol ---------------------------------------------------------
     def accept(self, party: Party, vector: np.ndarray, t: float, dt: float, table: Table) -> bool:
@@ -144,14 +165,13 @@ class Student:
         move = self._move(party, t, dt, table, vector)
         if move is None:
             return True
-        self._pending = (table, move)
+        self.hold(table, move)
         return False
 
     def propose(self, party: Party, t: float, table: Table) -> np.ndarray:
         """The counter-offer typed with the refusal, or a fresh question when none was."""
-        if self._pending is not None and self._pending[0] is table:
-            package = self._pending[1]
-            self._pending = None
+        package = self.held(table)
+        if package is not None:
             return package
         move = self._move(party, t, 1.0, table, None)
         assert move is not None  # accepting is refused when nothing stands

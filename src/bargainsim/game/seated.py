@@ -23,7 +23,7 @@ import numpy as np
 
 from bargainsim.agents import Coalition, Company, Party, Union
 from bargainsim.game.console import Hint
-from bargainsim.game.play import check_value, seat
+from bargainsim.game.play import CounterOffers, check_value, seat
 from bargainsim.game.report import num
 from bargainsim.model import BargainingModel
 from bargainsim.schema import Mode, Scenario
@@ -144,7 +144,7 @@ def answer_text(answer: Answer) -> str:
     return " ".join(f"{k}={float(v)!r}" for k, v in answer["offer"].items())
 
 
-class Scripted:
+class Scripted(CounterOffers):
     """A seat's `Player` answering from a list; past its end it raises `Waiting`."""
 
     def __init__(self, model: BargainingModel, party: Party, answers: list[Answer]) -> None:
@@ -152,7 +152,6 @@ class Scripted:
         self.party = party
         self.answers = answers
         self.used = 0
-        self._pending: tuple[Table, np.ndarray] | None = None
 
     def _next(self, kind: str, standing: bool, ask: Any) -> Answer:
         """The seat's next answer (checked: a log may have been edited), else `Waiting`."""
@@ -178,14 +177,13 @@ class Scripted:
                             lambda: self._ask("move", party, t, dt, table, vector))
         if "accept" in answer:
             return True
-        self._pending = (table, self._package(party, table, answer))
+        self.hold(table, self._package(party, table, answer))
         return False
 
     def propose(self, party: Party, t: float, table: Table) -> np.ndarray:
         """The counter-offer given with the refusal, or the next answer when none was."""
-        if self._pending is not None and self._pending[0] is table:
-            package = self._pending[1]
-            self._pending = None
+        package = self.held(table)
+        if package is not None:
             return package
         answer = self._next("move", False,
                             lambda: self._ask("move", party, t, 1.0, table, None))
