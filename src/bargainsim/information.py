@@ -146,8 +146,10 @@ class PrivateInformation:
         # of a company, or alliance profiles), and its next demand if they do not
         self._pending: dict[int, tuple[np.ndarray, float | None]] = {}
         self._plans: dict[int, tuple[tuple[Any, ...], Policy, np.ndarray]] = {}
-        self._bounds: dict[tuple[int, bool], tuple[tuple[int, int], float]] = {}
-        self._road_sets: dict[tuple[int, ...], tuple[list[np.ndarray], tuple[np.ndarray, ...]]]
+        self._bounds: dict[int, tuple[tuple[int, int], float, float]] = {}
+        self._limit_terms: dict[str, tuple[int, tuple[float, ...]]] = {}
+        self._road_sets: dict[tuple[int, ...], tuple[list[np.ndarray], tuple[np.ndarray, ...],
+                                                     list[tuple[float, ...]]]]
         # the stacked points of a list of companies, by the identities of their arrays
         # (they hold still within a run)
         self._road_sets = {}
@@ -213,9 +215,9 @@ class PrivateInformation:
             low = np.array([union.utility(c.opening_for(table)) for c in companies])[:, None]
             high = union.utility(far)
             return low + theta * (high - low), np.zeros_like(theta)
-        terms = np.array([c.limit_terms() for c in companies]).T
+        terms = np.array([self._terms(c) for c in companies]).T
         limit = limits_from(terms, theta)
-        bottom, top, gains = self._roads(companies, table, far)
+        bottom, top, gains = self._roads(companies, table, far)[0]
         # the road's points are evenly spaced in the company's utility: interpolate by index
         span = np.maximum(top - bottom, 1e-12)
         at = np.minimum(np.maximum((limit - bottom) / span, 0.0), 1.0) * (_ROAD_POINTS - 1)
@@ -231,15 +233,27 @@ class PrivateInformation:
         cost = waiting * per_type * theta * self._step() * slope
         return values, cost
 
+    def _terms(self, company: Company) -> tuple[float, ...]:
+        """`Company.limit_terms`, kept for the model's revision (they change only between)."""
+        hit = self._limit_terms.get(company.name)
+        revision = self.model.revision
+        if hit is not None and hit[0] == revision:
+            return hit[1]
+        terms = company.limit_terms()
+        self._limit_terms[company.name] = (revision, terms)
+        return terms
+
     def _roads(self, companies: list[Company], table: Table,
-               far: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               far: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray],
+                                         list[tuple[float, ...]]]:
         """Points of each company's road to the union's opening (`_ROAD_POINTS` each).
 
         Per company: its utility at the road's ends (bottom: the union's opening; top: its
         own) and the union's utility at points evenly spaced between (companies x points,
-        falling). A road is fixed while the openings and weights are, so its points are
-        kept by their values, across runs (an anchored opening is a new array each run,
-        and companies of one preset share a road).
+        falling), as arrays and as rows of floats (one per company, ends first). A road
+        is fixed while the openings and weights are, so its points are kept by their
+        values, across runs (an anchored opening is a new array each run, and companies
+        of one preset share a road).
         """
         union = self.model.union
         arrays = [union.weights, far]
@@ -247,8 +261,8 @@ class PrivateInformation:
             arrays += (c.weights, c.opening_for(table))
         whole = tuple(map(id, arrays))
         seen = self._road_sets.get(whole)
-        if seen is not None and all(x is y for x, y in zip(seen[0], arrays, strict=True)):
-            return seen[1]  # the same arrays as before in this run
+        if seen is not None:  # the same arrays as before in this run: the entry holds them,
+            return seen[1], seen[2]  # so no other array can have taken their identities
         shared = union.weights.tobytes() + far.tobytes()
         rows = []
         for c in companies:
@@ -258,7 +272,7 @@ class PrivateInformation:
             if row is None:
                 road = c.road(table, opening, far, union)
                 targets = np.linspace(c.utility(far), c.worth(opening), _ROAD_POINTS)
-                row = (targets[0], targets[-1],
+                row = (float(targets[0]), float(targets[-1]),
                        *(union.utility(road.package(float(x))) for x in targets))
                 if len(_ROADS) >= _ROADS_KEEP:
                     _ROADS.clear()
@@ -266,8 +280,8 @@ class PrivateInformation:
             rows.append(row)
         table_ = np.array(rows)
         made = (table_[:, :1], table_[:, 1:2], table_[:, 2:])
-        self._road_sets[whole] = (arrays, made)
-        return made
+        self._road_sets[whole] = (arrays, made, rows)
+        return made, rows
 
     def _bound(self, table: Table, top: bool) -> float:
         """The most (`top`) or the least any type still possible at `table` would sign now.
@@ -275,69 +289,84 @@ class PrivateInformation:
         From each company's highest (lowest) type still possible, in floats: what `values`
         gives for the types in between lies within, so when the union's floor is above
         the most, or an offer below the least, nothing is computed type by type (the
-        outcome is the same). A bound that cannot be had is +inf (top) or -inf.
+        outcome is the same). A bound that cannot be had is +inf (top) or -inf. Both are
+        computed together and kept while the revision and the boxes stand.
         """
-        key = (table.serial, top)
-        hit = self._bounds.get(key)
+        hit = self._bounds.get(table.serial)
         stamp = (self.model.revision, self.beliefs.boxes)  # the extremes move with the boxes
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-        found = self._bounded(table, top)
-        self._bounds[key] = (stamp, found)
-        return found
+        if hit is None or hit[0] != stamp:
+            hit = self._bounds[table.serial] = (stamp, *self._bounded(table))
+        return hit[1] if top else hit[2]
 
-    def _bounded(self, table: Table, top: bool) -> float:
-        """`_bound`, computed."""
+    def _bounded(self, table: Table) -> tuple[float, float]:
+        """`_bound`, computed: (the most, the least)."""
         employer = table.employer
         members = getattr(employer, "members", None)
         beliefs = self.beliefs
         if members is None:
             i = self.column[employer.name]
-            cell = int(beliefs.hi[i]) - 1 if top else int(beliefs.lo[i])
-            return self._values_at([employer], table, [float(beliefs.grid[i, cell])])[0]
+            grid = beliefs.grid
+            thetas = [(float(grid[i, int(beliefs.hi[i]) - 1]), float(grid[i, int(beliefs.lo[i])]))]
+            return self._values_at([employer], table, thetas)[0]
         thetas = []
         for m in members:
-            theta = beliefs.profile_extreme(self.column[m.name], top)
-            if theta is None:
-                return math.inf if top else -math.inf
-            thetas.append(theta)
+            column = self.column[m.name]
+            high = beliefs.profile_extreme(column, True)
+            low = beliefs.profile_extreme(column, False)
+            if high is None or low is None:
+                return math.inf, -math.inf
+            thetas.append((high, low))
         found = self._values_at(members, table, thetas)
+        tops = [f[0] for f in found]
+        bottoms = [f[1] for f in found]
         if employer.rule != "share_weighted":
-            return min(found)
+            return min(tops), min(bottoms)
         shares = [m.share for m in members]
+        return (self._pivot(tops, shares, employer.quorum),
+                self._pivot(bottoms, shares, employer.quorum))
+
+    @staticmethod
+    def _pivot(found: list[float], shares: list[float], quorum: float) -> float:
+        """The most that members holding the quorum of market share would sign (floats)."""
         total = sum(shares)
         held = 0.0
         for value, share in sorted(zip(found, shares, strict=True), key=lambda x: -x[0]):
             held += share
-            if held / total + 1e-12 >= employer.quorum:
+            if held / total + 1e-12 >= quorum:
                 return value
         return min(found)
 
     def _values_at(self, companies: list[Company], table: Table,
-                   thetas: list[float]) -> list[float]:
-        """What each company would sign now, in the union's utility, had it its type.
+                   thetas: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """What each company would sign now, in the union's utility, had it either type.
 
-        `_company_values` for one type each, in floats.
+        `_company_values` for two types each (a pair per company), in floats.
         """
         union = self.model.union
         far = union.opening_for(table)
         if self.of == "limit":
             high = union.utility(far)
             lows = [union.utility(c.opening_for(table)) for c in companies]
-            return [low + theta * (high - low) for low, theta in zip(lows, thetas, strict=True)]
-        bottom, top, gains = self._roads(companies, table, far)
+            return [(low + a * (high - low), low + b * (high - low))
+                    for low, (a, b) in zip(lows, thetas, strict=True)]
+        rows = self._roads(companies, table, far)[1]
+        last = _ROAD_POINTS - 2
         found = []
-        for k, (company, theta) in enumerate(zip(companies, thetas, strict=True)):
+        for company, row, pair in zip(companies, rows, thetas, strict=True):
             u_open, expected, so_far, tolerance, pressure, remaining, scale = (
-                company.limit_terms())
-            excess = max(0.0, so_far * theta - tolerance) / max(tolerance, 1e-12)
-            cost = expected * theta * remaining * (1.0 + pressure * excess)
-            limit = max(0.0, u_open - cost / max(scale, 1e-300))
-            b, t = float(bottom[k, 0]), float(top[k, 0])
-            at = min(max((limit - b) / max(t - b, 1e-12), 0.0), 1.0) * (_ROAD_POINTS - 1)
-            low = min(int(at), _ROAD_POINTS - 2)
-            g0, g1 = float(gains[k, low]), float(gains[k, low + 1])
-            found.append(g0 + (at - low) * (g1 - g0))
+                self._terms(company))
+            b, t = row[0], row[1]
+            width = max(t - b, 1e-12)
+            out = []
+            for theta in pair:
+                excess = max(0.0, so_far * theta - tolerance) / max(tolerance, 1e-12)
+                cost = expected * theta * remaining * (1.0 + pressure * excess)
+                limit = max(0.0, u_open - cost / max(scale, 1e-300))
+                at = min(max((limit - b) / width, 0.0), 1.0) * (_ROAD_POINTS - 1)
+                low = min(int(at), last)
+                g0, g1 = row[2 + low], row[3 + low]
+                out.append(g0 + (at - low) * (g1 - g0))
+            found.append((out[0], out[1]))
         return found
 
     def _belief(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
@@ -394,7 +423,7 @@ class PrivateInformation:
         """
         model = self.model
         step = self._step()
-        left = max(1, int(np.ceil((model.horizon - t) / step - 1e-9)))
+        left = max(1, math.ceil((model.horizon - t) / step - 1e-9))
         if self.plan_rounds is not None:
             rounds = self.plan_rounds
         elif model.clock == "week":
