@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.which == "instructions":
         from benchmarks import instructions
 
-        instructions.main(args.src, args.mode)
+        instructions.main(args.src, args.mode, overrides=args.overrides)
     if args.which == "calibrate":
         from benchmarks import calibrate_bench
 

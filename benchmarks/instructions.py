@@ -24,7 +24,7 @@ _RUN = """
 import sys
 from bargainsim.runner import run_seeds
 from bargainsim.scenario import load_scenario
-spec = load_scenario(sys.argv[1])
+spec = load_scenario(sys.argv[1], sys.argv[4:])
 run_seeds(spec, sys.argv[2], range(3))
 n = int(sys.argv[3])
 if n:
@@ -32,26 +32,32 @@ if n:
 """
 
 
-def _count(src: Path, scenario: Path, mode: str, runs: int) -> int:
+def _count(src: Path, scenario: Path, mode: str, runs: int,
+           overrides: list[str] | None = None) -> int:
     """Instructions of one process making `runs` runs after the warm-up."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         env = {**os.environ, "PYTHONPATH": str(src)}
         subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                        sys.executable, "-c", _RUN, str(scenario), mode, str(runs)],
+                        sys.executable, "-c", _RUN, str(scenario), mode, str(runs),
+                        *(overrides or [])],
                        env=env, check=True, capture_output=True)
         match = re.search(r"^summary: (\d+)", out.read_text(), re.M)
         assert match, "callgrind wrote no summary"
         return int(match.group(1))
 
 
-def main(src: Path | None = None, mode: str = "coalition", runs: int = 20) -> None:
-    """Print instructions per run of wga_2023 in `mode`."""
+def main(src: Path | None = None, mode: str = "coalition", runs: int = 20,
+         overrides: list[str] | None = None) -> None:
+    """Print instructions per run of wga_2023 in `mode` (`overrides`: `--set` values)."""
     if shutil.which("valgrind") is None:
         print("instructions: valgrind is not installed (apt-get install valgrind)")
         return
     src = src or ROOT / "src"
     scenario = ROOT / "scenarios" / "wga_2023.yaml"
-    per_run = (_count(src, scenario, mode, runs) - _count(src, scenario, mode, 0)) / runs
-    print(f"instructions: scenarios/wga_2023.yaml, {mode}, {runs} runs after 3, source {src}")
+    per_run = (_count(src, scenario, mode, runs, overrides)
+               - _count(src, scenario, mode, 0, overrides)) / runs
+    sets = "".join(f" --set {o}" for o in overrides or [])
+    print(f"instructions: scenarios/wga_2023.yaml{sets}, {mode}, {runs} runs after 3, "
+          f"source {src}")
     print(f"  {per_run / 1e6:.2f} M instructions per run")

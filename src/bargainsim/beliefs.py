@@ -20,6 +20,7 @@ replaces the old bound on that side instead of emptying the belief, and is count
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -45,15 +46,14 @@ class Beliefs:
         self.lo = np.zeros(m, dtype=int)
         self.hi = np.full(m, n, dtype=int)
         self.profiles = profiles
-        self._cell = np.minimum((profile_u * n).astype(int), n - 1)  # each profile's grid cell
-        self._cell_u = profile_u
-        # per company: the profiles' cells and types, sorted by its probability u
-        self._by_u: tuple[np.ndarray, np.ndarray] | None = None
+        shared = _shared(profiles, profile_u, n)
+        self._cell = shared.cell  # each profile's grid cell
+        self._by_u = shared.by_u  # per company: the profiles' cells and types, sorted by u
         self.profile_weight = np.ones(profiles.shape[0])
         self.contradictions = 0
         self.version = 0  # counts changes: what is computed from the belief is kept per version
         self.boxes = 0  # counts changes of the boxes alone (not of the alliance profiles' weights)
-        self._extremes: dict[tuple[int, bool, int, int], float | None] = {}
+        self._extremes = shared.extremes  # a pure function of the profiles: shared by runs
         # per company (key (-1 - i,)) or alliance (its members): (version, types, weights)
         self._alliances: dict[tuple[int, ...], tuple[int, np.ndarray, np.ndarray]] = {}
         self._inside_key: tuple[object, ...] = ()
@@ -130,10 +130,6 @@ class Beliefs:
         return found
 
     def _extreme(self, i: int, top: bool) -> float | None:
-        if self._by_u is None:
-            order = np.argsort(self._cell_u, axis=0, kind="stable")
-            self._by_u = (np.take_along_axis(self._cell, order, axis=0),
-                          np.take_along_axis(self.profiles, order, axis=0))
         cells, theta = self._by_u[0][:, i], self._by_u[1][:, i]  # cells rise with u
         lo = int(np.searchsorted(cells, self.lo[i], side="left"))
         hi = int(np.searchsorted(cells, self.hi[i], side="left"))
@@ -174,6 +170,41 @@ class Beliefs:
             return
         self.profile_weight = kept
         self.version += 1
+
+
+@dataclass
+class _Shared:
+    """What follows from the alliance profiles alone: made once, shared by every run."""
+
+    profiles: np.ndarray
+    profile_u: np.ndarray
+    n: int
+    cell: np.ndarray
+    by_u: tuple[np.ndarray, np.ndarray]
+    extremes: dict[tuple[int, bool, int, int], float | None]
+
+
+_SHARED: dict[int, _Shared] = {}
+
+
+def _shared(profiles: np.ndarray, profile_u: np.ndarray, n: int) -> _Shared:
+    """The profiles' cells, their order by each company's u, and the extremes found so far.
+
+    Kept by the profiles' identity while they are read-only (prepared once per scenario);
+    other profiles get their own.
+    """
+    hit = _SHARED.get(id(profiles))
+    if hit is not None and hit.profiles is profiles and hit.profile_u is profile_u and hit.n == n:
+        return hit
+    cell = np.minimum((profile_u * n).astype(int), n - 1)
+    order = np.argsort(profile_u, axis=0, kind="stable")
+    made = _Shared(profiles, profile_u, n, cell, (np.take_along_axis(cell, order, axis=0),
+                                    np.take_along_axis(profiles, order, axis=0)), {})
+    if not (profiles.flags.writeable or profile_u.flags.writeable):
+        if len(_SHARED) >= 8:
+            _SHARED.clear()
+        _SHARED[id(profiles)] = made
+    return made
 
 
 @lru_cache(maxsize=16)

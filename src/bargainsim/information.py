@@ -111,7 +111,9 @@ def plan(values: np.ndarray, masses: np.ndarray, rounds: int, du: float, dc: flo
     With no type worth the floor the plan is to wait: no deal within it, demands at the
     floor; that plan is made here without solving.
     """
-    if values.size == 0 or values[-1] < floor - 1e-12:
+    if values.size == 0:
+        return _waiting(rounds, float(floor))
+    if values[-1] < floor - 1e-12:
         n = values.size
         demand = np.full((rounds, n + 1), float(floor))
         cut = np.broadcast_to(np.arange(n + 1), (rounds, n + 1))
@@ -124,6 +126,21 @@ def plan(values: np.ndarray, masses: np.ndarray, rounds: int, du: float, dc: flo
         _PLANS[key] = hit
         if len(_PLANS) > _PLANS_KEEP:
             _PLANS.popitem(last=False)
+    return hit
+
+
+_WAITS: dict[tuple[int, float], Policy] = {}
+
+
+def _waiting(rounds: int, floor: float) -> Policy:
+    """The plan with no type left that would sign: wait, demanding the floor (shared)."""
+    hit = _WAITS.get((rounds, floor))
+    if hit is None:
+        if len(_WAITS) >= _PLANS_KEEP:
+            _WAITS.clear()
+        hit = _WAITS[(rounds, floor)] = Policy(
+            _NONE, _NONE, frozen(np.full((rounds, 1), floor)), frozen(np.zeros((rounds, 1), int)),
+            frozen(np.zeros((rounds, 1))))
     return hit
 
 
