@@ -165,6 +165,10 @@ class PrivateInformation:
         self._plans: dict[int, tuple[tuple[Any, ...], Policy, np.ndarray]] = {}
         self._bounds: dict[int, tuple[tuple[int, int], float, float]] = {}
         self._limit_terms: dict[str, tuple[int, tuple[float, ...]]] = {}
+        self._worth: dict[tuple[int, int], tuple[int, float, float]] = {}
+        self._term_arrays: dict[tuple[int, ...], tuple[int, np.ndarray, np.ndarray]] = {}
+        self._step_size: float | None = None
+        self._session_rounds: int | None = None
         self._road_sets: dict[tuple[int, ...], tuple[list[np.ndarray], tuple[np.ndarray, ...],
                                                      list[tuple[float, ...]]]]
         # the stacked points of a list of companies, by the identities of their arrays
@@ -232,7 +236,7 @@ class PrivateInformation:
             low = np.array([union.utility(c.opening_for(table)) for c in companies])[:, None]
             high = union.utility(far)
             return low + theta * (high - low), np.zeros_like(theta)
-        terms = np.array([self._terms(c) for c in companies]).T
+        terms, waiting = self._term_arrays_of(companies)
         limit = limits_from(terms, theta)
         bottom, top, gains = self._roads(companies, table, far)[0]
         # the road's points are evenly spaced in the company's utility: interpolate by index
@@ -245,10 +249,22 @@ class PrivateInformation:
         g_low = flat[low]
         values = g_low + frac * (flat[low + 1] - g_low)
         slope = (gains[:, :1] - gains[:, -1:]) / span  # union utility per company utility
-        waiting = np.array([c.waiting_cost() for c in companies])[:, None]
-        per_type = np.array([1.0 / c.cost_type for c in companies])[:, None]
-        cost = waiting * per_type * theta * self._step() * slope
+        cost = waiting * theta * self._step() * slope
         return values, cost
+
+    def _term_arrays_of(self, companies: list[Company]) -> tuple[np.ndarray, np.ndarray]:
+        """The companies' limit terms (7 x companies) and waiting costs per unit of type
+        (companies x 1), kept for the revision."""
+        key = tuple(map(id, companies))  # the run's companies: alive, so ids stand for them
+        hit = self._term_arrays.get(key)
+        revision = self.model.revision
+        if hit is not None and hit[0] == revision:
+            return hit[1], hit[2]
+        terms = np.array([self._terms(c) for c in companies]).T
+        waiting = (np.array([c.waiting_cost() for c in companies])[:, None]
+                   * np.array([1.0 / c.cost_type for c in companies])[:, None])
+        self._term_arrays[key] = (revision, terms, waiting)
+        return terms, waiting
 
     def _terms(self, company: Company) -> tuple[float, ...]:
         """`Company.limit_terms`, kept for the model's revision (they change only between)."""
@@ -425,11 +441,14 @@ class PrivateInformation:
 
     def _step(self) -> float:
         """Time between one demand and the next (steps under the move clock, else weeks)."""
-        model = self.model
-        between = 2.0 if model.spec.protocol.proposer == "alternating" else 1.0
-        if model.clock == "week":
-            return between / model.spec.protocol.rounds_per_session
-        return between
+        step = self._step_size
+        if step is None:
+            model = self.model
+            between = 2.0 if model.spec.protocol.proposer == "alternating" else 1.0
+            if model.clock == "week":
+                between /= model.spec.protocol.rounds_per_session
+            step = self._step_size = between
+        return step
 
     def _horizon(self, t: float) -> tuple[int, float]:
         """Demands planned, and whether talks go on after them (1.0) or the game ends (0.0).
@@ -474,6 +493,19 @@ class PrivateInformation:
         """The union's demand after the employer rejects its standing one (None: none)."""
         pending = self._pending.get(table.serial)
         return None if pending is None else pending[1]
+
+    def worth_to(self, party: Party, demand: float, table: Table) -> float:
+        """What the union's package at `demand` (its utility) at `table` is worth to `party`.
+
+        Kept for the revision: an alliance's members weigh the same demand in turn.
+        """
+        key = (table.serial, id(party))
+        hit = self._worth.get(key)
+        if hit is not None and hit[0] == self.model.revision and hit[1] == demand:
+            return hit[2]
+        worth = party.utility(table.union.package_at(demand, table))
+        self._worth[key] = (self.model.revision, demand, worth)
+        return worth
 
     def continuation(self, table: Table, t: float) -> float:
         """The union's expected payoff of going on screening at `table` (its plan's)."""
@@ -556,7 +588,7 @@ def employer_prefers(party: Party, vector: np.ndarray, t: float, dt: float,
     if nxt is None:
         return True
     step = info._step()
-    later = party.utility(union.package_at(nxt, table)) - limit
+    later = info.worth_to(party, nxt, table) - limit
     waiting = party.waiting_cost() * step
     return surplus + TIE >= (party.discount ** step) * later - waiting
 

@@ -77,10 +77,13 @@ def solve(
     n = v.size
     c = np.zeros(n) if waiting_cost is None else np.asarray(waiting_cost, dtype=float)
     du, dc = float(union_discount), float(employer_discount)
-    cum = np.concatenate(([0.0], np.cumsum(m)))  # mass of the first k types
+    cum = np.empty(n + 1)  # mass of the first k types
+    cum[0] = 0.0
+    np.cumsum(m, out=cum[1:])
     first = int(np.searchsorted(v, floor - 1e-12, side="left"))  # lowest type worth the floor
     demand = np.full((rounds, n + 1), float(floor))
-    cut = np.tile(np.arange(n + 1), (rounds, 1))
+    cut = np.empty((rounds, n + 1), dtype=int)
+    cut[:] = np.arange(n + 1)
     payoff = np.zeros((rounds + 1, n + 1))
     payoff[rounds] = du * after * np.maximum(cum - cum[min(first, n)], 0.0)
     # only the types worth the floor can be cut-offs, and only the states holding one of
