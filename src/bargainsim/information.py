@@ -253,8 +253,10 @@ class PrivateInformation:
         return values, cost
 
     def _term_arrays_of(self, companies: list[Company]) -> tuple[np.ndarray, np.ndarray]:
-        """The companies' limit terms (7 x companies) and waiting costs per unit of type
-        (companies x 1), kept for the revision."""
+        """The companies' limit terms and waiting costs per unit of type, kept for the revision.
+
+        Terms: 7 x companies (`Company.limit_terms` columns); waiting costs: companies x 1.
+        """
         key = tuple(map(id, companies))  # the run's companies: alive, so ids stand for them
         hit = self._term_arrays.get(key)
         revision = self.model.revision
