@@ -585,7 +585,6 @@ def employer_prefers(party: Party, vector: np.ndarray, t: float, dt: float,
     surplus = party.utility(vector) - limit
     if surplus + TIE < 0.0:
         return False
-    union = table.union
     nxt = info.next_demand(table)
     if nxt is None:
         return True
