@@ -285,3 +285,11 @@ def test_readme_holds_the_table() -> None:
     start = text.index("<!-- outputs table: python -m bargainsim.outputs -->\n")
     block = text[start:text.index("<!-- end of outputs table -->", start)]
     assert block.split("\n", 1)[1].rstrip("\n") == outputs.markdown()
+
+
+def test_a_value_wider_than_its_column_stays_apart_from_the_column_before() -> None:
+    """A fractional CI bound (a bootstrap percentile, 22.025) must not run into the median."""
+    ci = next(f for _, f in outputs.figures() if f.key == "median_ci95")
+    row = "22" + ci.cell([21.0, 22.025])
+    assert row.split() == ["22", "21-22.025"]
+    assert ci.cell([21.0, 22.0]) == f"{'21-22':>{ci.width}}"

@@ -73,7 +73,9 @@ class Figure:
         else:
             text = format(value, self.fmt)
         label = self.label or self.key
-        return f"{text:>{self.width or len(label) + 1}}"
+        width = self.width or len(label) + 1
+        # a value wider than its column is still set apart from the one before it
+        return f"{text:>{width}}" if len(text) < width else " " + text
 
 
 @dataclass(frozen=True)
