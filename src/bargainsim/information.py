@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -129,6 +130,26 @@ def plan(values: np.ndarray, masses: np.ndarray, rounds: int, du: float, dc: flo
     return hit
 
 
+@dataclass
+class _Context:
+    """Companies at a table as the union's what-if reads them in one revision.
+
+    Per company: its road's points (`rows`: its utility at the road's ends, then the
+    union's utility at `_ROAD_POINTS` points; also as arrays), its limit terms
+    (`Company.limit_terms`; also 7 x companies) and its waiting cost per unit of type.
+    """
+
+    revision: int
+    far: np.ndarray
+    rows: list[tuple[float, ...]]
+    bottom: np.ndarray
+    top: np.ndarray
+    gains: np.ndarray
+    terms: list[tuple[float, float, float, float, float, float, float]]
+    term_array: np.ndarray
+    waiting: np.ndarray
+
+
 _WAITS: dict[tuple[int, float], Policy] = {}
 
 
@@ -164,11 +185,11 @@ class PrivateInformation:
         self._pending: dict[int, tuple[np.ndarray, float | None]] = {}
         self._plans: dict[int, tuple[tuple[Any, ...], Policy, np.ndarray]] = {}
         self._bounds: dict[int, tuple[tuple[int, int], float, float]] = {}
-        self._limit_terms: dict[str, tuple[int, tuple[float, ...]]] = {}
+        self._contexts: dict[tuple[int, ...], _Context] = {}
+        self._extreme_sets: dict[tuple[int, ...],
+                                 tuple[int, list[tuple[float, float]] | None]] = {}
         self._worth: dict[tuple[int, int], tuple[int, float, float]] = {}
-        self._term_arrays: dict[tuple[int, ...], tuple[int, np.ndarray, np.ndarray]] = {}
         self._step_size: float | None = None
-        self._session_rounds: int | None = None
         self._road_sets: dict[tuple[int, ...], tuple[list[np.ndarray], tuple[np.ndarray, ...],
                                                      list[tuple[float, ...]]]]
         # the stacked points of a list of companies, by the identities of their arrays
@@ -236,9 +257,9 @@ class PrivateInformation:
             low = np.array([union.utility(c.opening_for(table)) for c in companies])[:, None]
             high = union.utility(far)
             return low + theta * (high - low), np.zeros_like(theta)
-        terms, waiting = self._term_arrays_of(companies)
-        limit = limits_from(terms, theta)
-        bottom, top, gains = self._roads(companies, table, far)[0]
+        ctx = self._context(companies, table, far)
+        limit = limits_from(ctx.term_array, theta)
+        bottom, top, gains = ctx.bottom, ctx.top, ctx.gains
         # the road's points are evenly spaced in the company's utility: interpolate by index
         span = np.maximum(top - bottom, 1e-12)
         at = np.minimum(np.maximum((limit - bottom) / span, 0.0), 1.0) * (_ROAD_POINTS - 1)
@@ -249,34 +270,28 @@ class PrivateInformation:
         g_low = flat[low]
         values = g_low + frac * (flat[low + 1] - g_low)
         slope = (gains[:, :1] - gains[:, -1:]) / span  # union utility per company utility
-        cost = waiting * theta * self._step() * slope
+        cost = ctx.waiting * theta * self._step() * slope
         return values, cost
 
-    def _term_arrays_of(self, companies: list[Company]) -> tuple[np.ndarray, np.ndarray]:
-        """The companies' limit terms and waiting costs per unit of type, kept for the revision.
+    def _context(self, companies: list[Company], table: Table, far: np.ndarray) -> _Context:
+        """What the union's what-if reads of `companies` at `table`, kept for the revision.
 
-        Terms: 7 x companies (`Company.limit_terms` columns); waiting costs: companies x 1.
+        Their limit terms and waiting costs change only between revisions (losses are
+        booked then), their roads only with the openings (a new revision too).
         """
-        key = tuple(map(id, companies))  # the run's companies: alive, so ids stand for them
-        hit = self._term_arrays.get(key)
+        key = (table.serial, *map(id, companies))  # the run's companies: alive, ids stand
+        hit = self._contexts.get(key)
         revision = self.model.revision
-        if hit is not None and hit[0] == revision:
-            return hit[1], hit[2]
-        terms = np.array([self._terms(c) for c in companies]).T
+        if hit is not None and hit.revision == revision and hit.far is far:
+            return hit
+        (bottom, top, gains), rows = self._roads(companies, table, far)
+        terms = [c.limit_terms() for c in companies]
         waiting = (np.array([c.waiting_cost() for c in companies])[:, None]
                    * np.array([1.0 / c.cost_type for c in companies])[:, None])
-        self._term_arrays[key] = (revision, terms, waiting)
-        return terms, waiting
-
-    def _terms(self, company: Company) -> tuple[float, ...]:
-        """`Company.limit_terms`, kept for the model's revision (they change only between)."""
-        hit = self._limit_terms.get(company.name)
-        revision = self.model.revision
-        if hit is not None and hit[0] == revision:
-            return hit[1]
-        terms = company.limit_terms()
-        self._limit_terms[company.name] = (revision, terms)
-        return terms
+        made = _Context(revision, far, rows, bottom, top, gains, terms, np.array(terms).T,
+                        waiting)
+        self._contexts[key] = made
+        return made
 
     def _roads(self, companies: list[Company], table: Table,
                far: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -343,14 +358,9 @@ class PrivateInformation:
             grid = beliefs.grid
             thetas = [(float(grid[i, int(beliefs.hi[i]) - 1]), float(grid[i, int(beliefs.lo[i])]))]
             return self._values_at([employer], table, thetas)[0]
-        thetas = []
-        for m in members:
-            column = self.column[m.name]
-            high = beliefs.profile_extreme(column, True)
-            low = beliefs.profile_extreme(column, False)
-            if high is None or low is None:
-                return math.inf, -math.inf
-            thetas.append((high, low))
+        thetas = self._extremes(members)
+        if thetas is None:
+            return math.inf, -math.inf
         found = self._values_at(members, table, thetas)
         tops = [f[0] for f in found]
         bottoms = [f[1] for f in found]
@@ -359,6 +369,29 @@ class PrivateInformation:
         shares = [m.share for m in members]
         return (self._pivot(tops, shares, employer.quorum),
                 self._pivot(bottoms, shares, employer.quorum))
+
+    def _extremes(self, members: list[Company]) -> list[tuple[float, float]] | None:
+        """Each member's highest and lowest type among the alliance profiles in its box.
+
+        None when a member's box holds no profile. Kept while the boxes stand.
+        """
+        key = tuple(map(id, members))
+        hit = self._extreme_sets.get(key)
+        boxes = self.beliefs.boxes
+        if hit is not None and hit[0] == boxes:
+            return hit[1]
+        beliefs = self.beliefs
+        thetas: list[tuple[float, float]] | None = []
+        for m in members:
+            column = self.column[m.name]
+            high = beliefs.profile_extreme(column, True)
+            low = beliefs.profile_extreme(column, False)
+            if high is None or low is None:
+                thetas = None
+                break
+            thetas.append((high, low))
+        self._extreme_sets[key] = (boxes, thetas)
+        return thetas
 
     @staticmethod
     def _pivot(found: list[float], shares: list[float], quorum: float) -> float:
@@ -384,12 +417,11 @@ class PrivateInformation:
             lows = [union.utility(c.opening_for(table)) for c in companies]
             return [(low + a * (high - low), low + b * (high - low))
                     for low, (a, b) in zip(lows, thetas, strict=True)]
-        rows = self._roads(companies, table, far)[1]
+        ctx = self._context(companies, table, far)
         last = _ROAD_POINTS - 2
         found = []
-        for company, row, pair in zip(companies, rows, thetas, strict=True):
-            u_open, expected, so_far, tolerance, pressure, remaining, scale = (
-                self._terms(company))
+        for terms, row, pair in zip(ctx.terms, ctx.rows, thetas, strict=True):
+            u_open, expected, so_far, tolerance, pressure, remaining, scale = terms
             b, t = row[0], row[1]
             width = max(t - b, 1e-12)
             out = []
