@@ -150,6 +150,23 @@ class _Context:
     waiting: np.ndarray
 
 
+@dataclass
+class _Bounds:
+    """The companies at a table, their extreme types still possible, and the values found.
+
+    `thetas`: per company (highest, lowest) type; None when an alliance member's box
+    holds no profile. `tops` and `bottoms`: what each would sign had it that type (None
+    until asked).
+    """
+
+    stamp: tuple[int, int]
+    table: Table
+    companies: list[Company]
+    thetas: list[tuple[float, float]] | None
+    tops: list[float | None]
+    bottoms: list[float | None]
+
+
 _WAITS: dict[tuple[int, float], Policy] = {}
 
 
@@ -184,12 +201,14 @@ class PrivateInformation:
         # of a company, or alliance profiles), and its next demand if they do not
         self._pending: dict[int, tuple[np.ndarray, float | None]] = {}
         self._plans: dict[int, tuple[tuple[Any, ...], Policy, np.ndarray]] = {}
-        self._bounds: dict[int, tuple[tuple[int, int], float, float]] = {}
+        self._bounds: dict[int, _Bounds] = {}
+        self._binding: dict[int, int] = {}  # per table: the member found below a bound last
         self._contexts: dict[tuple[int, ...], _Context] = {}
         self._extreme_sets: dict[tuple[int, ...],
                                  tuple[int, list[tuple[float, float]] | None]] = {}
         self._worth: dict[tuple[int, int], tuple[int, float, float]] = {}
         self._step_size: float | None = None
+        self._last_horizon: tuple[float, tuple[int, float]] | None = None
         self._road_sets: dict[tuple[int, ...], tuple[list[np.ndarray], tuple[np.ndarray, ...],
                                                      list[tuple[float, ...]]]]
         # the stacked points of a list of companies, by the identities of their arrays
@@ -339,36 +358,105 @@ class PrivateInformation:
         From each company's highest (lowest) type still possible, in floats: what `values`
         gives for the types in between lies within, so when the union's floor is above
         the most, or an offer below the least, nothing is computed type by type (the
-        outcome is the same). A bound that cannot be had is +inf (top) or -inf. Both are
-        computed together and kept while the revision and the boxes stand.
+        outcome is the same). A bound that cannot be had is +inf (top) or -inf.
         """
-        hit = self._bounds.get(table.serial)
-        stamp = (self.model.revision, self.beliefs.boxes)  # the extremes move with the boxes
-        if hit is None or hit[0] != stamp:
-            hit = self._bounds[table.serial] = (stamp, *self._bounded(table))
-        return hit[1] if top else hit[2]
+        bounds = self._sides(table)
+        if bounds.thetas is None:
+            return math.inf if top else -math.inf
+        found = [self._member_bound(bounds, k, top) for k in range(len(bounds.thetas))]
+        employer = table.employer
+        if getattr(employer, "rule", None) != "share_weighted":
+            return min(found)
+        return self._pivot(found, [m.share for m in employer.members], employer.quorum)
 
-    def _bounded(self, table: Table) -> tuple[float, float]:
-        """`_bound`, computed: (the most, the least)."""
+    def _any_above(self, table: Table, threshold: float) -> bool:
+        """Whether `_bound(table, top=True)` is at least `threshold`.
+
+        The same answer, asked member by member (the one that failed last first): under
+        the least willing member's rule one member below it is enough to say no.
+        """
+        bounds = self._sides(table)
+        if bounds.thetas is None or getattr(table.employer, "rule", None) == "share_weighted":
+            return self._bound(table, top=True) >= threshold
+        n = len(bounds.thetas)
+        first = self._binding.get(table.serial, 0) % n
+        for k in (*range(first, n), *range(first)):
+            if self._member_bound(bounds, k, True) < threshold:
+                self._binding[table.serial] = k
+                return False
+        return True
+
+    def _all_at_least(self, table: Table, worth: float) -> bool:
+        """Whether `_bound(table, top=False) - _MARGIN + TIE >= worth`, member by member."""
+        bounds = self._sides(table)
+        if bounds.thetas is None or getattr(table.employer, "rule", None) == "share_weighted":
+            return self._bound(table, top=False) - _MARGIN + TIE >= worth
+        n = len(bounds.thetas)
+        first = self._binding.get(table.serial, 0) % n
+        for k in (*range(first, n), *range(first)):
+            if not self._member_bound(bounds, k, False) - _MARGIN + TIE >= worth:
+                self._binding[table.serial] = k
+                return False
+        return True
+
+    def _sides(self, table: Table) -> _Bounds:
+        """The types at the ends of each company's box at `table`, and their values so far.
+
+        Kept while the revision and the boxes stand (the extremes move with the boxes).
+        """
+        stamp = (self.model.revision, self.beliefs.boxes)
+        hit = self._bounds.get(table.serial)
+        if hit is not None and hit.stamp == stamp:
+            return hit
         employer = table.employer
         members = getattr(employer, "members", None)
         beliefs = self.beliefs
         if members is None:
             i = self.column[employer.name]
             grid = beliefs.grid
-            thetas = [(float(grid[i, int(beliefs.hi[i]) - 1]), float(grid[i, int(beliefs.lo[i])]))]
-            return self._values_at([employer], table, thetas)[0]
-        thetas = self._extremes(members)
-        if thetas is None:
-            return math.inf, -math.inf
-        found = self._values_at(members, table, thetas)
-        tops = [f[0] for f in found]
-        bottoms = [f[1] for f in found]
-        if employer.rule != "share_weighted":
-            return min(tops), min(bottoms)
-        shares = [m.share for m in members]
-        return (self._pivot(tops, shares, employer.quorum),
-                self._pivot(bottoms, shares, employer.quorum))
+            companies = [employer]
+            thetas: list[tuple[float, float]] | None = [
+                (float(grid[i, int(beliefs.hi[i]) - 1]), float(grid[i, int(beliefs.lo[i])]))]
+        else:
+            companies = list(members)
+            thetas = self._extremes(members)
+        n = len(companies)
+        made = _Bounds(stamp, table, companies, thetas, [None] * n, [None] * n)
+        self._bounds[table.serial] = made
+        return made
+
+    def _member_bound(self, bounds: _Bounds, k: int, top: bool) -> float:
+        """What company k at the table would sign now, had it its highest (lowest) type."""
+        found = bounds.tops if top else bounds.bottoms
+        value = found[k]
+        if value is None:
+            value = found[k] = self._value_at(bounds, k, top)
+        return value
+
+    def _value_at(self, bounds: _Bounds, k: int, top: bool) -> float:
+        """`_company_values` for one company and one type, in floats."""
+        assert bounds.thetas is not None
+        theta = bounds.thetas[k][0 if top else 1]
+        company = bounds.companies[k]
+        table = bounds.table
+        union = self.model.union
+        far = union.opening_for(table)
+        if self.of == "limit":
+            high = union.utility(far)
+            low = union.utility(company.opening_for(table))
+            return low + theta * (high - low)
+        ctx = self._context(bounds.companies, table, far)
+        u_open, expected, so_far, tolerance, pressure, remaining, scale = ctx.terms[k]
+        row = ctx.rows[k]
+        b, t = row[0], row[1]
+        width = max(t - b, 1e-12)
+        excess = max(0.0, so_far * theta - tolerance) / max(tolerance, 1e-12)
+        cost = expected * theta * remaining * (1.0 + pressure * excess)
+        limit = max(0.0, u_open - cost / max(scale, 1e-300))
+        at = min(max((limit - b) / width, 0.0), 1.0) * (_ROAD_POINTS - 1)
+        low = min(int(at), _ROAD_POINTS - 2)
+        g0, g1 = row[2 + low], row[3 + low]
+        return g0 + (at - low) * (g1 - g0)
 
     def _extremes(self, members: list[Company]) -> list[tuple[float, float]] | None:
         """Each member's highest and lowest type among the alliance profiles in its box.
@@ -404,38 +492,6 @@ class PrivateInformation:
                 return value
         return min(found)
 
-    def _values_at(self, companies: list[Company], table: Table,
-                   thetas: list[tuple[float, float]]) -> list[tuple[float, float]]:
-        """What each company would sign now, in the union's utility, had it either type.
-
-        `_company_values` for two types each (a pair per company), in floats.
-        """
-        union = self.model.union
-        far = union.opening_for(table)
-        if self.of == "limit":
-            high = union.utility(far)
-            lows = [union.utility(c.opening_for(table)) for c in companies]
-            return [(low + a * (high - low), low + b * (high - low))
-                    for low, (a, b) in zip(lows, thetas, strict=True)]
-        ctx = self._context(companies, table, far)
-        last = _ROAD_POINTS - 2
-        found = []
-        for terms, row, pair in zip(ctx.terms, ctx.rows, thetas, strict=True):
-            u_open, expected, so_far, tolerance, pressure, remaining, scale = terms
-            b, t = row[0], row[1]
-            width = max(t - b, 1e-12)
-            out = []
-            for theta in pair:
-                excess = max(0.0, so_far * theta - tolerance) / max(tolerance, 1e-12)
-                cost = expected * theta * remaining * (1.0 + pressure * excess)
-                limit = max(0.0, u_open - cost / max(scale, 1e-300))
-                at = min(max((limit - b) / width, 0.0), 1.0) * (_ROAD_POINTS - 1)
-                low = min(int(at), last)
-                g0, g1 = row[2 + low], row[3 + low]
-                out.append(g0 + (at - low) * (g1 - g0))
-            found.append((out[0], out[1]))
-        return found
-
     def _belief(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
         """The employer's types still possible at `table` (indices) and their weights."""
         members = getattr(table.employer, "members", None)
@@ -457,7 +513,7 @@ class PrivateInformation:
         if hit is not None and hit[0] == key:
             return hit[1], hit[2]
         floor = union.effective_limit(table)
-        if self._bound(table, top=True) < floor - _MARGIN:  # no type could sign: it waits
+        if not self._any_above(table, floor - _MARGIN):  # no type could sign: it waits
             policy = plan(_NONE, _NONE, rounds, 1.0, 1.0, _NONE, floor, 0.0)
             self._plans[table.serial] = (key, policy, _NO_TYPES)
             return policy, _NO_TYPES
@@ -491,6 +547,9 @@ class PrivateInformation:
         clock over the demands of one session (a rolling plan, made again at each demand),
         expecting its limit later if none is signed; `types.plan_rounds` overrides both.
         """
+        last = self._last_horizon
+        if last is not None and last[0] == t:  # asked again at the same move
+            return last[1]
         model = self.model
         step = self._step()
         left = max(1, math.ceil((model.horizon - t) / step - 1e-9))
@@ -501,7 +560,9 @@ class PrivateInformation:
         else:
             rounds = left
         rounds = min(rounds, left)
-        return rounds, (1.0 if rounds < left else 0.0)
+        found = (rounds, 1.0 if rounds < left else 0.0)
+        self._last_horizon = (t, found)
+        return found
 
     def demand(self, table: Table, t: float) -> float:
         """The utility the union demands at `table` now."""
@@ -578,7 +639,7 @@ class PrivateInformation:
 
         Types whose limit is worth less are ruled out: an employer never goes beyond it.
         """
-        if self._bound(table, top=False) - _MARGIN + TIE >= worth:  # every type could
+        if self._all_at_least(table, worth):  # every type still possible could offer it
             return
         v, _ = self.values(table)
         members = getattr(table.employer, "members", None)
