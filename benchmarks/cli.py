@@ -27,6 +27,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--set", action="append", default=[], dest="overrides",
                         metavar="KEY=VALUE", help="industry: a scenario override (repeatable), "
                         "e.g. information=private")
+    parser.add_argument("--beside", action="store_true",
+                        help="industry with --set: each batch also without the overrides, "
+                        "and the ratio")
+    parser.add_argument("--modes", help="industry: modes, comma-separated (default: all)")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
@@ -38,7 +42,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.which in ("industry", "all"):
         from benchmarks import industry
 
-        industry.main(repeats=args.repeats, runs=args.runs, overrides=args.overrides)
+        industry.main(repeats=args.repeats, runs=args.runs, overrides=args.overrides,
+                      beside=args.beside,
+                      modes=args.modes.split(",") if args.modes else None)
     if args.which in ("sweep", "all"):
         from benchmarks import sweep_bench
 
