@@ -367,7 +367,7 @@ class PrivateInformation:
         employer = table.employer
         if getattr(employer, "rule", None) != "share_weighted":
             return min(found)
-        return self._pivot(found, [m.share for m in employer.members], employer.quorum)
+        return self._pivot(found, [m.share for m in bounds.companies], employer.quorum)
 
     def _any_above(self, table: Table, threshold: float) -> bool:
         """Whether `_bound(table, top=True)` is at least `threshold`.
