@@ -49,7 +49,7 @@ def add_parsers(sub: Any, runner_options: Callable[[argparse.ArgumentParser], No
         "validate-history", help="leave-one-out: fit without each strike in turn and check "
         "its length against the posterior predictive intervals",
         description="For every strike: calibrate without it (DIR/STRIKE, resumable), then "
-        "print its actual length, the predicted median and the 80%% and 95%% intervals, and "
+        "print its actual length, the predicted median and the 80% and 95% intervals, and "
         "the coverage. Finished strikes are kept in DIR/validation.json; --resume runs "
         "only the rest.")
     p.add_argument("file", nargs="?", default="calibrate_history", metavar="CALIBRATION",
