@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -370,31 +371,28 @@ class PrivateInformation:
         return self._pivot(found, [m.share for m in bounds.companies], employer.quorum)
 
     def _any_above(self, table: Table, threshold: float) -> bool:
-        """Whether `_bound(table, top=True)` is at least `threshold`.
+        """Whether `_bound(table, top=True)` is at least `threshold`."""
+        return self._each_member(table, True, lambda value: value >= threshold)
 
-        The same answer, asked member by member (the one that failed last first): under
-        the least willing member's rule one member below it is enough to say no.
+    def _all_at_least(self, table: Table, worth: float) -> bool:
+        """Whether `_bound(table, top=False) - _MARGIN + TIE >= worth`."""
+        return self._each_member(table, False, lambda value: value - _MARGIN + TIE >= worth)
+
+    def _each_member(self, table: Table, top: bool, holds: Callable[[float], bool]) -> bool:
+        """Whether `holds` is true of `_bound(table, top)`, asked member by member.
+
+        Under the least willing member's rule the bound is the least member's value, and
+        `holds` never reverses an order (a comparison after adding constants), so one
+        member for whom it fails is enough to say no: the one that failed last is asked
+        first. The share-weighted rule's pivot needs every member.
         """
         bounds = self._sides(table)
         if bounds.thetas is None or getattr(table.employer, "rule", None) == "share_weighted":
-            return self._bound(table, top=True) >= threshold
+            return holds(self._bound(table, top))
         n = len(bounds.thetas)
         first = self._binding.get(table.serial, 0) % n
         for k in (*range(first, n), *range(first)):
-            if self._member_bound(bounds, k, True) < threshold:
-                self._binding[table.serial] = k
-                return False
-        return True
-
-    def _all_at_least(self, table: Table, worth: float) -> bool:
-        """Whether `_bound(table, top=False) - _MARGIN + TIE >= worth`, member by member."""
-        bounds = self._sides(table)
-        if bounds.thetas is None or getattr(table.employer, "rule", None) == "share_weighted":
-            return self._bound(table, top=False) - _MARGIN + TIE >= worth
-        n = len(bounds.thetas)
-        first = self._binding.get(table.serial, 0) % n
-        for k in (*range(first, n), *range(first)):
-            if not self._member_bound(bounds, k, False) - _MARGIN + TIE >= worth:
+            if not holds(self._member_bound(bounds, k, top)):
                 self._binding[table.serial] = k
                 return False
         return True
