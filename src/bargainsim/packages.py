@@ -142,9 +142,6 @@ class ConcessionPath:
     opening: np.ndarray
     u_open: float  # own utility of the opening
     partial: np.ndarray  # the opening with issues worthless to this party given away
-    paid: np.ndarray  # issues that cost this party something to concede
-    span: np.ndarray  # far end minus opening
-    rho: np.ndarray  # relative concession speed of each issue
     full_need: float  # conceding at least this much gives every paid issue fully
     full: np.ndarray  # the package with every paid issue at the far end
     steps: tuple[tuple[float, float, float], ...]  # (slope, saturated, rho_i) by speed
@@ -160,44 +157,54 @@ class ConcessionPath:
         opp_weights: np.ndarray,
         focus: float,
     ) -> ConcessionPath:
-        """Compute the road (see `concede`)."""
+        """Compute the road (see `concede`).
+
+        Issue by issue in Python floats (a handful of issues: numpy's calls on tiny arrays
+        cost more than the arithmetic), the same IEEE operations as array arithmetic; the
+        speeds' power and the paid issues' sum stay numpy's, whose fast paths and
+        summation order may round differently from Python's.
+        """
         u_open = utility(own_weights, opening, wants_high)
-        span = far - opening
-        cap = own_weights * np.abs(span)  # own utility lost by conceding the whole span
-        movable = (span != 0.0) & (opp_weights > 0.0)
-        free = movable & (cap <= 0.0)
-        partial = opening.copy()
-        partial[free] = far[free]  # worthless to this party, worth something to the other
-        paid = movable & (cap > 0.0)
-        ratio = np.zeros_like(cap)
-        rho = np.zeros_like(cap)
-        full = partial.copy()
-        full_need = np.inf
+        own, start, end, opp = (own_weights.tolist(), opening.tolist(), far.tolist(),
+                                opp_weights.tolist())
+        partial, full = start[:], start[:]
+        paid: list[int] = []
+        cap: list[float] = []  # own utility lost by conceding the whole span, paid issues
+        ratio: list[float] = []
+        for i, (w, a, b, v) in enumerate(zip(own, start, end, opp, strict=True)):
+            span = b - a
+            if span == 0.0 or not v > 0.0:
+                continue
+            lost = w * abs(span)
+            if lost <= 0.0:  # worthless to this party, worth something to the other
+                partial[i] = full[i] = b
+            elif lost > 0.0:
+                paid.append(i)
+                cap.append(lost)
+                ratio.append(v / w)
+                full[i] = b
+        full_need = math.inf
         steps: list[tuple[float, float, float]] = []
-        if paid.any():
-            ratio[paid] = opp_weights[paid] / own_weights[paid]
-            rho[paid] = (ratio[paid] / ratio[paid].max()) ** focus
-            full_need = cap[paid].sum() - 1e-15
-            full[paid] = far[paid]
+        moves: tuple[tuple[int, float, float, float], ...] = ()
+        if paid:
+            speeds = np.array(ratio)
+            rho = ((speeds / speeds.max()) ** focus).tolist()
+            full_need = float(np.array(cap).sum()) - 1e-15
             # conceded fraction f_i = min(1, lam * rho_i); own loss sum(cap_i f_i) is
             # piecewise linear and increasing in lam: its breakpoints 1 / rho_i in order.
-            rho_f, cap_f = rho.tolist(), cap.tolist()  # Python floats: the same arithmetic
-            idx = [i for i in np.flatnonzero(paid).tolist() if rho_f[i] > 0.0]
-            idx.sort(key=lambda i: (-rho_f[i], i))
+            order = sorted((k for k in range(len(paid)) if rho[k] > 0.0),
+                           key=lambda k: (-rho[k], paid[k]))
             saturated = 0.0
-            for k, i in enumerate(idx):
+            for n, k in enumerate(order):
                 # recomputed, not decremented: rho spans many orders of magnitude at high focus
                 slope = 0.0  # added in order (builtin sum compensates Python floats)
-                for j in idx[k:]:
-                    slope += cap_f[j] * rho_f[j]
-                steps.append((slope, saturated, rho_f[i]))
-                saturated += cap_f[i]
-        moves = tuple(
-            (int(i), float(opening[i]), float(rho[i]), float(span[i])) for i in np.flatnonzero(paid)
-        )
-        return cls(
-            opening, u_open, partial, paid, span, rho, float(full_need), full, tuple(steps), moves
-        )
+                for j in order[n:]:
+                    slope += cap[j] * rho[j]
+                steps.append((slope, saturated, rho[k]))
+                saturated += cap[k]
+            moves = tuple((i, start[i], rho[k], end[i] - start[i]) for k, i in enumerate(paid))
+        return cls(opening, u_open, np.array(partial), full_need, np.array(full), tuple(steps),
+                   moves)
 
     def package(self, target: float) -> np.ndarray:
         """The package on this road worth `target` to the party (its opening if no less)."""
