@@ -55,6 +55,22 @@ _ROADS: dict[bytes, tuple[float, ...]] = {}  # per road: its ends, then the unio
 _QMC_SEED = 20231  # the fixed scramble of the belief's particles (the same every run)
 
 
+def _evenly(start: float, stop: float) -> list[float]:
+    """`np.linspace(start, stop, _ROAD_POINTS)` in floats, bit for bit (numpy's arithmetic).
+
+    A road's points are read once a run per company, where numpy's call costs more than
+    its nine numbers.
+    """
+    div = _ROAD_POINTS - 1
+    delta = stop - start
+    step = delta / div
+    if step == 0.0:  # numpy's way with denormal steps
+        points = [i / div * delta + start for i in range(div)]
+    else:
+        points = [i * step + start for i in range(div)]
+    return [*points, stop]
+
+
 def prior_of(spec: Scenario, name: str) -> Prior:
     """A company's prior: its own, else its preset's, else the scenario's."""
     types = spec.types
@@ -136,19 +152,31 @@ class _Context:
     """Companies at a table as the union's what-if reads them in one revision.
 
     Per company: its road's points (`rows`: its utility at the road's ends, then the
-    union's utility at `_ROAD_POINTS` points; also as arrays), its limit terms
-    (`Company.limit_terms`; also 7 x companies) and its waiting cost per unit of type.
+    union's utility at `_ROAD_POINTS` points; `arrays`: bottom, top and gains as arrays).
+    Its limit terms (`Company.limit_terms`) are read member by member when first asked
+    (`term`): a bound often needs one member; `grid` builds the arrays for every type.
     """
 
     revision: int
     far: np.ndarray
+    companies: list[Company]
     rows: list[tuple[float, ...]]
-    bottom: np.ndarray
-    top: np.ndarray
-    gains: np.ndarray
-    terms: list[tuple[float, float, float, float, float, float, float]]
-    term_array: np.ndarray
-    waiting: np.ndarray
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray]
+    terms: list[tuple[float, float, float, float, float, float, float] | None]
+
+    def term(self, k: int) -> tuple[float, float, float, float, float, float, float]:
+        """Company k's limit terms this revision."""
+        found = self.terms[k]
+        if found is None:
+            found = self.terms[k] = self.companies[k].limit_terms()
+        return found
+
+    def grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every company's limit terms (7 x companies) and waiting cost per unit of type."""
+        terms = np.array([self.term(k) for k in range(len(self.companies))]).T
+        waiting = (np.array([c.waiting_cost() for c in self.companies])[:, None]
+                   * np.array([1.0 / c.cost_type for c in self.companies])[:, None])
+        return terms, waiting
 
 
 @dataclass
@@ -166,6 +194,7 @@ class _Bounds:
     thetas: list[tuple[float, float]] | None
     tops: list[float | None]
     bottoms: list[float | None]
+    context: _Context | None = None
 
 
 _WAITS: dict[tuple[int, float], Policy] = {}
@@ -278,8 +307,9 @@ class PrivateInformation:
             high = union.utility(far)
             return low + theta * (high - low), np.zeros_like(theta)
         ctx = self._context(companies, table, far)
-        limit = limits_from(ctx.term_array, theta)
-        bottom, top, gains = ctx.bottom, ctx.top, ctx.gains
+        terms, waiting = ctx.grid()
+        limit = limits_from(terms, theta)
+        bottom, top, gains = ctx.arrays
         # the road's points are evenly spaced in the company's utility: interpolate by index
         span = np.maximum(top - bottom, 1e-12)
         at = np.minimum(np.maximum((limit - bottom) / span, 0.0), 1.0) * (_ROAD_POINTS - 1)
@@ -290,7 +320,7 @@ class PrivateInformation:
         g_low = flat[low]
         values = g_low + frac * (flat[low + 1] - g_low)
         slope = (gains[:, :1] - gains[:, -1:]) / span  # union utility per company utility
-        cost = ctx.waiting * theta * self._step() * slope
+        cost = waiting * theta * self._step() * slope
         return values, cost
 
     def _context(self, companies: list[Company], table: Table, far: np.ndarray) -> _Context:
@@ -304,12 +334,8 @@ class PrivateInformation:
         revision = self.model.revision
         if hit is not None and hit.revision == revision and hit.far is far:
             return hit
-        (bottom, top, gains), rows = self._roads(companies, table, far)
-        terms = [c.limit_terms() for c in companies]
-        waiting = (np.array([c.waiting_cost() for c in companies])[:, None]
-                   * np.array([1.0 / c.cost_type for c in companies])[:, None])
-        made = _Context(revision, far, rows, bottom, top, gains, terms, np.array(terms).T,
-                        waiting)
+        arrays, rows = self._roads(companies, table, far)
+        made = _Context(revision, far, companies, rows, arrays, [None] * len(companies))
         self._contexts[key] = made
         return made
 
@@ -341,9 +367,9 @@ class PrivateInformation:
             row = _ROADS.get(key)
             if row is None:
                 road = c.road(table, opening, far, union)
-                targets = np.linspace(c.utility(far), c.worth(opening), _ROAD_POINTS)
-                row = (float(targets[0]), float(targets[-1]),
-                       *(union.utility(road.package(float(x))) for x in targets))
+                targets = _evenly(c.utility(far), c.worth(opening))
+                row = (targets[0], targets[-1],
+                       *(union.utility(road.package(x)) for x in targets))
                 if len(_ROADS) >= _ROADS_KEEP:
                     _ROADS.clear()
                 _ROADS[key] = row
@@ -443,8 +469,10 @@ class PrivateInformation:
             high = union.utility(far)
             low = union.utility(company.opening_for(table))
             return low + theta * (high - low)
-        ctx = self._context(bounds.companies, table, far)
-        u_open, expected, so_far, tolerance, pressure, remaining, scale = ctx.terms[k]
+        ctx = bounds.context
+        if ctx is None or ctx.far is not far:  # the bounds' revision is the context's
+            ctx = bounds.context = self._context(bounds.companies, table, far)
+        u_open, expected, so_far, tolerance, pressure, remaining, scale = ctx.term(k)
         row = ctx.rows[k]
         b, t = row[0], row[1]
         width = max(t - b, 1e-12)
