@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -71,6 +72,10 @@ def solve(
     below `floor` (what its members would ratify); types worth less never settle within
     the plan. `after` is what the union expects per unit of mass still unsettled when the
     plan ends (0: nothing, the game ends; else, say, its floor later on), discounted once.
+
+    The plan is called a few times per run on beliefs of some 64 types, so the work is laid
+    out for numpy's per-call cost: the choices are one (states x cut-offs) matrix per
+    round after the first, filled in place; round 0 is one row (`_first_round`).
     """
     v = np.asarray(values, dtype=float)
     m = np.asarray(masses, dtype=float)
@@ -79,56 +84,94 @@ def solve(
     du, dc = float(union_discount), float(employer_discount)
     cum = np.empty(n + 1)  # mass of the first k types
     cum[0] = 0.0
-    np.cumsum(m, out=cum[1:])
-    first = int(np.searchsorted(v, floor - 1e-12, side="left"))  # lowest type worth the floor
-    demand = np.full((rounds, n + 1), float(floor))
+    np.add.accumulate(m, out=cum[1:])  # (np.cumsum's sums, without its Python wrapper)
+    first = int(v.searchsorted(floor - 1e-12, side="left"))  # lowest type worth the floor
+    demand = np.empty((rounds, n + 1))
+    demand.fill(float(floor))
     cut = np.empty((rounds, n + 1), dtype=int)
     cut[:] = np.arange(n + 1)
     payoff = np.zeros((rounds + 1, n + 1))
-    payoff[rounds] = du * after * np.maximum(cum - cum[min(first, n)], 0.0)
-    # only the types worth the floor can be cut-offs, and only the states holding one of
-    # them need a choice: the rest wait
-    ks = np.arange(first, n + 1)
-    js = np.arange(first, n)
-    allowed = js[None, :] < ks[:, None]
-    settled_mass = np.maximum(cum[ks][:, None] - cum[js][None, :], 0.0)  # types j..k-1
-    next_demand = v.copy()  # a type j's next demand if it rejects: none after the last round
+    end = payoff[rounds]  # the mass still unsettled when the plan ends, then its worth
+    np.subtract(cum, cum[min(first, n)], out=end)
+    np.maximum(end, 0.0, out=end)
+    np.multiply(end, du * after, out=end)
+    if n:  # no type left (off the path): the union would demand the lowest value
+        demand[:, 0] = max(float(v[0]), float(floor))
+    # only the types worth the floor (j = first..n-1) can be cut-offs, and only the states
+    # holding one of them above the lowest (k = first+1..n) have a choice: the rest wait,
+    # which is what `payoff`, `cut` and `demand` hold until a round's choice is written
+    size = n - first
+    if size > 0:
+        # settled[i, j]: the mass of types first+j..k-1 that accept from state k = first+1+i
+        if rounds > 1:
+            settled = np.subtract(cum[first + 1 :, None], cum[first:n])
+            np.maximum(settled, 0.0, out=settled)
+            whole = settled[-1]
+            above, around = _layout(size)
+            # gain[i, j]: the payoff of cut-off first+j from state first+1+i, the cut-offs at
+            # or above the state (j > i) ruled out (-inf); it lies in `flat` between two
+            # -inf guards, so that the neighbours of every allowed cut-off are one step
+            # along `flat` and are -inf when they are not allowed cut-offs
+            flat = np.empty(size * size + 2)
+            flat.fill(-np.inf)
+            gain = flat[1:-1].reshape(size, size)
+        else:
+            whole = np.maximum(cum[n] - cum[first:n], 0.0)
+    next_demand = v  # a type j's next demand if it rejects: none after the last round
     for r in range(rounds - 1, -1, -1):
         if r == rounds - 1:
             offer = v  # the last round: the cut-off type's value
         else:
             offer = np.minimum(v, (1.0 - dc) * v + dc * next_demand + c)
-        wait = du * payoff[r + 1]  # nobody the union would sign with is left: it waits
-        payoff[r] = wait
-        if r == 0 and js.size:  # round 0: from the whole belief alone, one row
-            _first_round(payoff, cut, demand, settled_mass[-1] * offer[js]
-                         + du * payoff[1, js], js, offer[js], n)
-        elif js.size:
-            states = ks
-            gain = settled_mass * offer[js][None, :] + du * payoff[r + 1, js][None, :]
-            gain = np.where(allowed, gain, -np.inf)
-            best = np.argmax(gain, axis=1)
-            value = gain[np.arange(best.size), best]
-            feasible = np.isfinite(value)
-            chosen, value = _refined(gain, best, value, offer[js], feasible)
-            payoff[r, states] = np.where(feasible, value, wait[states])
-            cut[r, states] = np.where(feasible, js[best], states)
-            demand[r, states] = np.where(feasible, chosen, floor)
-        if n:  # no type left (off the path): the union would demand the lowest value
-            demand[r, 0] = max(float(v[0]), float(floor))
+        wait = payoff[r]  # nobody the union would sign with is left: it waits
+        np.multiply(payoff[r + 1], du, out=wait)
+        if size > 0 and r == 0:  # round 0: from the whole belief alone, one row
+            _first_round(payoff, cut, demand, whole * offer[first:] + wait[first:n],
+                         first, offer[first:], n)
+        elif size > 0:
+            np.multiply(settled, offer[first:], out=gain)
+            np.add(gain, wait[first:n], out=gain)
+            np.copyto(gain, -np.inf, where=above)
+            best = gain.argmax(axis=1)
+            # each state's best payoff and its neighbours' (before, at and after best)
+            chosen, value, feasible = _refined(flat[best + around], best, offer[first:])
+            states = slice(first + 1, n + 1)
+            if feasible is None:  # every state has a cut-off (always so with finite inputs)
+                payoff[r, states] = value
+                np.add(best, first, out=cut[r, states])
+                demand[r, states] = chosen
+            else:
+                payoff[r, states] = np.where(feasible, value, wait[states])
+                cut[r, states] = np.where(feasible, best + first, cut[r, states])
+                demand[r, states] = np.where(feasible, chosen, floor)
         # a type j that rejects leaves the first j types (j = 0..n-1)
-        next_demand = demand[r, :n].copy()
+        next_demand = demand[r, :n]
     return Policy(v, m, demand, cut, payoff[:rounds])
 
 
+@lru_cache(maxsize=64)
+def _layout(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """For `size` cut-offs: the mask of the cut-offs a state rules out, and where to look.
+
+    The mask is the strict upper triangle (cut-off j from state i when j > i). In `solve`'s
+    `flat` (a guard, then the gain matrix), `flat[around[:, i] + j]` are row i's cut-offs
+    j - 1, j and j + 1 (for an allowed j, a -inf in place of one that is not allowed).
+    """
+    above = np.triu(np.ones((size, size), dtype=bool), 1)
+    around = np.arange(1, size * size + 1, size) + np.array([[-1], [0], [1]])
+    above.flags.writeable = False
+    around.flags.writeable = False
+    return above, around
+
+
 def _first_round(payoff: np.ndarray, cut: np.ndarray, demand: np.ndarray, gain: np.ndarray,
-                 js: np.ndarray, offer: np.ndarray, n: int) -> None:
+                 first: int, offer: np.ndarray, n: int) -> None:
     """Round 0's choice from the whole belief: `_refined` for its one row, in floats.
 
     The same arithmetic, element by element, as the vector form (every cut-off is allowed
     from the whole belief), at a fraction of the cost of numpy calls on one row.
     """
-    best = int(np.argmax(gain))
+    best = int(gain.argmax())
     value = float(gain[best])
     last = gain.size - 1
     chosen, peak = float(offer[best]), value
@@ -145,12 +188,12 @@ def _first_round(payoff: np.ndarray, cut: np.ndarray, demand: np.ndarray, gain: 
         chosen = float(offer[min(max(low, 0), offer.size - 1)]) * (1.0 - frac) + (
             float(offer[high]) * frac)
     payoff[0, n] = peak
-    cut[0, n] = js[best]
+    cut[0, n] = first + best
     demand[0, n] = chosen
 
 
-def _refined(gain: np.ndarray, best: np.ndarray, value: np.ndarray, offer: np.ndarray,
-             feasible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _refined(trio: np.ndarray, best: np.ndarray,
+             offer: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The demand and payoff at the best cut-off between types, by a parabola.
 
     The parabola goes through the best cut-off type's payoff and its neighbours'.
@@ -158,24 +201,32 @@ def _refined(gain: np.ndarray, best: np.ndarray, value: np.ndarray, offer: np.nd
     The payoff is flat at its best cut-off, so the best type on a grid of n moves the demand
     by about 1/sqrt(n), and the next round's demands carry that error into this one's; the
     parabola's peak (at most half a type away) moves it by about 1/n.
+
+    `trio` holds, for each state (row of the gain matrix), the payoff of the cut-off before
+    the best one (`best` its column), the best's and the next one's; a neighbour that is not
+    an allowed cut-off is -inf, so a finite pair of neighbours is what makes a parabola.
+    Also returned, the states whose best payoff is finite, which have a cut-off (None: all
+    of them); the others' demand and payoff are not to be used.
     """
-    rows = np.arange(gain.shape[0])
-    left = np.maximum(best - 1, 0)
-    right = np.minimum(best + 1, gain.shape[1] - 1)
-    g0, g2 = gain[rows, left], gain[rows, right]
-    inside = feasible & (best > 0) & (right > best) & np.isfinite(g0) & np.isfinite(g2)
-    safe = np.where(feasible, value, 0.0)
-    value = safe
-    g0, g2 = np.where(inside, g0, safe), np.where(inside, g2, safe)
+    finite = np.isfinite(trio)
+    feasible, value = finite[1], trio[1]
+    inside = finite[0] & finite[2]
+    everywhere = bool(feasible.all())
+    if not everywhere:
+        inside &= feasible
+        value = np.where(feasible, value, 0.0)
+    g0, g2 = np.where(inside, trio[::2], value)
+    # outside the parabola's rows g0 = g2 = value: curve 0, step 0, the peak the value itself
     curve = np.where(inside, g0 - 2.0 * value + g2, 0.0)
-    step = np.where(inside & (curve < 0.0), 0.5 * (g0 - g2) / np.where(curve < 0.0, curve, -1.0),
-                    0.0)
+    bend = curve < 0.0
+    diff = g0 - g2
+    step = np.zeros(diff.size)
+    np.divide(0.5 * diff, curve, out=step, where=bend)
     step = np.minimum(np.maximum(step, -0.5), 0.5)  # (np.clip costs four times as much)
-    peak = value - 0.25 * (g0 - g2) * step
+    peak = value - 0.25 * diff * step
     at = best + step
-    low = np.floor(at).astype(int)
+    low = at.astype(int)  # the floor (at >= 0: a step is taken only from best >= 1)
     frac = at - low
     high = np.minimum(low + 1, offer.size - 1)
-    chosen = offer[np.minimum(np.maximum(low, 0), offer.size - 1)] * (1.0 - frac) + (
-        offer[high] * frac)
-    return chosen, np.where(inside, peak, value)
+    chosen = offer[low] * (1.0 - frac) + offer[high] * frac
+    return chosen, peak, None if everywhere else feasible
