@@ -364,7 +364,7 @@ class Roads:
         """
         given = np.where(self.span > TOL, (self.opens - limits) / np.maximum(self.span, TOL),
                          1.0)
-        return int(np.clip(given, 0.0, 1.0).argmin())
+        return int(np.minimum(np.maximum(given, 0.0), 1.0).argmin())  # np.clip, cheaper
 
     def member_road(self, i: int) -> tuple[Road, np.ndarray, list[int]]:
         """Member i's road, every member's cost at its vertices, and its order of issues."""

@@ -381,8 +381,10 @@ class BargainingModel(mesa.Model):
         if self.union.members is not None:
             self.union.fund = self.union.members.week(striking, self.union.fund)
             rep = self.union.members.rep
-            self.writer_weeks_lost += float(striking.sum()) * rep
-            self.writers_lost_earnings += float(self.union.members.pay[striking].sum()) * rep / 1e6
+            # (np.count_nonzero and np.add.reduce: the sums of .sum(), without its wrapper)
+            self.writer_weeks_lost += float(np.count_nonzero(striking)) * rep
+            self.writers_lost_earnings += (float(np.add.reduce(self.union.members.pay[striking]))
+                                           * rep / 1e6)
         relayed = [t.employer_offer for t in self.open_tables() if t.employer_offer is not None]
         published = []
         if self.coalition is not None and self.coalition.publishes(week):

@@ -99,11 +99,12 @@ class MemberPopulation:
         if fund > 0.0 and anyone_short:
             order = self.neediest_first[short[self.neediest_first]]
             cost = self.need_cost[order]
-            paid = np.cumsum(cost) <= fund
+            # np.add's accumulate and reduce: np.cumsum's and .sum()'s sums, without wrappers
+            paid = np.add.accumulate(cost) <= fund
             short[order[paid]] = False
-            fund -= float(cost[paid].sum())
+            fund -= float(np.add.reduce(cost[paid]))
         if anyone_short:
-            self.exhausted[short] += 1.0
+            np.add(self.exhausted, 1.0, out=self.exhausted, where=short)
         if anyone_short or anyone_working:  # else `exhausted`, and all that follows, stands
             self.hardship = np.minimum(self.exhausted / self.grace, 1.0)
             self.rho = self._reservations()
