@@ -147,12 +147,40 @@ def plan(values: np.ndarray, masses: np.ndarray, rounds: int, du: float, dc: flo
     return hit
 
 
+@dataclass(frozen=True)
+class _Roads:
+    """The road points of a table's companies as `_company_values` interpolates them.
+
+    Per company (rows): its utility at the union's opening (`bottom`), the width of its
+    road in its utility (`span`, at least 1e-12) and the slope of the union's utility
+    against its own (`slope`); `flat`, every company's union utilities one after
+    another, and `offsets`, where each company's start in it. Fixed for a run's roads.
+    """
+
+    bottom: np.ndarray
+    span: np.ndarray
+    flat: np.ndarray
+    offsets: np.ndarray
+    slope: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[tuple[float, ...]]) -> _Roads:
+        """From the rows of `PrivateInformation._roads` (ends, then the points)."""
+        table = np.array(rows)
+        bottom, top, gains = table[:, :1], table[:, 1:2], table[:, 2:]
+        span = np.maximum(top - bottom, 1e-12)
+        return cls(bottom, span, np.ascontiguousarray(gains).ravel(),
+                   np.arange(0, gains.size, _ROAD_POINTS)[:, None],
+                   (gains[:, :1] - gains[:, -1:]) / span)  # union utility per company's
+
+
 @dataclass
 class _Context:
     """Companies at a table as the union's what-if reads them in one revision.
 
     Per company: its road's points (`rows`: its utility at the road's ends, then the
-    union's utility at `_ROAD_POINTS` points; `arrays`: bottom, top and gains as arrays).
+    union's utility at `_ROAD_POINTS` points; `road_set`: the run's entry for these roads,
+    whose arrays `_company_values` reads).
     Its limit terms (`Company.limit_terms`) are read member by member when first asked
     (`term`): a bound often needs one member; `grid` builds the arrays for every type.
     """
@@ -161,7 +189,7 @@ class _Context:
     far: np.ndarray
     companies: list[Company]
     rows: list[tuple[float, ...]]
-    arrays: tuple[np.ndarray, np.ndarray, np.ndarray]
+    road_set: list[Any]
     terms: list[tuple[float, float, float, float, float, float, float] | None]
 
     def term(self, k: int) -> tuple[float, float, float, float, float, float, float]:
@@ -239,8 +267,7 @@ class PrivateInformation:
         self._worth: dict[tuple[int, int], tuple[int, float, float]] = {}
         self._step_size: float | None = None
         self._last_horizon: tuple[float, tuple[int, float]] | None = None
-        self._road_sets: dict[tuple[int, ...], tuple[list[np.ndarray], tuple[np.ndarray, ...],
-                                                     list[tuple[float, ...]]]]
+        self._road_sets: dict[tuple[int, ...], list[Any]]
         # the stacked points of a list of companies, by the identities of their arrays
         # (they hold still within a run)
         self._road_sets = {}
@@ -309,18 +336,19 @@ class PrivateInformation:
         ctx = self._context(companies, table, far)
         terms, waiting = ctx.grid()
         limit = limits_from(terms, theta)
-        bottom, top, gains = ctx.arrays
+        roads = ctx.road_set[2]
+        if roads is None:  # made once a run, for the first values asked
+            roads = ctx.road_set[2] = _Roads.of(ctx.rows)
         # the road's points are evenly spaced in the company's utility: interpolate by index
-        span = np.maximum(top - bottom, 1e-12)
-        at = np.minimum(np.maximum((limit - bottom) / span, 0.0), 1.0) * (_ROAD_POINTS - 1)
+        at = np.minimum(np.maximum((limit - roads.bottom) / roads.span, 0.0), 1.0) * (
+            _ROAD_POINTS - 1)
         low = np.minimum(at.astype(np.intp), _ROAD_POINTS - 2)
         frac = at - low
-        flat = np.ascontiguousarray(gains).ravel()
-        low += np.arange(0, gains.size, _ROAD_POINTS)[:, None]  # row by row, flattened
+        low += roads.offsets  # row by row, flattened
+        flat = roads.flat
         g_low = flat[low]
         values = g_low + frac * (flat[low + 1] - g_low)
-        slope = (gains[:, :1] - gains[:, -1:]) / span  # union utility per company utility
-        cost = waiting * theta * self._step() * slope
+        cost = waiting * theta * self._step() * roads.slope
         return values, cost
 
     def _context(self, companies: list[Company], table: Table, far: np.ndarray) -> _Context:
@@ -334,19 +362,19 @@ class PrivateInformation:
         revision = self.model.revision
         if hit is not None and hit.revision == revision and hit.far is far:
             return hit
-        arrays, rows = self._roads(companies, table, far)
-        made = _Context(revision, far, companies, rows, arrays, [None] * len(companies))
+        road_set = self._roads(companies, table, far)
+        made = _Context(revision, far, companies, road_set[1], road_set,
+                        [None] * len(companies))
         self._contexts[key] = made
         return made
 
-    def _roads(self, companies: list[Company], table: Table,
-               far: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray],
-                                         list[tuple[float, ...]]]:
+    def _roads(self, companies: list[Company], table: Table, far: np.ndarray) -> list[Any]:
         """Points of each company's road to the union's opening (`_ROAD_POINTS` each).
 
-        Per company: its utility at the road's ends (bottom: the union's opening; top: its
-        own) and the union's utility at points evenly spaced between (companies x points,
-        falling), as arrays and as rows of floats (one per company, ends first). A road
+        Per company, a row of floats: its utility at the road's ends (bottom: the union's
+        opening; top: its own), then the union's utility at points evenly spaced between
+        (falling). The run's entry: [the arrays it was made from, the rows, their
+        `_Roads` once asked]. A road
         is fixed while the openings and weights are, so its points are kept by their
         values, across runs (an anchored opening is a new array each run, and companies
         of one preset share a road).
@@ -358,7 +386,7 @@ class PrivateInformation:
         whole = tuple(map(id, arrays))
         seen = self._road_sets.get(whole)
         if seen is not None:  # the same arrays as before in this run: the entry holds them,
-            return seen[1], seen[2]  # so no other array can have taken their identities
+            return seen  # so no other array can have taken their identities
         shared = union.weights.tobytes() + far.tobytes()
         rows = []
         for c in companies:
@@ -374,10 +402,9 @@ class PrivateInformation:
                     _ROADS.clear()
                 _ROADS[key] = row
             rows.append(row)
-        table_ = np.array(rows)
-        made = (table_[:, :1], table_[:, 1:2], table_[:, 2:])
-        self._road_sets[whole] = (arrays, made, rows)
-        return made, rows
+        made: list[Any] = [arrays, rows, None]
+        self._road_sets[whole] = made
+        return made
 
     def _bound(self, table: Table, top: bool) -> float:
         """The most (`top`) or the least any type still possible at `table` would sign now.
@@ -475,12 +502,19 @@ class PrivateInformation:
         u_open, expected, so_far, tolerance, pressure, remaining, scale = ctx.term(k)
         row = ctx.rows[k]
         b, t = row[0], row[1]
-        width = max(t - b, 1e-12)
-        excess = max(0.0, so_far * theta - tolerance) / max(tolerance, 1e-12)
+        # Python's max(x, y) and min(x, y) as conditionals, argument order kept (the same
+        # value, NaN included: each keeps its first argument unless the second is beyond)
+        width = 1e-12 if 1e-12 > t - b else t - b
+        over = so_far * theta - tolerance
+        excess = (over if over > 0.0 else 0.0) / (1e-12 if 1e-12 > tolerance else tolerance)
         cost = expected * theta * remaining * (1.0 + pressure * excess)
-        limit = max(0.0, u_open - cost / max(scale, 1e-300))
-        at = min(max((limit - b) / width, 0.0), 1.0) * (_ROAD_POINTS - 1)
-        low = min(int(at), _ROAD_POINTS - 2)
+        limit = u_open - cost / (1e-300 if 1e-300 > scale else scale)
+        limit = limit if limit > 0.0 else 0.0
+        at = (limit - b) / width
+        at = 0.0 if 0.0 > at else at
+        at = (1.0 if 1.0 < at else at) * (_ROAD_POINTS - 1)
+        low = int(at)
+        low = _ROAD_POINTS - 2 if _ROAD_POINTS - 2 < low else low
         g0, g1 = row[2 + low], row[3 + low]
         return g0 + (at - low) * (g1 - g0)
 
