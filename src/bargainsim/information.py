@@ -265,6 +265,8 @@ class PrivateInformation:
         self._extreme_sets: dict[tuple[int, ...],
                                  tuple[int, list[tuple[float, float]] | None]] = {}
         self._worth: dict[tuple[int, int], tuple[int, float, float]] = {}
+        # per table: the union's package at a demand, for the revision (members weigh it)
+        self._packages: dict[int, tuple[int, float, np.ndarray]] = {}
         self._step_size: float | None = None
         self._last_horizon: tuple[float, tuple[int, float]] | None = None
         self._road_sets: dict[tuple[int, ...], list[Any]]
@@ -652,14 +654,20 @@ class PrivateInformation:
     def worth_to(self, party: Party, demand: float, table: Table) -> float:
         """What the union's package at `demand` (its utility) at `table` is worth to `party`.
 
-        Kept for the revision: an alliance's members weigh the same demand in turn.
+        Kept for the revision: an alliance's members weigh the same demand in turn (the
+        package once for all of them).
         """
         key = (table.serial, id(party))
         hit = self._worth.get(key)
         if hit is not None and hit[0] == self.model.revision and hit[1] == demand:
             return hit[2]
-        worth = party.utility(table.union.package_at(demand, table))
-        self._worth[key] = (self.model.revision, demand, worth)
+        revision = self.model.revision
+        made = self._packages.get(table.serial)
+        if made is None or made[0] != revision or made[1] != demand:
+            made = self._packages[table.serial] = (
+                revision, demand, table.union.package_at(demand, table))
+        worth = party.utility(made[2])
+        self._worth[key] = (revision, demand, worth)
         return worth
 
     def continuation(self, table: Table, t: float) -> float:
