@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -427,29 +426,41 @@ class PrivateInformation:
 
     def _any_above(self, table: Table, threshold: float) -> bool:
         """Whether `_bound(table, top=True)` is at least `threshold`."""
-        return self._each_member(table, True, lambda value: value >= threshold)
+        return self._each_member(table, True, threshold)
 
     def _all_at_least(self, table: Table, worth: float) -> bool:
         """Whether `_bound(table, top=False) - _MARGIN + TIE >= worth`."""
-        return self._each_member(table, False, lambda value: value - _MARGIN + TIE >= worth)
+        return self._each_member(table, False, worth)
 
-    def _each_member(self, table: Table, top: bool, holds: Callable[[float], bool]) -> bool:
-        """Whether `holds` is true of `_bound(table, top)`, asked member by member.
+    @staticmethod
+    def _holds(value: float, top: bool, threshold: float) -> bool:
+        """`_any_above`'s test of a bound (top) or `_all_at_least`'s."""
+        return value >= threshold if top else value - _MARGIN + TIE >= threshold
+
+    def _each_member(self, table: Table, top: bool, threshold: float) -> bool:
+        """Whether `_holds` is true of `_bound(table, top)`, asked member by member.
 
         Under the least willing member's rule the bound is the least member's value, and
-        `holds` never reverses an order (a comparison after adding constants), so one
+        the test never reverses an order (a comparison after adding constants), so one
         member for whom it fails is enough to say no: the one that failed last is asked
-        first. The share-weighted rule's pivot needs every member.
+        first. The share-weighted rule's pivot needs every member. (Asked every week:
+        `_member_bound` and `_holds` are written out in the loop.)
         """
         bounds = self._sides(table)
         if bounds.thetas is None or getattr(table.employer, "rule", None) == "share_weighted":
-            return holds(self._bound(table, top))
-        n = len(bounds.thetas)
-        first = self._binding.get(table.serial, 0) % n
-        for k in (*range(first, n), *range(first)):
-            if not holds(self._member_bound(bounds, k, top)):
-                self._binding[table.serial] = k
+            return self._holds(self._bound(table, top), top, threshold)
+        found = bounds.tops if top else bounds.bottoms
+        n = len(found)
+        serial = table.serial
+        k = self._binding.get(serial, 0) % n
+        for _ in range(n):
+            value = found[k]
+            if value is None:
+                value = found[k] = self._value_at(bounds, k, top)
+            if not (value >= threshold if top else value - _MARGIN + TIE >= threshold):
+                self._binding[serial] = k
                 return False
+            k = k + 1 if k + 1 < n else 0
         return True
 
     def _sides(self, table: Table) -> _Bounds:
@@ -581,7 +592,7 @@ class PrivateInformation:
             return policy, _NO_TYPES
         v, c = self.values(table)
         alive, weight = self._belief(table)
-        rank = np.argsort(v[alive], kind="stable")
+        rank = v[alive].argsort(kind="stable")  # (np.argsort, without its wrapper)
         order = alive[rank]
         values = v[order]
         cost = np.maximum.accumulate(c[order])  # non-decreasing with value, as `solve` needs
