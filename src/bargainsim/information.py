@@ -225,17 +225,26 @@ class _Bounds:
 
 
 _WAITS: dict[tuple[int, float], Policy] = {}
+_STILL: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per rounds: a wait's cut-offs, payoffs
 
 
 def _waiting(rounds: int, floor: float) -> Policy:
-    """The plan with no type left that would sign: wait, demanding the floor (shared)."""
+    """The plan with no type left that would sign: wait, demanding the floor (shared).
+
+    Only its demands depend on the floor (a new one most weeks); its cut-offs and
+    payoffs (zeros) are shared by every wait of as many rounds.
+    """
     hit = _WAITS.get((rounds, floor))
     if hit is None:
         if len(_WAITS) >= _PLANS_KEEP:
             _WAITS.clear()
-        hit = _WAITS[(rounds, floor)] = Policy(
-            _NONE, _NONE, frozen(np.full((rounds, 1), floor)), frozen(np.zeros((rounds, 1), int)),
-            frozen(np.zeros((rounds, 1))))
+        still = _STILL.get(rounds)
+        if still is None:
+            still = _STILL[rounds] = (frozen(np.zeros((rounds, 1), int)),
+                                      frozen(np.zeros((rounds, 1))))
+        demand = np.empty((rounds, 1))
+        demand.fill(floor)
+        hit = _WAITS[(rounds, floor)] = Policy(_NONE, _NONE, frozen(demand), *still)
     return hit
 
 

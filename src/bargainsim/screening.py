@@ -51,6 +51,8 @@ class Policy:
 
     def expected(self, r: int, k: int) -> float:
         """The union's expected payoff from round r with the first k types left (0: none)."""
+        if k == 0:  # no types left (a plan to wait): the sum of none, 0
+            return 0.0
         mass = float(np.add.reduce(self.masses[:k]))  # .sum()'s sum, without its wrapper
         return float(self.payoff[r, k]) / mass if mass > 0 else 0.0
 
