@@ -187,9 +187,9 @@ class ConcessionPath:
         steps: list[tuple[float, float, float]] = []
         moves: tuple[tuple[int, float, float, float], ...] = ()
         if paid:
-            speeds = np.array(ratio)
-            rho = ((speeds / speeds.max()) ** focus).tolist()
-            full_need = float(np.array(cap).sum()) - 1e-15
+            speeds = np.array(ratio)  # (np.maximum.reduce and np.add.reduce: .max()'s and
+            rho = ((speeds / np.maximum.reduce(speeds)) ** focus).tolist()  # .sum()'s
+            full_need = float(np.add.reduce(np.array(cap))) - 1e-15  # results, no wrappers
             # conceded fraction f_i = min(1, lam * rho_i); own loss sum(cap_i f_i) is
             # piecewise linear and increasing in lam: its breakpoints 1 / rho_i in order.
             order = sorted((k for k in range(len(paid)) if rho[k] > 0.0),
