@@ -389,11 +389,13 @@ class BargainingModel(mesa.Model):
             self.writers_lost_earnings += strike.pay * rep / 1e6
         else:
             striking, everyone = self._striking(), False
-        relayed = [t.employer_offer for t in self.open_tables() if t.employer_offer is not None]
+        # the tables open now (nothing below, before the sessions, opens or closes one)
+        tables = self.open_tables()
+        relayed = [t.employer_offer for t in tables if t.employer_offer is not None]
         published = []
         if self.coalition is not None and self.coalition.publishes(week):
             published = [
-                t.employer_offer for t in self.open_tables()
+                t.employer_offer for t in tables
                 if t.employer is self.coalition and t.employer_offer is not None
             ]
         self.union.update_solidarity(striking, relayed, published, everyone)
@@ -402,7 +404,7 @@ class BargainingModel(mesa.Model):
         self.revision = next(_REVISIONS)  # the week's changes are made; talks keep them
         shared = self.calendar.week(week) if self.calendar is not None else None
         rho = talks.correlation
-        meeting = [t for t in self.open_tables()
+        meeting = [t for t in tables
                    if t.schedule(week, talks.first_week, talks.meet_probability,
                                  talks.resume_probability, shared, rho)]
         for table in self.staffing.choose(meeting):
