@@ -27,6 +27,7 @@ acceptable package gives the union more on one issue without giving less on anot
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -292,17 +293,39 @@ def furthest_on_road(way: Road, A: np.ndarray, b: np.ndarray,
     """
     if costs is None:
         costs = A @ way.vertices.T  # row i, vertex v
-    ok = (costs <= (b + TOL)[:, None]).all(axis=0)
-    j = int(ok.argmin())
-    if ok[j]:  # every vertex
-        return way.vertices[-1].copy()
-    if j == 0:
-        return None
-    before, after = costs[:, j - 1], costs[:, j]
-    broken = after > b + TOL
-    tau = float(((b - before)[broken] / (after - before)[broken]).min())
-    start = way.vertices[j - 1]
-    return start + max(0.0, min(1.0, tau)) * (way.vertices[j] - start)
+    return _furthest(way, costs.T.tolist(), b.tolist())
+
+
+def _furthest(way: Road, columns: list[list[float]], b: list[float]) -> np.ndarray | None:
+    """`furthest_on_road` with each vertex's costs (`columns`) and b as Python floats.
+
+    A handful of rows and vertices: Python's comparisons and divisions, the same IEEE
+    operations as numpy's element-wise ones, cost less than numpy's calls on tiny arrays;
+    the least ratio is NaN when any is (as numpy's min), and no broken row is numpy's
+    error for an empty min.
+    """
+    top = [x + TOL for x in b]
+    for j, column in enumerate(columns):
+        if all(c <= t for c, t in zip(column, top, strict=True)):
+            continue
+        if j == 0:
+            return None
+        tau = math.inf
+        broken = False
+        for bi, t, c0, c1 in zip(b, top, columns[j - 1], column, strict=True):
+            if c1 > t:  # this row breaks between vertices j - 1 and j
+                broken = True
+                ratio = (bi - c0) / (c1 - c0)
+                if ratio != ratio or tau != tau:
+                    tau = math.nan
+                elif ratio < tau:
+                    tau = ratio
+        if not broken:
+            raise ValueError("zero-size array to reduction operation minimum which has no "
+                             "identity")
+        start = way.vertices[j - 1]
+        return start + max(0.0, min(1.0, tau)) * (way.vertices[j] - start)
+    return way.vertices[-1].copy()
 
 
 def complete(x: np.ndarray, A: np.ndarray, b: np.ndarray, hi: np.ndarray,
@@ -348,23 +371,40 @@ class Roads:
     firm: np.ndarray = field(init=False)  # members who weigh every issue
     hi: np.ndarray = field(init=False)
     _built: dict[int, tuple[Road, np.ndarray, list[int]]] = field(init=False, default_factory=dict)
+    _columns: dict[int, list[list[float]]] = field(init=False, default_factory=dict)
+    _opens: list[float] = field(init=False)
+    _span: list[float] = field(init=False)
+    _firm: list[bool] = field(init=False)
 
     def __post_init__(self) -> None:
         self.opens = 1.0 - self.A @ self.opening
         self.span = self.opens - (1.0 - self.A @ self.far)
         self.firm = (self.A > 0.0).all(axis=1)
         self.hi = np.maximum(self.opening, self.far)
+        self._opens, self._span = self.opens.tolist(), self.span.tolist()
+        self._firm = self.firm.tolist()
 
     def least_willing(self, limits: np.ndarray) -> int:
         """The member that has given up the smallest part of what it could give.
 
         Member m's part is (u_m(opening) - limit_m) / (u_m(opening) - u_m(union's
         opening)), in [0, 1]; a member to whom the two openings are worth the same has
-        nothing to give and counts as fully willing. The first of equal parts.
+        nothing to give and counts as fully willing. The first of equal parts (the first
+        NaN, if any: numpy's argmin). Python floats: the same IEEE operations as numpy's
+        element-wise ones, cheaper for a handful of members.
         """
-        given = np.where(self.span > TOL, (self.opens - limits) / np.maximum(self.span, TOL),
-                         1.0)
-        return int(np.minimum(np.maximum(given, 0.0), 1.0).argmin())  # np.clip, cheaper
+        if not self._opens:
+            raise ValueError("attempt to get argmin of an empty sequence")
+        least, part = 0, math.inf
+        for i, (opens, span, limit) in enumerate(zip(self._opens, self._span, limits.tolist(),
+                                                      strict=True)):
+            given = (opens - limit) / span if span > TOL else 1.0
+            if given != given:
+                return i
+            given = 0.0 if given < 0.0 else 1.0 if given > 1.0 else given  # clipped to [0, 1]
+            if i == 0 or given < part:
+                least, part = i, given
+        return least
 
     def member_road(self, i: int) -> tuple[Road, np.ndarray, list[int]]:
         """Member i's road, every member's cost at its vertices, and its order of issues."""
@@ -382,12 +422,15 @@ class Roads:
     def furthest(self, i: int, b: np.ndarray) -> np.ndarray | None:
         """How far member i's road goes with A x <= b, then raised where every row allows."""
         way, costs, order = self.member_road(i)
-        x = furthest_on_road(way, self.A, b, costs)
+        columns = self._columns.get(i)
+        if columns is None:  # each vertex's costs, as Python floats (`_furthest`)
+            columns = self._columns[i] = costs.T.tolist()
+        x = _furthest(way, columns, b.tolist())
         if x is None:
             return None
-        slack = b - self.A @ x
-        if (slack[self.firm] <= TOL).any():  # a member that weighs every issue holds them all
-            return x
+        slack = (b - self.A @ x).tolist()
+        if any(s <= TOL for s, firm in zip(slack, self._firm, strict=True) if firm):
+            return x  # a member that weighs every issue holds them all
         return complete(x, self.A, b, self.hi, order)
 
 

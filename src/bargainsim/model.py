@@ -34,7 +34,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from bargainsim import companion, information, speed
+from bargainsim import companion, information, seeds, speed
 from bargainsim.agents import Coalition, Company, Union
 from bargainsim.agents.base import Party
 from bargainsim.agents.union import MemberPopulation
@@ -63,7 +63,9 @@ def stream(seed: int, purpose: str, key: str = "") -> np.random.Generator:
     and seed i gives every mode the same streams (common random numbers).
     """
     entropy = [int(seed), _PURPOSES[purpose], zlib.crc32(key.encode())]
-    return np.random.default_rng(np.random.SeedSequence(entropy))
+    # numpy's `default_rng(SeedSequence(entropy))`, its seed words hashed in Python ints
+    # (`seeds`: the same stream, faster; a negative seed: numpy's ValueError)
+    return seeds.generator(entropy)
 
 
 @dataclass
@@ -377,28 +379,32 @@ class BargainingModel(mesa.Model):
         self.rules.week_begins(self, week)
         if self.interim is not None:
             self.interim.week(self, week)
-        striking = self._striking()
-        if self.union.members is not None:
-            self.union.fund = self.union.members.week(striking, self.union.fund)
-            rep = self.union.members.rep
-            # (np.count_nonzero and np.add.reduce: the sums of .sum(), without its wrapper)
-            self.writer_weeks_lost += float(np.count_nonzero(striking)) * rep
-            self.writers_lost_earnings += (float(np.add.reduce(self.union.members.pay[striking]))
-                                           * rep / 1e6)
-        relayed = [t.employer_offer for t in self.open_tables() if t.employer_offer is not None]
+        members = self.union.members
+        if members is not None:
+            strike = members.striking(self._working())
+            striking, everyone = strike.mask, strike.everyone
+            self.union.fund = members.week(striking, self.union.fund, everyone)
+            rep = members.rep
+            self.writer_weeks_lost += float(strike.count) * rep
+            self.writers_lost_earnings += strike.pay * rep / 1e6
+        else:
+            striking, everyone = self._striking(), False
+        # the tables open now (nothing below, before the sessions, opens or closes one)
+        tables = self.open_tables()
+        relayed = [t.employer_offer for t in tables if t.employer_offer is not None]
         published = []
         if self.coalition is not None and self.coalition.publishes(week):
             published = [
-                t.employer_offer for t in self.open_tables()
+                t.employer_offer for t in tables
                 if t.employer is self.coalition and t.employer_offer is not None
             ]
-        self.union.update_solidarity(striking, relayed, published)
+        self.union.update_solidarity(striking, relayed, published, everyone)
         rounds = spec.protocol.rounds_per_session
         talks = spec.talks
         self.revision = next(_REVISIONS)  # the week's changes are made; talks keep them
         shared = self.calendar.week(week) if self.calendar is not None else None
         rho = talks.correlation
-        meeting = [t for t in self.open_tables()
+        meeting = [t for t in tables
                    if t.schedule(week, talks.first_week, talks.meet_probability,
                                  talks.resume_probability, shared, rho)]
         for table in self.staffing.choose(meeting):
@@ -416,9 +422,12 @@ class BargainingModel(mesa.Model):
     def _book_losses(self, week: int) -> None:
         mult = companion.multiplier(self.spec.other_guilds.companion_strike, week,
                                     self.master_step)
+        shocks = self._shocks
         for company in self.companies.values():
             if not company.status.working:
-                company.strike_week(week, mult, self._shock(company.name, week))
+                series = shocks[company.name]  # `_shock`'s series: drawn for the whole run
+                shock = series[week] if week < len(series) else self._shock(company.name, week)
+                company.strike_week(week, mult, shock)
             elif mult > 1.0:  # the actors strike it still, whatever its writers' status
                 company.companion_week(week, mult - 1.0, self._shock(company.name, week))
         # while the companion strike binds every company, none has resumed production
@@ -480,12 +489,16 @@ class BargainingModel(mesa.Model):
             party.opening = frozen(np.where(mask, (1 - weight) * party.opening
                                             + weight * target, party.opening))
 
+    def _working(self) -> tuple[bool, ...]:
+        """Whether each company (in order) is back at work."""
+        return tuple([c.status.working for c in self.companies.values()])
+
     def _striking(self) -> np.ndarray:
+        """Which members strike (read-only)."""
         members = self.union.members
         if members is None:
             return np.zeros(0, dtype=bool)
-        working = np.array([c.status.working for c in self.companies.values()])
-        return ~working[members.employer]
+        return members.striking(self._working()).mask
 
     def _conclude(self, table: Table, package: np.ndarray, step: int) -> bool:
         if self.information is not None:  # the employer signed it: within its limit
@@ -554,9 +567,9 @@ class BargainingModel(mesa.Model):
         """Share of writers whose employer is back at work."""
         members = self.union.members
         if members is not None:
-            working = np.array([c.status.working for c in self.companies.values()])
-            back = working[members.employer]
-            return int(np.count_nonzero(back)) / back.size  # == mean, faster
+            # members not striking are back: the mean of ~mask, as a count (== mean, faster)
+            strike = members.striking(self._working())
+            return (strike.mask.size - strike.count) / strike.mask.size
         return sum(c.status.working for c in self.companies.values()) / len(self.companies)
 
     def _record_week(self) -> None:

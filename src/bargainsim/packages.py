@@ -283,3 +283,28 @@ def clip_towards(vector: np.ndarray, opening: np.ndarray, ceiling: np.ndarray) -
     lo = np.minimum(opening, ceiling)
     hi = np.maximum(opening, ceiling)
     return np.minimum(np.maximum(vector, lo), hi)  # np.clip's wrapper costs more per call
+
+
+_BOUNDS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+_BOUNDS_KEEP = 64
+
+
+def clip_standing(vector: np.ndarray, opening: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
+    """`clip_towards` for a read-only opening and ceiling (a party's, its limit package).
+
+    Their bounds are remembered by identity, which stands for their value while the entry
+    holds them (see `frozen`): two numpy calls of the four, for the many packages one
+    ceiling clips in a week. Arrays that may change are not kept.
+    """
+    key = (id(opening), id(ceiling))
+    hit = _BOUNDS.get(key)
+    if hit is not None and hit[0] is opening and hit[1] is ceiling:
+        lo, hi = hit[2], hit[3]
+    else:
+        lo = np.minimum(opening, ceiling)
+        hi = np.maximum(opening, ceiling)
+        if not (opening.flags.writeable or ceiling.flags.writeable):
+            if len(_BOUNDS) >= _BOUNDS_KEEP:
+                _BOUNDS.clear()
+            _BOUNDS[key] = (opening, ceiling, lo, hi)
+    return np.minimum(np.maximum(vector, lo), hi)  # np.clip's wrapper costs more per call

@@ -273,21 +273,41 @@ class Coalition(Party):
         alliance itself would take the offer.
         """
         need = self.quorum if self.rule == "share_weighted" else 1.0
-        shares = np.array([m.share for m in self.members])
+        members = self.members
+        made: list[np.ndarray] = []  # the members' shares, made when first needed
 
         def reached(votes: np.ndarray) -> bool:
+            if not made:
+                made.append(np.array([m.share for m in members]))
+            shares = made[0]
             return bool((shares @ votes) / shares.sum() + 1e-12 >= need)
 
-        seated = np.array([m.player is not None for m in self.members])
-        if not seated.any():
-            # ask members in turn; stop once the refusals so far already sink the offer
-            votes = np.ones(len(self.members), dtype=bool)
-            for i, member in enumerate(self.members):
-                if not member.accepts(vector, t, dt, table):
-                    votes[i] = False
-                    if not reached(votes):
+        def all_but(refusing: int | None) -> np.ndarray:
+            votes = np.ones(len(members), dtype=bool)
+            if refusing is not None:
+                votes[refusing] = False
+            return votes
+
+        if all(m.player is None for m in members):
+            # ask members in turn; stop once the refusals so far already sink the offer.
+            # Whether every member, or all but the first to refuse, reach the need depends
+            # on their shares alone, which stand for the revision: kept (`_at`)
+            votes = None
+            for i, member in enumerate(members):
+                if member.accepts(vector, t, dt, table):
+                    continue
+                if votes is None:
+                    if not self._at(table, ("all but", i), lambda i=i: reached(all_but(i))):
                         return False
+                    votes = all_but(i)
+                    continue
+                votes[i] = False
+                if not reached(votes):
+                    return False
+            if votes is None:
+                return self._at(table, ("all but", None), lambda: reached(all_but(None)))
             return reached(votes)
+        seated = np.array([m.player is not None for m in members])
         ok = np.array([m.player is None and m.accepts(vector, t, dt, table) for m in self.members])
         if reached(ok) or not reached(ok | seated) or not self.prefers(vector, t, dt, table):
             return reached(ok)

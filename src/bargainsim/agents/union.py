@@ -11,7 +11,8 @@ tentative deal goes to a ratification vote.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -23,6 +24,78 @@ from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
     from bargainsim.table import Table
+
+
+class Striking(NamedTuple):
+    """Who strikes, for one pattern of companies back at work (`MemberPopulation.striking`)."""
+
+    mask: np.ndarray  # read-only: member i strikes
+    count: int  # how many strike
+    everyone: bool  # every member strikes (and there is one)
+    pay: float  # their weekly pay, summed
+
+
+@dataclass(frozen=True)
+class _Tiers:
+    """What a membership's scenario alone sets, member by member (read-only arrays)."""
+
+    names: tuple[str, ...]
+    tier: np.ndarray  # each member's tier (an index into names)
+    pay: np.ndarray
+    mean_runway: np.ndarray
+    sd: np.ndarray
+    half_var: np.ndarray  # 0.5 * sd**2
+    base_w: np.ndarray  # (members, issues): the tier's weights
+    res: np.ndarray
+    floor: np.ndarray
+    rep: float  # writers a member stands for
+    need_cost: np.ndarray  # $M a week, each
+
+    @classmethod
+    def of(cls, spec: MembersSpec, space: IssueSpace) -> _Tiers:
+        """Members spread over the tiers by share (largest remainders), tier by tier."""
+        n = spec.count
+        names = list(spec.tiers)
+        shares = np.array([spec.tiers[t].share for t in names])
+        counts = np.floor(shares / shares.sum() * n).astype(int)
+        remainder = n - counts.sum()
+        if remainder:
+            frac = shares / shares.sum() * n - counts
+            counts[np.argsort(-frac, kind="stable")[:remainder]] += 1
+        tier = np.repeat(np.arange(len(names)), counts)
+        tiers = [spec.tiers[t] for t in names]
+
+        def per_member(values: list[float]) -> np.ndarray:
+            """A per-tier value spread over the members (tier by tier)."""
+            return np.array(values, dtype=float)[tier]
+
+        pay = per_member([t.weekly_pay for t in tiers])
+        sd = per_member([t.savings_sd for t in tiers])
+        rep = spec.writers / n
+        arrays = (tier, pay, per_member([t.savings_weeks for t in tiers]), sd, 0.5 * sd**2,
+                  np.array([space.weights(t.weights) for t in tiers])[tier],
+                  per_member([t.reservation for t in tiers]), per_member([t.floor for t in tiers]))
+        need_cost = spec.need_fraction * pay * rep / 1e6
+        return cls(tuple(names), *(frozen(a) for a in arrays), rep, frozen(need_cost))
+
+
+_TIERS: dict[int, tuple[MembersSpec, IssueSpace, _Tiers]] = {}
+
+
+def _tiers(spec: MembersSpec, space: IssueSpace) -> _Tiers:
+    """`_Tiers.of(spec, space)`, remembered for the last few memberships.
+
+    Scenarios and issue spaces are immutable, so the result depends on the objects alone
+    (the entry holds them, so their ids are not reused while it stands).
+    """
+    hit = _TIERS.get(id(spec))
+    if hit is not None and hit[0] is spec and hit[1] is space:
+        return hit[2]
+    made = _Tiers.of(spec, space)
+    if len(_TIERS) >= 8:
+        _TIERS.clear()
+    _TIERS[id(spec)] = (spec, space, made)
+    return made
 
 
 class MemberPopulation:
@@ -37,36 +110,24 @@ class MemberPopulation:
         rng: np.random.Generator,
     ) -> None:
         n = spec.count
-        names = list(spec.tiers)
-        shares = np.array([spec.tiers[t].share for t in names])
-        counts = np.floor(shares / shares.sum() * n).astype(int)
-        remainder = n - counts.sum()
-        if remainder:
-            frac = shares / shares.sum() * n - counts
-            counts[np.argsort(-frac, kind="stable")[:remainder]] += 1
-        self.tier = np.repeat(np.arange(len(names)), counts)
-        self.tier_names = names
-        tiers = [spec.tiers[t] for t in names]
-
-        def per_member(values: list[float]) -> np.ndarray:
-            """A per-tier value spread over the members (tier by tier)."""
-            return np.array(values, dtype=float)[self.tier]
-
-        self.pay = per_member([t.weekly_pay for t in tiers])
-        mean_runway = per_member([t.savings_weeks for t in tiers])
-        sd = per_member([t.savings_sd for t in tiers])
-        self.runway0 = mean_runway * np.exp(sd * rng.standard_normal(n) - 0.5 * sd**2)
-        base_w = np.array([space.weights(t.weights) for t in tiers])[self.tier]
-        noisy = base_w * np.exp(spec.weight_noise * rng.standard_normal((n, space.size)))
-        self.weights = noisy / noisy.sum(axis=1, keepdims=True)
-        res = per_member([t.reservation for t in tiers])
-        self.floor = per_member([t.floor for t in tiers])
-        self.rho0 = np.clip(res + spec.reservation_noise * rng.standard_normal(n), self.floor, 1.0)
-        cdf = np.cumsum(employer_shares) / np.sum(employer_shares)
-        self.employer = np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(cdf) - 1)
-        self.rep = spec.writers / n
+        tiers = _tiers(spec, space)  # what the scenario alone sets, made once a scenario
+        self.tier = tiers.tier
+        self.tier_names = list(tiers.names)
+        self.pay = tiers.pay
+        self.runway0 = tiers.mean_runway * np.exp(tiers.sd * rng.standard_normal(n)
+                                                  - tiers.half_var)
+        noisy = tiers.base_w * np.exp(spec.weight_noise * rng.standard_normal((n, space.size)))
+        # np.add.reduce: .sum()'s sum without its wrapper
+        self.weights = noisy / np.add.reduce(noisy, axis=1, keepdims=True)
+        self.floor = tiers.floor
+        self.rho0 = np.clip(tiers.res + spec.reservation_noise * rng.standard_normal(n),
+                            self.floor, 1.0)
+        # np.add's accumulate and reduce: np.cumsum's and np.sum's sums, without wrappers
+        cdf = np.add.accumulate(employer_shares) / np.add.reduce(employer_shares)
+        self.employer = np.minimum(cdf.searchsorted(rng.random(n), side="right"), len(cdf) - 1)
+        self.rep = tiers.rep
         self.need_fraction = spec.need_fraction
-        self.need_cost = self.need_fraction * self.pay * self.rep / 1e6  # $M a week, each
+        self.need_cost = tiers.need_cost  # $M a week, each
         self.grace = spec.grace_weeks
         self.refill = spec.refill_weeks_per_week
         self.savings = self.runway0.copy()
@@ -75,34 +136,87 @@ class MemberPopulation:
         self.rho_span = self.rho0 - self.floor  # how far hardship can lower a reservation
         self.rho = self._reservations()
         self.u_open = self.weights @ union_opening
-        self.neediest_first = np.argsort(self.runway0, kind="stable")
+        self.neediest_first = self.runway0.argsort(kind="stable")
+        # while every member has struck since the start, savings fall alike (see `week`):
+        # the members' needs in that order, and their running totals, are kept
+        self._alike = not bool(np.isnan(self.runway0).any())
+        self._need_sorted = self.need_cost[self.neediest_first]
+        self._need_total = np.add.accumulate(self._need_sorted)
+        self._striking: dict[tuple[bool, ...], Striking] = {}  # see `striking`
 
-    def week(self, striking: np.ndarray, fund: float) -> float:
+    def striking(self, working: tuple[bool, ...]) -> Striking:
+        """Who strikes while the companies flagged in `working` (in order) are back at work.
+
+        Statuses change a few times a run at most, so each pattern's mask, head count and
+        pay are made once (the run's members are its own: kept on them) and the mask is
+        read-only.
+        """
+        hit = self._striking.get(working)
+        if hit is None:
+            mask = frozen(~np.array(working)[self.employer])
+            count = int(np.count_nonzero(mask))
+            # np.add.reduce: .sum()'s sum without its wrapper
+            pay = float(np.add.reduce(self.pay[mask]))
+            hit = self._striking[working] = Striking(mask, count, 0 < count == mask.size, pay)
+        return hit
+
+    def week(self, striking: np.ndarray, fund: float, everyone: bool | None = None) -> float:
         """Advance one week; returns the strike fund left ($M).
 
         Savings are counted in weeks of need and never go below zero; a striking member
         with no savings left either gets this week's need from the strike fund (the
-        neediest first) or goes a week deeper into hardship.
+        neediest first) or goes a week deeper into hardship. `everyone`: whether every
+        member strikes, when the caller knows (`striking`); None: found here.
         """
-        working = ~striking
-        anyone_working = bool(working.any())
-        if anyone_working:
-            self.savings[working] = np.minimum(
-                self.savings[working] + self.refill, self.runway0[working]
-            )
-            self.exhausted[working] = np.maximum(self.exhausted[working] - 1.0, 0.0)
-        can_pay = striking & (self.savings >= 1.0)
-        short = striking & ~can_pay
-        anyone_short = bool(short.any())
-        kept = np.where(short, 0.0, self.savings) if anyone_short else self.savings
-        self.savings = np.where(can_pay, self.savings - 1.0, kept)
-        if fund > 0.0 and anyone_short:
+        if everyone is None:
+            everyone = bool(striking.all())
+        anyone_working = False
+        if everyone:
+            # nobody works: nobody refills or recovers, and who cannot pay is short; the
+            # same values as the general case below, in fewer numpy calls (the common week)
+            can_pay = self.savings >= 1.0
+            unable = can_pay.size - int(np.count_nonzero(can_pay))
+            anyone_short = unable > 0
+            if not anyone_short:
+                self.savings = self.savings - 1.0
+                return max(fund, 0.0)
+            short = ~can_pay
+            self.savings = np.where(can_pay, self.savings - 1.0, 0.0)
+        else:
+            self._alike = False  # (for good: a company back at work never strikes again)
+            working = ~striking
+            anyone_working = bool(working.any())
+            if anyone_working:
+                self.savings[working] = np.minimum(
+                    self.savings[working] + self.refill, self.runway0[working]
+                )
+                self.exhausted[working] = np.maximum(self.exhausted[working] - 1.0, 0.0)
+            can_pay = striking & (self.savings >= 1.0)
+            short = striking & ~can_pay
+            anyone_short = bool(short.any())
+            kept = np.where(short, 0.0, self.savings) if anyone_short else self.savings
+            self.savings = np.where(can_pay, self.savings - 1.0, kept)
+        if fund > 0.0 and anyone_short and self._alike:
+            # Every member has struck every week so far: each week took one from every
+            # savings, or left none, a rising function of the savings alike for all, so
+            # savings still rank as the starting ones do and the short are the first
+            # `unable` of `neediest_first`. Their needs' running totals (a prefix of the
+            # kept ones) rise, so those the fund pays are the first `paid` of them: the
+            # general case's values, without selecting and summing the short anew.
+            paid = min(unable, int(self._need_total.searchsorted(fund, side="right")))
+            short[self.neediest_first[:paid]] = False
+            # np.add.reduce: .sum()'s sum (of the same contiguous values) without its wrapper
+            fund -= float(np.add.reduce(self._need_sorted[:paid]))
+            anyone_short = paid < unable  # else the fund paid every short member
+        elif fund > 0.0 and anyone_short:
             order = self.neediest_first[short[self.neediest_first]]
             cost = self.need_cost[order]
             # np.add's accumulate and reduce: np.cumsum's and .sum()'s sums, without wrappers
-            paid = np.add.accumulate(cost) <= fund
-            short[order[paid]] = False
-            fund -= float(np.add.reduce(cost[paid]))
+            paid_mask = np.add.accumulate(cost) <= fund
+            short[order[paid_mask]] = False
+            fund -= float(np.add.reduce(cost[paid_mask]))
+            # the fund paid every short member: nobody's `exhausted` changes
+            anyone_short = int(np.count_nonzero(paid_mask)) < paid_mask.size
         if anyone_short:
             np.add(self.exhausted, 1.0, out=self.exhausted, where=short)
         if anyone_short or anyone_working:  # else `exhausted`, and all that follows, stands
@@ -227,15 +341,17 @@ class Union(Party):
 
     # --- members ---------------------------------------------------------------------
     def update_solidarity(
-        self, striking: np.ndarray, relayed: list[np.ndarray], published: list[np.ndarray]
+        self, striking: np.ndarray, relayed: list[np.ndarray], published: list[np.ndarray],
+        everyone: bool | None = None,
     ) -> float:
         """Share of striking members whose reservation beats the best offer they see.
 
         Leadership relays employers' offers with its own weights and framing; a
-        published offer is judged by each member with their own weights.
+        published offer is judged by each member with their own weights. `everyone`:
+        whether every member strikes, when the caller knows (it spares selecting them).
         """
         m = self.members
-        if m is None or not striking.any():
+        if m is None or not (everyone or striking.any()):
             self.solidarity = 1.0
             return self.solidarity
         u_open = self.worth(self.reference)
@@ -245,9 +361,9 @@ class Union(Party):
         best: float | np.ndarray = relayed_best
         for v in published:
             best = np.maximum(best, (m.weights @ v) / m.u_open)
-        if isinstance(best, np.ndarray):
+        if isinstance(best, np.ndarray) and not everyone:
             best = best[striking]
-        against = m.rho[striking] > best + TIE
+        against = (m.rho if everyone else m.rho[striking]) > best + TIE
         self.solidarity = int(np.count_nonzero(against)) / against.size  # == mean, faster
         return self.solidarity
 
