@@ -34,7 +34,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from bargainsim import companion, information, seeds, speed
+from bargainsim import companion, information, speed
 from bargainsim.agents import Coalition, Company, Union
 from bargainsim.agents.base import Party
 from bargainsim.agents.union import MemberPopulation
@@ -63,9 +63,7 @@ def stream(seed: int, purpose: str, key: str = "") -> np.random.Generator:
     and seed i gives every mode the same streams (common random numbers).
     """
     entropy = [int(seed), _PURPOSES[purpose], zlib.crc32(key.encode())]
-    # numpy's `default_rng(SeedSequence(entropy))`, its seed words hashed in Python ints
-    # (`seeds`: the same stream, faster; a negative seed: numpy's ValueError)
-    return seeds.generator(entropy)
+    return np.random.default_rng(np.random.SeedSequence(entropy))
 
 
 @dataclass
