@@ -366,23 +366,20 @@ class Roads:
     far: np.ndarray
     union_weights: np.ndarray
     focus: float
-    opens: np.ndarray = field(init=False)  # each member's utility of the opening
-    span: np.ndarray = field(init=False)  # ... less its utility of the union's opening
-    firm: np.ndarray = field(init=False)  # members who weigh every issue
+    # per member, as Python floats (read a handful at a time, where numpy's calls cost more)
+    opens: list[float] = field(init=False)  # each member's utility of the opening
+    span: list[float] = field(init=False)  # ... less its utility of the union's opening
+    firm: list[bool] = field(init=False)  # members who weigh every issue
     hi: np.ndarray = field(init=False)
     _built: dict[int, tuple[Road, np.ndarray, list[int]]] = field(init=False, default_factory=dict)
     _columns: dict[int, list[list[float]]] = field(init=False, default_factory=dict)
-    _opens: list[float] = field(init=False)
-    _span: list[float] = field(init=False)
-    _firm: list[bool] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.opens = 1.0 - self.A @ self.opening
-        self.span = self.opens - (1.0 - self.A @ self.far)
-        self.firm = (self.A > 0.0).all(axis=1)
+        opens = 1.0 - self.A @ self.opening
+        self.opens = opens.tolist()
+        self.span = (opens - (1.0 - self.A @ self.far)).tolist()
+        self.firm = (self.A > 0.0).all(axis=1).tolist()
         self.hi = np.maximum(self.opening, self.far)
-        self._opens, self._span = self.opens.tolist(), self.span.tolist()
-        self._firm = self.firm.tolist()
 
     def least_willing(self, limits: np.ndarray) -> int:
         """The member that has given up the smallest part of what it could give.
@@ -393,10 +390,10 @@ class Roads:
         NaN, if any: numpy's argmin). Python floats: the same IEEE operations as numpy's
         element-wise ones, cheaper for a handful of members.
         """
-        if not self._opens:
+        if not self.opens:
             raise ValueError("attempt to get argmin of an empty sequence")
         least, part = 0, math.inf
-        for i, (opens, span, limit) in enumerate(zip(self._opens, self._span, limits.tolist(),
+        for i, (opens, span, limit) in enumerate(zip(self.opens, self.span, limits.tolist(),
                                                       strict=True)):
             given = (opens - limit) / span if span > TOL else 1.0
             if given != given:
@@ -429,7 +426,7 @@ class Roads:
         if x is None:
             return None
         slack = (b - self.A @ x).tolist()
-        if any(s <= TOL for s, firm in zip(slack, self._firm, strict=True) if firm):
+        if any(s <= TOL for s, firm in zip(slack, self.firm, strict=True) if firm):
             return x  # a member that weighs every issue holds them all
         return complete(x, self.A, b, self.hi, order)
 
