@@ -278,23 +278,17 @@ def concession_path(
     return path
 
 
-def clip_towards(vector: np.ndarray, opening: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
-    """Pull back every issue that moved from `opening` past `ceiling`."""
-    lo = np.minimum(opening, ceiling)
-    hi = np.maximum(opening, ceiling)
-    return np.minimum(np.maximum(vector, lo), hi)  # np.clip's wrapper costs more per call
-
-
 _BOUNDS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 _BOUNDS_KEEP = 64
 
 
-def clip_standing(vector: np.ndarray, opening: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
-    """`clip_towards` for a read-only opening and ceiling (a party's, its limit package).
+def clip_towards(vector: np.ndarray, opening: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
+    """Pull back every issue that moved from `opening` past `ceiling`.
 
-    Their bounds are remembered by identity, which stands for their value while the entry
-    holds them (see `frozen`): two numpy calls of the four, for the many packages one
-    ceiling clips in a week. Arrays that may change are not kept.
+    The bounds of a read-only opening and ceiling (a party's, its limit package) are
+    remembered by identity, which stands for their value while the entry holds them (see
+    `frozen`): two numpy calls of the four, for the many packages one ceiling clips in a
+    week. Arrays that may change are not kept.
     """
     key = (id(opening), id(ceiling))
     hit = _BOUNDS.get(key)

@@ -14,14 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import mesa
 import numpy as np
 
-from bargainsim.packages import (
-    TIE,
-    ConcessionPath,
-    clip_standing,
-    clip_towards,
-    concession_path,
-    utility,
-)
+from bargainsim.packages import TIE, ConcessionPath, clip_towards, concession_path, utility
 from bargainsim.tactics import Tactic
 
 if TYPE_CHECKING:
@@ -195,8 +188,8 @@ class Party(mesa.Agent):
         far = other.opening_for(table)
         package = self.road(table, opening, far, other).package(target)
         ceiling = self.ceiling_for(table)
-        if ceiling is not None:  # (a ceiling and an opening stand a while: `clip_standing`)
-            package = clip_standing(package, opening, ceiling)
+        if ceiling is not None:
+            package = clip_towards(package, opening, ceiling)
         return self.model.space.snap(package, self.wants_high, opening, far)
 
     def bounded(self, package: np.ndarray, table: Table) -> np.ndarray:
