@@ -420,12 +420,9 @@ class BargainingModel(mesa.Model):
     def _book_losses(self, week: int) -> None:
         mult = companion.multiplier(self.spec.other_guilds.companion_strike, week,
                                     self.master_step)
-        shocks = self._shocks
         for company in self.companies.values():
             if not company.status.working:
-                series = shocks[company.name]  # `_shock`'s series: drawn for the whole run
-                shock = series[week] if week < len(series) else self._shock(company.name, week)
-                company.strike_week(week, mult, shock)
+                company.strike_week(week, mult, self._shock(company.name, week))
             elif mult > 1.0:  # the actors strike it still, whatever its writers' status
                 company.companion_week(week, mult - 1.0, self._shock(company.name, week))
         # while the companion strike binds every company, none has resumed production

@@ -135,8 +135,7 @@ class Company(Party):
         smoothed level: `(1 - shock_weight) * level + shock_weight * shock`, from 1.
         """
         ramp = min(1.0, max(0.0, (week + 1 - self.backlog_weeks) / self.ramp_weeks))
-        # `full_weekly_loss()`, inline: a call less in every company's every week
-        plain = self.revenue_at_risk * self.share * self.unsubstituted * ramp * multiplier
+        plain = self.full_weekly_loss() * ramp * multiplier
         loss = plain * shock
         w = self.shock_weight
         self.shock_level = (1.0 - w) * self.shock_level + w * shock
