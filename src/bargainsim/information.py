@@ -174,21 +174,38 @@ class _Roads:
 
 
 @dataclass
+class _RoadSet:
+    """A run's road points for a list of companies (`PrivateInformation._roads`).
+
+    `arrays`: the arrays they were made from (held, so that their identities stand);
+    `rows`: per company, its utility at the road's ends, then the union's utility at
+    `_ROAD_POINTS` points; `interpolation`, their arrays once `_company_values` asks.
+    """
+
+    arrays: list[np.ndarray]
+    rows: list[tuple[float, ...]]
+    made: _Roads | None = None
+
+    def interpolation(self) -> _Roads:
+        """The rows as `_company_values` interpolates them (made once a run)."""
+        if self.made is None:
+            self.made = _Roads.of(self.rows)
+        return self.made
+
+
+@dataclass
 class _Context:
     """Companies at a table as the union's what-if reads them in one revision.
 
-    Per company: its road's points (`rows`: its utility at the road's ends, then the
-    union's utility at `_ROAD_POINTS` points; `road_set`: the run's entry for these roads,
-    whose arrays `_company_values` reads).
-    Its limit terms (`Company.limit_terms`) are read member by member when first asked
-    (`term`): a bound often needs one member; `grid` builds the arrays for every type.
+    Per company: its road's points (`roads`, the run's `_RoadSet` for them). Its limit
+    terms (`Company.limit_terms`) are read member by member when first asked (`term`): a
+    bound often needs one member; `grid` builds the arrays for every type.
     """
 
     revision: int
     far: np.ndarray
     companies: list[Company]
-    rows: list[tuple[float, ...]]
-    road_set: list[Any]
+    roads: _RoadSet
     terms: list[tuple[float, float, float, float, float, float, float] | None]
 
     def term(self, k: int) -> tuple[float, float, float, float, float, float, float]:
@@ -277,7 +294,7 @@ class PrivateInformation:
         self._packages: dict[int, tuple[int, float, np.ndarray]] = {}
         self._step_size: float | None = None
         self._last_horizon: tuple[float, tuple[int, float]] | None = None
-        self._road_sets: dict[tuple[int, ...], list[Any]]
+        self._road_sets: dict[tuple[int, ...], _RoadSet]
         # the stacked points of a list of companies, by the identities of their arrays
         # (they hold still within a run)
         self._road_sets = {}
@@ -346,9 +363,7 @@ class PrivateInformation:
         ctx = self._context(companies, table, far)
         terms, waiting = ctx.grid()
         limit = limits_from(terms, theta)
-        roads = ctx.road_set[2]
-        if roads is None:  # made once a run, for the first values asked
-            roads = ctx.road_set[2] = _Roads.of(ctx.rows)
+        roads = ctx.roads.interpolation()
         # the road's points are evenly spaced in the company's utility: interpolate by index
         at = np.minimum(np.maximum((limit - roads.bottom) / roads.span, 0.0), 1.0) * (
             _ROAD_POINTS - 1)
@@ -372,19 +387,17 @@ class PrivateInformation:
         revision = self.model.revision
         if hit is not None and hit.revision == revision and hit.far is far:
             return hit
-        road_set = self._roads(companies, table, far)
-        made = _Context(revision, far, companies, road_set[1], road_set,
+        made = _Context(revision, far, companies, self._roads(companies, table, far),
                         [None] * len(companies))
         self._contexts[key] = made
         return made
 
-    def _roads(self, companies: list[Company], table: Table, far: np.ndarray) -> list[Any]:
+    def _roads(self, companies: list[Company], table: Table, far: np.ndarray) -> _RoadSet:
         """Points of each company's road to the union's opening (`_ROAD_POINTS` each).
 
         Per company, a row of floats: its utility at the road's ends (bottom: the union's
         opening; top: its own), then the union's utility at points evenly spaced between
-        (falling). The run's entry: [the arrays it was made from, the rows, their
-        `_Roads` once asked]. A road
+        (falling), kept for the run (`_RoadSet`). A road
         is fixed while the openings and weights are, so its points are kept by their
         values, across runs (an anchored opening is a new array each run, and companies
         of one preset share a road).
@@ -412,8 +425,7 @@ class PrivateInformation:
                     _ROADS.clear()
                 _ROADS[key] = row
             rows.append(row)
-        made: list[Any] = [arrays, rows, None]
-        self._road_sets[whole] = made
+        made = self._road_sets[whole] = _RoadSet(arrays, rows)
         return made
 
     def _bound(self, table: Table, top: bool) -> float:
@@ -452,21 +464,16 @@ class PrivateInformation:
         Under the least willing member's rule the bound is the least member's value, and
         the test never reverses an order (a comparison after adding constants), so one
         member for whom it fails is enough to say no: the one that failed last is asked
-        first. The share-weighted rule's pivot needs every member. (Asked every week:
-        `_member_bound` and `_holds` are written out in the loop.)
+        first. The share-weighted rule's pivot needs every member.
         """
         bounds = self._sides(table)
         if bounds.thetas is None or getattr(table.employer, "rule", None) == "share_weighted":
             return self._holds(self._bound(table, top), top, threshold)
-        found = bounds.tops if top else bounds.bottoms
-        n = len(found)
+        n = len(bounds.thetas)
         serial = table.serial
         k = self._binding.get(serial, 0) % n
         for _ in range(n):
-            value = found[k]
-            if value is None:
-                value = found[k] = self._value_at(bounds, k, top)
-            if not (value >= threshold if top else value - _MARGIN + TIE >= threshold):
+            if not self._holds(self._member_bound(bounds, k, top), top, threshold):
                 self._binding[serial] = k
                 return False
             k = k + 1 if k + 1 < n else 0
@@ -522,7 +529,7 @@ class PrivateInformation:
         if ctx is None or ctx.far is not far:  # the bounds' revision is the context's
             ctx = bounds.context = self._context(bounds.companies, table, far)
         u_open, expected, so_far, tolerance, pressure, remaining, scale = ctx.term(k)
-        row = ctx.rows[k]
+        row = ctx.roads.rows[k]
         b, t = row[0], row[1]
         # Python's max(x, y) and min(x, y) as conditionals, argument order kept (the same
         # value, NaN included: each keeps its first argument unless the second is beyond)
