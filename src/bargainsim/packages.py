@@ -222,7 +222,8 @@ class ConcessionPath:
                 break
         out = self.partial.copy()
         for i, opening_i, rho_i, span_i in self.moves:  # scalars: faster than tiny arrays
-            out[i] = opening_i + min(1.0, lam * rho_i) * span_i
+            f = lam * rho_i
+            out[i] = opening_i + (f if f < 1.0 else 1.0) * span_i  # min(1.0, f), no call
         return out
 
 
