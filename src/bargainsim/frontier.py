@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from operator import le
 
 import numpy as np
 
@@ -254,6 +255,11 @@ class Road:
 
     vertices: np.ndarray  # (V, n)
     needs: tuple[float, ...]  # non-decreasing
+    # the vertices as Python floats, for `_furthest`'s interpolation
+    points: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "points", tuple(map(tuple, self.vertices.tolist())))
 
     @classmethod
     def of(cls, path: ConcessionPath) -> Road:
@@ -299,14 +305,14 @@ def furthest_on_road(way: Road, A: np.ndarray, b: np.ndarray,
 def _furthest(way: Road, columns: list[list[float]], b: list[float]) -> np.ndarray | None:
     """`furthest_on_road` with each vertex's costs (`columns`) and b as Python floats.
 
-    A handful of rows and vertices: Python's comparisons and divisions, the same IEEE
-    operations as numpy's element-wise ones, cost less than numpy's calls on tiny arrays;
-    the least ratio is NaN when any is (as numpy's min), and no broken row is numpy's
-    error for an empty min.
+    A handful of rows and vertices: Python's comparisons, divisions and interpolation, the
+    same IEEE operations as numpy's element-wise ones, cost less than numpy's calls on tiny
+    arrays; the least ratio is NaN when any is (as numpy's min), and no broken row is
+    numpy's error for an empty min.
     """
     top = [x + TOL for x in b]
     for j, column in enumerate(columns):
-        if all(c <= t for c, t in zip(column, top, strict=True)):
+        if all(map(le, column, top)):  # every row holds at vertex j
             continue
         if j == 0:
             return None
@@ -323,8 +329,9 @@ def _furthest(way: Road, columns: list[list[float]], b: list[float]) -> np.ndarr
         if not broken:
             raise ValueError("zero-size array to reduction operation minimum which has no "
                              "identity")
-        start = way.vertices[j - 1]
-        return start + max(0.0, min(1.0, tau)) * (way.vertices[j] - start)
+        f = max(0.0, min(1.0, tau))
+        return np.array([a + f * (c - a) for a, c in zip(way.points[j - 1], way.points[j],
+                                                          strict=True)])
     return way.vertices[-1].copy()
 
 

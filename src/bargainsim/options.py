@@ -54,8 +54,14 @@ class Weighing:
 
 
 def expected_weeks(company: Company) -> float:
-    """The further strike length the company expects (the belief its limit uses)."""
-    return max(company.expected_remaining, company.duration_dependence * company.weeks_struck)
+    """The further strike length the company expects (the belief its limit uses).
+
+    max(expected remaining weeks, duration dependence x weeks struck), by a comparison: the
+    same value (NaN included) without builtin max's call, for a limit asked every week.
+    """
+    expected = company.expected_remaining
+    lasted = company.duration_dependence * company.weeks_struck
+    return lasted if lasted > expected else expected
 
 
 def contract_cost(company: Company, package: np.ndarray) -> float:

@@ -192,8 +192,10 @@ class ConcessionPath:
             full_need = float(np.add.reduce(np.array(cap))) - 1e-15  # results, no wrappers
             # conceded fraction f_i = min(1, lam * rho_i); own loss sum(cap_i f_i) is
             # piecewise linear and increasing in lam: its breakpoints 1 / rho_i in order.
-            order = sorted((k for k in range(len(paid)) if rho[k] > 0.0),
-                           key=lambda k: (-rho[k], paid[k]))
+            # fastest first, ties in issue order: a stable sort of the paid issues (listed in
+            # issue order) by speed, reversed (the reverse of a stable sort keeps ties' order)
+            order = sorted([k for k in range(len(paid)) if rho[k] > 0.0], key=rho.__getitem__,
+                           reverse=True)
             saturated = 0.0
             for n, k in enumerate(order):
                 # recomputed, not decremented: rho spans many orders of magnitude at high focus
@@ -202,7 +204,8 @@ class ConcessionPath:
                     slope += cap[j] * rho[j]
                 steps.append((slope, saturated, rho[k]))
                 saturated += cap[k]
-            moves = tuple((i, start[i], rho[k], end[i] - start[i]) for k, i in enumerate(paid))
+            moves = tuple([(i, start[i], r, end[i] - start[i]) for i, r in zip(paid, rho,
+                                                                                strict=True)])
         return cls(opening, u_open, np.array(partial), full_need, np.array(full), tuple(steps),
                    moves)
 
@@ -222,7 +225,8 @@ class ConcessionPath:
                 break
         out = self.partial.copy()
         for i, opening_i, rho_i, span_i in self.moves:  # scalars: faster than tiny arrays
-            out[i] = opening_i + min(1.0, lam * rho_i) * span_i
+            f = lam * rho_i
+            out[i] = opening_i + (f if f < 1.0 else 1.0) * span_i  # min(1.0, f), no call
         return out
 
 

@@ -129,8 +129,9 @@ class Party(mesa.Agent):
 
     def effective_limit(self, table: Table) -> float:
         """Its limit, no lower than the other side's opening (conceding everything)."""
-        other = table.other(self)
-        return max(self.limit_utility(table), self.worth(other.opening_for(table)))
+        limit = self.limit_utility(table)
+        floor = self.worth(table.other(self).opening_for(table))
+        return floor if floor > limit else limit  # max(limit, floor) without builtin max's call
 
     def opening_for(self, table: Table) -> np.ndarray:
         """Where this party starts at `table` (the union may start from a pattern deal)."""

@@ -279,33 +279,27 @@ class Coalition(Party):
         def reached(votes: np.ndarray) -> bool:
             if not made:
                 made.append(np.array([m.share for m in members]))
-            shares = made[0]
-            return bool((shares @ votes) / shares.sum() + 1e-12 >= need)
-
-        def all_but(refusing: int | None) -> np.ndarray:
-            votes = np.ones(len(members), dtype=bool)
-            if refusing is not None:
-                votes[refusing] = False
-            return votes
+            return _reached(made[0], votes, need)
 
         if all(m.player is None for m in members):
             # ask members in turn; stop once the refusals so far already sink the offer.
             # Whether every member, or all but the first to refuse, reach the need depends
-            # on their shares alone, which stand for the revision: kept (`_at`)
+            # on their shares alone (`_reached_all_but`, remembered by their values)
+            shares = tuple([m.share for m in members])
             votes = None
             for i, member in enumerate(members):
                 if member.accepts(vector, t, dt, table):
                     continue
                 if votes is None:
-                    if not self._at(table, ("all but", i), lambda i=i: reached(all_but(i))):
+                    if not _reached_all_but(shares, i, need):
                         return False
-                    votes = all_but(i)
+                    votes = _all_but(len(members), i)
                     continue
                 votes[i] = False
                 if not reached(votes):
                     return False
             if votes is None:
-                return self._at(table, ("all but", None), lambda: reached(all_but(None)))
+                return _reached_all_but(shares, None, need)
             return reached(votes)
         seated = np.array([m.player is not None for m in members])
         ok = np.array([m.player is None and m.accepts(vector, t, dt, table) for m in self.members])
@@ -324,3 +318,35 @@ class Coalition(Party):
     def publishes(self, week: int) -> bool:
         """Whether the coalition publishes its offer to the union's members this week."""
         return self.publish_from is not None and week >= self.publish_from
+
+
+def _reached(shares: np.ndarray, votes: np.ndarray, need: float) -> bool:
+    """Whether the members voting for an offer hold `need` of the members' market share."""
+    return bool((shares @ votes) / shares.sum() + 1e-12 >= need)
+
+
+def _all_but(members: int, refusing: int | None) -> np.ndarray:
+    """Every member's vote for an offer but the refusing one's (None: every member's)."""
+    votes = np.ones(members, dtype=bool)
+    if refusing is not None:
+        votes[refusing] = False
+    return votes
+
+
+_REACHED: dict[tuple[tuple[float, ...], int | None, float], bool] = {}
+_REACHED_KEEP = 256
+
+
+def _reached_all_but(shares: tuple[float, ...], refusing: int | None, need: float) -> bool:
+    """`_reached` with every member but the refusing one, remembered by the shares' values.
+
+    A pure function of its inputs: members' shares move only when one loses share, so
+    nearly every offer of a run (and the runs after it) meets shares met before.
+    """
+    key = (shares, refusing, need)
+    hit = _REACHED.get(key)
+    if hit is None:
+        if len(_REACHED) >= _REACHED_KEEP:
+            _REACHED.clear()
+        hit = _REACHED[key] = _reached(np.array(shares), _all_but(len(shares), refusing), need)
+    return hit

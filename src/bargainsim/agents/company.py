@@ -190,9 +190,9 @@ class Company(Party):
         had its type been theta is `limits_from(terms, theta)`.
         """
         per_type = 1.0 / self.cost_type
-        remaining = max(self.expected_remaining, self.duration_dependence * self.weeks_struck)
         return (self.worth(self.opening), self.expected_loss * per_type, self.cum_loss * per_type,
-                self.tolerance, self.pressure_per_excess, remaining, self.cost_scale)
+                self.tolerance, self.pressure_per_excess, options.expected_weeks(self),
+                self.cost_scale)
 
     def limits_if(self, theta: np.ndarray) -> np.ndarray:
         """`limit_utility` had its strike-cost type been each of `theta` (the union's what-if).
@@ -209,14 +209,21 @@ class Company(Party):
         return self.expected_loss / max(self.cost_scale, 1e-300)
 
     def investor_pressure(self) -> float:
-        """Investor pressure times cumulative losses beyond tolerance, relative to it."""
+        """Investor pressure times cumulative losses beyond tolerance, relative to it.
+
+        Asked for every member each revision: comparisons in place of builtin max's calls,
+        which cost more than the arithmetic (the same values, NaN included).
+        """
         tolerance = self.tolerance
-        excess = max(0.0, self.cum_loss - tolerance) / max(tolerance, 1e-12)
+        beyond = self.cum_loss - tolerance
+        excess = ((beyond if beyond > 0.0 else 0.0)  # max(0.0, beyond)
+                  / (1e-12 if tolerance < 1e-12 else tolerance))  # max(tolerance, 1e-12)
         return self.pressure_per_excess * excess
 
     def urgency(self) -> float:
         """Investor pressure in [0, 1]: how far losses beyond tolerance hurry its concessions."""
-        return min(1.0, self.investor_pressure())
+        pressure = self.investor_pressure()
+        return pressure if pressure < 1.0 else 1.0  # min(1.0, pressure) without its call
 
     def adjust_aim(
         self, base: Any, limit: float, table: Table, lower: Bound = min, upper: Bound = max
@@ -231,8 +238,7 @@ class Company(Party):
         """Extra contract cost ($M) beyond its opening it would accept now."""
         pressure = 1.0 + self.investor_pressure()
         # the longer the strike has lasted, the longer it is expected to go on
-        remaining = max(self.expected_remaining, self.duration_dependence * self.weeks_struck)
-        return self.expected_loss * remaining * pressure
+        return self.expected_loss * options.expected_weeks(self) * pressure
 
     def limit_utility(self, table: Table | None = None) -> float:
         """Least utility it would settle for now: its opening's, less cost / cost scale.
@@ -248,9 +254,10 @@ class Company(Party):
             return self.worth(self.static_limit)
         memo = self.remembered()
         u = memo.get("limit")
-        if u is None:
-            u = memo["limit"] = max(
-                0.0, self.worth(self.opening) - self.limit_cost() / max(self.cost_scale, 1e-300))
+        if u is None:  # max(0.0, ...) and max(scale, 1e-300) as comparisons (no calls)
+            scale = self.cost_scale
+            u = self.worth(self.opening) - self.limit_cost() / (1e-300 if scale < 1e-300 else scale)
+            u = memo["limit"] = u if u > 0.0 else 0.0
         return u
 
     def deal_cost(self) -> float:
