@@ -180,6 +180,8 @@ class MemberPopulation:
             if not anyone_short:
                 self.savings = self.savings - 1.0
                 return max(fund, 0.0)
+            if self._alike:
+                return self._week_alike(unable, fund)
             short = ~can_pay
             self.savings = np.where(can_pay, self.savings - 1.0, 0.0)
         else:
@@ -196,19 +198,7 @@ class MemberPopulation:
             anyone_short = bool(short.any())
             kept = np.where(short, 0.0, self.savings) if anyone_short else self.savings
             self.savings = np.where(can_pay, self.savings - 1.0, kept)
-        if fund > 0.0 and anyone_short and self._alike:
-            # Every member has struck every week so far: each week took one from every
-            # savings, or left none, a rising function of the savings alike for all, so
-            # savings still rank as the starting ones do and the short are the first
-            # `unable` of `neediest_first`. Their needs' running totals (a prefix of the
-            # kept ones) rise, so those the fund pays are the first `paid` of them: the
-            # general case's values, without selecting and summing the short anew.
-            paid = min(unable, int(self._need_total.searchsorted(fund, side="right")))
-            short[self.neediest_first[:paid]] = False
-            # np.add.reduce: .sum()'s sum (of the same contiguous values) without its wrapper
-            fund -= float(np.add.reduce(self._need_sorted[:paid]))
-            anyone_short = paid < unable  # else the fund paid every short member
-        elif fund > 0.0 and anyone_short:
+        if fund > 0.0 and anyone_short:
             order = self.neediest_first[short[self.neediest_first]]
             cost = self.need_cost[order]
             # np.add's accumulate and reduce: np.cumsum's and .sum()'s sums, without wrappers
@@ -220,9 +210,37 @@ class MemberPopulation:
         if anyone_short:
             np.add(self.exhausted, 1.0, out=self.exhausted, where=short)
         if anyone_short or anyone_working:  # else `exhausted`, and all that follows, stands
-            self.hardship = np.minimum(self.exhausted / self.grace, 1.0)
-            self.rho = self._reservations()
+            self._exhausted_changed()
         return max(fund, 0.0)
+
+    def _week_alike(self, unable: int, fund: float) -> float:
+        """`week` when every member strikes and always has, and `unable` (> 0) are short.
+
+        Returns the strike fund left ($M). Each week took one from every savings, or left
+        none, a rising function of the savings alike for all, so savings still rank as the
+        starting ones do and the short are the first `unable` of `neediest_first`. Their
+        needs' running totals (a prefix of the kept ones) rise, so those the fund pays are
+        the first `paid` of them. The general case's values, from index ranges instead of
+        masks over every member.
+        """
+        short = self.neediest_first[:unable]
+        savings = self.savings - 1.0
+        savings[short] = 0.0  # (as `np.where(can_pay, savings - 1.0, 0.0)`)
+        self.savings = savings
+        paid = 0
+        if fund > 0.0:
+            paid = min(unable, int(self._need_total.searchsorted(fund, side="right")))
+            # np.add.reduce: .sum()'s sum (of the same contiguous values) without its wrapper
+            fund -= float(np.add.reduce(self._need_sorted[:paid]))
+        if paid < unable:  # else the fund paid every short member: nothing below changes
+            self.exhausted[short[paid:]] += 1.0
+            self._exhausted_changed()
+        return max(fund, 0.0)
+
+    def _exhausted_changed(self) -> None:
+        """Hardship and reservations follow the weeks members went short (`exhausted`)."""
+        self.hardship = np.minimum(self.exhausted / self.grace, 1.0)
+        self.rho = self._reservations()
 
     def _reservations(self) -> np.ndarray:
         """Reservations lowered by hardship, towards each member's floor."""
