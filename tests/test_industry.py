@@ -149,8 +149,10 @@ def test_publishing_an_offer_members_like_lowers_solidarity():
         {"wage": 14, "residuals": 70, "staffing": 6, "ai": 0.8, "data": 0.5},
         np.zeros(model.space.size),
     )
-    relayed = union.update_solidarity(striking, [offer], [])
-    published = union.update_solidarity(striking, [offer], [offer])
+    union.update_solidarity(striking, [offer], [])
+    relayed = union.solidarity
+    union.update_solidarity(striking, [offer], [offer])
+    published = union.solidarity
     assert published < relayed
     # and over whole runs: publishing from week 0 lowers the solidarity leadership sees
     quiet = wga("coalition.publish_offer=null")

@@ -243,8 +243,11 @@ class MemberPopulation:
         self.rho = self._reservations()
 
     def _reservations(self) -> np.ndarray:
-        """Reservations lowered by hardship, towards each member's floor."""
-        return self.floor + self.rho_span * (1.0 - self.hardship)
+        """Reservations lowered by hardship, towards each member's floor.
+
+        Read-only: a new array whenever they change, so one read stands for its week's.
+        """
+        return frozen(self.floor + self.rho_span * (1.0 - self.hardship))
 
     def votes_yes(self, vector: np.ndarray) -> np.ndarray:
         """Which members would vote for a deal."""
@@ -297,7 +300,7 @@ class Union(Party):
         self.static_limit = static_limit
         self.reference = opening  # the members' yardstick: the original demand
         self.fund = spec.strike_fund
-        self.solidarity = 1.0
+        self.solidarity = 1.0  # (no measurement pending: see `solidarity`)
         self.floor_utility = 0.0  # never accept less than a deal the members rejected
         self.rejections = 0
         self._ratio = 0.0  # the pivotal ratio of the reservations `_ratio_values`
@@ -358,20 +361,43 @@ class Union(Party):
         return self.package_at(self.adjust_aim(info.demand(table, t), limit, table), table)
 
     # --- members ---------------------------------------------------------------------
+    @property
+    def solidarity(self) -> float:
+        """Share of striking members whose reservation beats the best offer they see.
+
+        Measured by `update_solidarity` and counted when first read: most weeks hold no
+        session, and nothing reads it then.
+        """
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            rho, best = pending
+            against = rho > best + TIE
+            self._solidarity = int(np.count_nonzero(against)) / against.size  # == mean, faster
+        return self._solidarity
+
+    @solidarity.setter
+    def solidarity(self, value: float) -> None:
+        self._pending: tuple[np.ndarray, float | np.ndarray] | None = None
+        self._solidarity = value
+
     def update_solidarity(
         self, striking: np.ndarray, relayed: list[np.ndarray], published: list[np.ndarray],
         everyone: bool | None = None,
-    ) -> float:
-        """Share of striking members whose reservation beats the best offer they see.
+    ) -> None:
+        """Measure `solidarity` against the offers the striking members see now.
 
         Leadership relays employers' offers with its own weights and framing; a
         published offer is judged by each member with their own weights. `everyone`:
         whether every member strikes, when the caller knows (it spares selecting them).
+        The best offer is found now; the members against it are counted when
+        `solidarity` is read, from their reservations now (read-only, replaced when
+        they change).
         """
         m = self.members
         if m is None or not (everyone or striking.any()):
             self.solidarity = 1.0
-            return self.solidarity
+            return
         u_open = self.worth(self.reference)
         relayed_best = 0.0  # a relayed offer looks the same to every member
         for v in relayed:
@@ -381,9 +407,7 @@ class Union(Party):
             best = np.maximum(best, (m.weights @ v) / m.u_open)
         if isinstance(best, np.ndarray) and not everyone:
             best = best[striking]
-        against = (m.rho if everyone else m.rho[striking]) > best + TIE
-        self.solidarity = int(np.count_nonzero(against)) / against.size  # == mean, faster
-        return self.solidarity
+        self._pending = (m.rho if everyone else m.rho[striking], best)
 
     def ratify(self, vector: np.ndarray) -> tuple[bool, float]:
         """Members vote on a tentative deal; returns (passed, share voting yes)."""
