@@ -251,7 +251,8 @@ class MemberPopulation:
 
     def votes_yes(self, vector: np.ndarray) -> np.ndarray:
         """Which members would vote for a deal."""
-        return self.weights @ vector + TIE >= self.rho * self.u_open
+        # `dot`: the same BLAS product as `@`, for less of a call (as `packages.utility`)
+        return self.weights.dot(vector) + TIE >= self.rho * self.u_open
 
 
 def linear_quantile(values: np.ndarray, q: float) -> float:
@@ -404,7 +405,7 @@ class Union(Party):
             relayed_best = max(relayed_best, (1.0 - self.spec.framing) * self.utility(v) / u_open)
         best: float | np.ndarray = relayed_best
         for v in published:
-            best = np.maximum(best, (m.weights @ v) / m.u_open)
+            best = np.maximum(best, m.weights.dot(v) / m.u_open)  # (`dot`: as `@`)
         if isinstance(best, np.ndarray) and not everyone:
             best = best[striking]
         self._pending = (m.rho if everyone else m.rho[striking], best)
