@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -148,8 +149,10 @@ def test_publishing_an_offer_members_like_lowers_solidarity():
         {"wage": 14, "residuals": 70, "staffing": 6, "ai": 0.8, "data": 0.5},
         np.zeros(model.space.size),
     )
-    relayed = union.update_solidarity(striking, [offer], [])
-    published = union.update_solidarity(striking, [offer], [offer])
+    union.update_solidarity(striking, [offer], [])
+    relayed = union.solidarity
+    union.update_solidarity(striking, [offer], [offer])
+    published = union.solidarity
     assert published < relayed
     # and over whole runs: publishing from week 0 lowers the solidarity leadership sees
     quiet = wga("coalition.publish_offer=null")
@@ -370,3 +373,23 @@ def test_share_flows_equally_to_settled_rivals_that_have_no_share():
     shares = {n: c["market_share"] for n, c in rec["companies"].items()}
     assert sum(shares.values()) == pytest.approx(1.0)
     assert 0 < shares["amazon"] < shares["disney"] < 1.0  # amazon settled first, got a share
+
+
+@pytest.mark.parametrize("fund", [0.0, 0.5, 20.0])
+def test_members_who_always_struck_lose_savings_as_in_the_general_case(fund):
+    """`MemberPopulation.week`'s path for members who all struck every week (index ranges
+    of the neediest) leaves the same savings, hardship, reservations and fund, bit for bit,
+    as its general path (masks over every member)."""
+    model = BargainingModel(wga(), mode="coalition", seed=3)
+    fast = model.union.members
+    general = copy.deepcopy(fast)
+    general._alike = False  # (the general path, as for members who have been back at work)
+    striking = np.ones(fast.runway0.size, dtype=bool)
+    fast_fund = general_fund = fund
+    for _ in range(30):
+        fast_fund = fast.week(striking, fast_fund, everyone=True)
+        general_fund = general.week(striking, general_fund, everyone=True)
+        assert fast_fund == general_fund
+        for name in ("savings", "exhausted", "hardship", "rho"):
+            assert getattr(fast, name).tobytes() == getattr(general, name).tobytes(), name
+    assert fast._alike and fast.exhausted.max() > 0

@@ -116,10 +116,15 @@ def weighted_mean(values: list[float], weights: list[float]) -> float:
     """`np.average(values, weights=weights)`, bit for bit, without its overhead.
 
     numpy adds fewer than 8 numbers one after another from 0.0, as this loop does; for
-    more it sums pairwise, so longer lists go to numpy itself.
+    more it sums pairwise, so longer lists go to numpy's sums, those `np.average` makes
+    (of the products, over the weights' sum) without its checks and wrappers.
     """
     if len(values) >= 8:
-        return float(np.average(values, weights=weights))
+        w = np.array(weights, dtype=float)
+        scale = np.add.reduce(w)
+        if scale == 0.0:
+            raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+        return float(np.add.reduce(np.array(values, dtype=float) * w) / scale)
     total = weight = 0.0
     for v, w in zip(values, weights, strict=True):
         total += v * w
@@ -186,10 +191,23 @@ def _left_coalition(model: BargainingModel, company: Company) -> bool:
 
 
 def _companies(model: BargainingModel) -> dict[str, dict[str, Any]]:
+    units: dict[bytes, dict[str, float]] = {}  # terms in units, by their values
+
+    def in_units(terms: np.ndarray) -> dict[str, float]:
+        """`to_units` of a company's terms: once for terms alike, a dict for each company.
+
+        (One deal covers several companies: their terms are copies of one package.)
+        """
+        key = terms.tobytes()
+        made = units.get(key)
+        if made is None:
+            made = units[key] = model.space.to_units(terms)
+        return dict(made)
+
     return {
         name: {
             "settlement_step": c.settled_step,
-            "terms": model.space.to_units(c.terms) if c.terms is not None else None,
+            "terms": in_units(c.terms) if c.terms is not None else None,
             "losses": c.cum_loss,
             "deal_cost": c.deal_cost(),
             "market_share": c.share,

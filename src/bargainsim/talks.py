@@ -30,7 +30,7 @@ from scipy import special
 if TYPE_CHECKING:
     from bargainsim.table import Table
 
-_BLOCK = 64  # weeks of calendar draws made at once
+_BLOCK = 32  # weeks of calendar draws made at once (most runs end within 32 weeks)
 _ROOT_HALF = math.sqrt(0.5)
 
 Draw = tuple[float, float]  # a uniform draw and its normal score (`scores`)

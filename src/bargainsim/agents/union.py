@@ -180,6 +180,8 @@ class MemberPopulation:
             if not anyone_short:
                 self.savings = self.savings - 1.0
                 return max(fund, 0.0)
+            if self._alike:
+                return self._week_alike(unable, fund)
             short = ~can_pay
             self.savings = np.where(can_pay, self.savings - 1.0, 0.0)
         else:
@@ -196,19 +198,7 @@ class MemberPopulation:
             anyone_short = bool(short.any())
             kept = np.where(short, 0.0, self.savings) if anyone_short else self.savings
             self.savings = np.where(can_pay, self.savings - 1.0, kept)
-        if fund > 0.0 and anyone_short and self._alike:
-            # Every member has struck every week so far: each week took one from every
-            # savings, or left none, a rising function of the savings alike for all, so
-            # savings still rank as the starting ones do and the short are the first
-            # `unable` of `neediest_first`. Their needs' running totals (a prefix of the
-            # kept ones) rise, so those the fund pays are the first `paid` of them: the
-            # general case's values, without selecting and summing the short anew.
-            paid = min(unable, int(self._need_total.searchsorted(fund, side="right")))
-            short[self.neediest_first[:paid]] = False
-            # np.add.reduce: .sum()'s sum (of the same contiguous values) without its wrapper
-            fund -= float(np.add.reduce(self._need_sorted[:paid]))
-            anyone_short = paid < unable  # else the fund paid every short member
-        elif fund > 0.0 and anyone_short:
+        if fund > 0.0 and anyone_short:
             order = self.neediest_first[short[self.neediest_first]]
             cost = self.need_cost[order]
             # np.add's accumulate and reduce: np.cumsum's and .sum()'s sums, without wrappers
@@ -220,17 +210,49 @@ class MemberPopulation:
         if anyone_short:
             np.add(self.exhausted, 1.0, out=self.exhausted, where=short)
         if anyone_short or anyone_working:  # else `exhausted`, and all that follows, stands
-            self.hardship = np.minimum(self.exhausted / self.grace, 1.0)
-            self.rho = self._reservations()
+            self._exhausted_changed()
         return max(fund, 0.0)
 
+    def _week_alike(self, unable: int, fund: float) -> float:
+        """`week` when every member strikes and always has, and `unable` (> 0) are short.
+
+        Returns the strike fund left ($M). Each week took one from every savings, or left
+        none, a rising function of the savings alike for all, so savings still rank as the
+        starting ones do and the short are the first `unable` of `neediest_first`. Their
+        needs' running totals (a prefix of the kept ones) rise, so those the fund pays are
+        the first `paid` of them. The general case's values, from index ranges instead of
+        masks over every member.
+        """
+        short = self.neediest_first[:unable]
+        savings = self.savings - 1.0
+        savings[short] = 0.0  # (as `np.where(can_pay, savings - 1.0, 0.0)`)
+        self.savings = savings
+        paid = 0
+        if fund > 0.0:
+            paid = min(unable, int(self._need_total.searchsorted(fund, side="right")))
+            # np.add.reduce: .sum()'s sum (of the same contiguous values) without its wrapper
+            fund -= float(np.add.reduce(self._need_sorted[:paid]))
+        if paid < unable:  # else the fund paid every short member: nothing below changes
+            self.exhausted[short[paid:]] += 1.0
+            self._exhausted_changed()
+        return max(fund, 0.0)
+
+    def _exhausted_changed(self) -> None:
+        """Hardship and reservations follow the weeks members went short (`exhausted`)."""
+        self.hardship = np.minimum(self.exhausted / self.grace, 1.0)
+        self.rho = self._reservations()
+
     def _reservations(self) -> np.ndarray:
-        """Reservations lowered by hardship, towards each member's floor."""
-        return self.floor + self.rho_span * (1.0 - self.hardship)
+        """Reservations lowered by hardship, towards each member's floor.
+
+        Read-only: a new array whenever they change, so one read stands for its week's.
+        """
+        return frozen(self.floor + self.rho_span * (1.0 - self.hardship))
 
     def votes_yes(self, vector: np.ndarray) -> np.ndarray:
         """Which members would vote for a deal."""
-        return self.weights @ vector + TIE >= self.rho * self.u_open
+        # `dot`: the same BLAS product as `@`, for less of a call (as `packages.utility`)
+        return self.weights.dot(vector) + TIE >= self.rho * self.u_open
 
 
 def linear_quantile(values: np.ndarray, q: float) -> float:
@@ -279,7 +301,7 @@ class Union(Party):
         self.static_limit = static_limit
         self.reference = opening  # the members' yardstick: the original demand
         self.fund = spec.strike_fund
-        self.solidarity = 1.0
+        self.solidarity = 1.0  # (no measurement pending: see `solidarity`)
         self.floor_utility = 0.0  # never accept less than a deal the members rejected
         self.rejections = 0
         self._ratio = 0.0  # the pivotal ratio of the reservations `_ratio_values`
@@ -340,32 +362,53 @@ class Union(Party):
         return self.package_at(self.adjust_aim(info.demand(table, t), limit, table), table)
 
     # --- members ---------------------------------------------------------------------
+    @property
+    def solidarity(self) -> float:
+        """Share of striking members whose reservation beats the best offer they see.
+
+        Measured by `update_solidarity` and counted when first read: most weeks hold no
+        session, and nothing reads it then.
+        """
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            rho, best = pending
+            against = rho > best + TIE
+            self._solidarity = int(np.count_nonzero(against)) / against.size  # == mean, faster
+        return self._solidarity
+
+    @solidarity.setter
+    def solidarity(self, value: float) -> None:
+        self._pending: tuple[np.ndarray, float | np.ndarray] | None = None
+        self._solidarity = value
+
     def update_solidarity(
         self, striking: np.ndarray, relayed: list[np.ndarray], published: list[np.ndarray],
         everyone: bool | None = None,
-    ) -> float:
-        """Share of striking members whose reservation beats the best offer they see.
+    ) -> None:
+        """Measure `solidarity` against the offers the striking members see now.
 
         Leadership relays employers' offers with its own weights and framing; a
         published offer is judged by each member with their own weights. `everyone`:
         whether every member strikes, when the caller knows (it spares selecting them).
+        The best offer is found now; the members against it are counted when
+        `solidarity` is read, from their reservations now (read-only, replaced when
+        they change).
         """
         m = self.members
         if m is None or not (everyone or striking.any()):
             self.solidarity = 1.0
-            return self.solidarity
+            return
         u_open = self.worth(self.reference)
         relayed_best = 0.0  # a relayed offer looks the same to every member
         for v in relayed:
             relayed_best = max(relayed_best, (1.0 - self.spec.framing) * self.utility(v) / u_open)
         best: float | np.ndarray = relayed_best
         for v in published:
-            best = np.maximum(best, (m.weights @ v) / m.u_open)
+            best = np.maximum(best, m.weights.dot(v) / m.u_open)  # (`dot`: as `@`)
         if isinstance(best, np.ndarray) and not everyone:
             best = best[striking]
-        against = (m.rho if everyone else m.rho[striking]) > best + TIE
-        self.solidarity = int(np.count_nonzero(against)) / against.size  # == mean, faster
-        return self.solidarity
+        self._pending = (m.rho if everyone else m.rho[striking], best)
 
     def ratify(self, vector: np.ndarray) -> tuple[bool, float]:
         """Members vote on a tentative deal; returns (passed, share voting yes)."""
