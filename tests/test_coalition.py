@@ -256,3 +256,22 @@ def test_members_limits_follow_openings_a_pattern_deal_moved(
 
     monkeypatch.setattr(Coalition, "_members_roads", afresh)
     assert run(spec, mode="coalition", seed=1) == kept
+
+
+def test_pooled_weights_are_the_members_cost_weighted_sum_in_order() -> None:
+    """The alliance pools its members' weights as a sum member by member, bit for bit."""
+    from pathlib import Path
+
+    from bargainsim.scenario import load_scenario
+
+    spec = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "wga_2023.yaml")
+    model = BargainingModel(spec, mode="coalition", seed=0)
+    coalition = model.coalition
+    assert coalition is not None
+    for leaving in ["sony", "netflix", None]:
+        costs = sum(m.cost_scale * m.weights for m in coalition.members)
+        assert isinstance(costs, np.ndarray)
+        expected = costs / float(np.sum(costs))
+        assert coalition.weights.tobytes() == expected.tobytes()
+        if leaving is not None:
+            model.leave_alliance(model.companies[leaving])

@@ -222,3 +222,19 @@ def test_remembered_values_hold_within_a_revision_and_follow_the_next() -> None:
     revision = model.revision
     again = BargainingModel(load_scenario(WGA), mode="separate", seed=1).run().restart(2)
     assert again.revision > revision  # revisions are never reused, across models and runs
+
+
+@pytest.mark.parametrize("seed", [0, 1, 9000, 2**31, 2**32 - 1, 2**32, 2**40 + 3])
+@pytest.mark.parametrize(("purpose", "key"),
+                         [("members", ""), ("talks", "amptp"), ("shocks", "sony")])
+def test_a_stream_is_the_generator_of_its_entropy_as_ints(
+    seed: int, purpose: str, key: str,
+) -> None:
+    """Seeds below 2**32 go to numpy as uint32 words: the same generator as the list of ints."""
+    import zlib
+
+    from bargainsim.model import _PURPOSES, stream
+
+    entropy = [seed, _PURPOSES[purpose], zlib.crc32(key.encode())]
+    expected = np.random.default_rng(np.random.SeedSequence(entropy))
+    assert stream(seed, purpose, key).bit_generator.state == expected.bit_generator.state

@@ -201,3 +201,22 @@ def test_the_float_bounds_hold_the_values_of_every_type_still_possible(mode: str
             assert info._bound(table, top=False) <= values[alive].min() + 1e-12
             checked += 1
     assert checked > 20
+
+
+@pytest.mark.parametrize("overrides", [
+    ["types.common=0.5"],  # one prior for every company
+    ["types.common=0.5", "types.presets.tech.spread=0.5", "types.companies.netflix.spread=0.1"],
+])
+def test_drawn_types_are_each_companys_quantile_of_its_own_draw(overrides: list[str]):
+    """Companies of one prior share a `quantile` call: each type as if drawn alone."""
+    from bargainsim import information
+
+    spec = private(*overrides)
+    drawn = information.draw_types(spec, np.random.default_rng(8))
+    scores = np.random.default_rng(8).standard_normal((1, len(spec.company_names) + 1))
+    u = information._uniforms(scores, spec.types.common)[0]
+    alone = {c: float(information.quantile(information.prior_of(spec, c), u[i : i + 1])[0])
+             for i, c in enumerate(spec.company_names)}
+    assert drawn == alone
+    assert len({id(information.prior_of(spec, c)) for c in spec.company_names}) == (
+        1 if len(overrides) == 1 else 3)

@@ -114,11 +114,22 @@ def profiles(spec: Scenario) -> tuple[np.ndarray, np.ndarray]:
 
 
 def draw_types(spec: Scenario, rng: np.random.Generator) -> dict[str, float]:
-    """Each company's true type for a run, from the same priors and copula."""
+    """Each company's true type for a run, from the same priors and copula.
+
+    The companies of one prior (often every company) get their types from one `quantile`
+    call: it works element by element, so the same numbers as a call for each company.
+    """
     names = spec.company_names
     scores = rng.standard_normal((1, len(names) + 1))
     u = _uniforms(scores, spec.types.common)[0]
-    return {c: float(quantile(prior_of(spec, c), u[i : i + 1])[0]) for i, c in enumerate(names)}
+    by_prior: dict[int, tuple[Prior, list[int]]] = {}  # by identity: each prior once
+    for i, c in enumerate(names):
+        prior = prior_of(spec, c)
+        by_prior.setdefault(id(prior), (prior, []))[1].append(i)
+    types = np.empty(len(names))
+    for prior, columns in by_prior.values():
+        types[columns] = quantile(prior, u[columns])
+    return dict(zip(names, types.tolist(), strict=True))
 
 
 def plan(values: np.ndarray, masses: np.ndarray, rounds: int, du: float, dc: float,

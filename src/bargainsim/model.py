@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 _REVISIONS = itertools.count()  # model revisions, unique in the process (see `revision`)
 _PURPOSES = {"members": 1, "talks": 2, "shocks": 3, "attrition": 4, "tactics": 5,
              "calendar": 6, "types": 7}
+_WORD = 2**32 - 1  # the largest uint32: a seed up to it is one word of a stream's entropy
 _DEFAULT_TACTIC = TimeDependent(kind="time_dependent", beta=1.0, kappa=0.0, t_max=20.0)
 
 
@@ -62,7 +63,12 @@ def stream(seed: int, purpose: str, key: str = "") -> np.random.Generator:
     Each purpose and party has its own stream, so a draw for one never shifts another,
     and seed i gives every mode the same streams (common random numbers).
     """
-    entropy = [int(seed), _PURPOSES[purpose], zlib.crc32(key.encode())]
+    seed = int(seed)
+    entropy = [seed, _PURPOSES[purpose], zlib.crc32(key.encode())]
+    if 0 <= seed <= _WORD:
+        # SeedSequence reads an int below 2**32 as one uint32 word: these words as an
+        # array are the same entropy, without numpy converting the ints one by one
+        return np.random.default_rng(np.random.SeedSequence(np.array(entropy, dtype=np.uint32)))
     return np.random.default_rng(np.random.SeedSequence(entropy))
 
 

@@ -59,19 +59,25 @@ class Coalition(Party):
         self.quorum = quorum
         self.publish_from = publish_from
         self._fixed_discount = discount
+        self._rows = frozen(np.array([m.weights for m in self.members]))  # one per member
         super().reset(name, self._pooled_weights(), opening, 1.0, tactic)
         self.discount = self._pooled_discount()
         for m in self.members:
             m.in_coalition = True
-        self._rows = frozen(np.array([m.weights for m in self.members]))  # one per member
         # the union-best problem met last and its optimal basis with every member (a run's
         # own warm start: each run starts cold, so a run never depends on the runs before)
         self._warm: tuple[Frontier, Basis] | None = None
         self._roads: tuple[tuple[np.ndarray, ...], Roads] | None = None  # see `_members_roads`
 
     def _pooled_weights(self) -> np.ndarray:
-        costs = sum(m.cost_scale * m.weights for m in self.members)
-        total = float(np.sum(costs))
+        """The members' weights (`_rows`) summed by their cost scales, normalised.
+
+        The rows are summed in members' order by np.add.accumulate, which adds one after
+        the other (np.add.reduce may pair them), so the sums of one array per member.
+        """
+        scales = np.array([m.cost_scale for m in self.members])
+        costs = np.add.accumulate(scales[:, np.newaxis] * self._rows, axis=0)[-1]
+        total = float(np.add.reduce(costs))  # np.sum's sum without its wrapper
         return frozen(costs / total if total > 0 else np.full(len(costs), 1.0 / len(costs)))
 
     def _pooled_discount(self) -> float:
@@ -79,16 +85,17 @@ class Coalition(Party):
             return self._fixed_discount
         shares = np.array([m.share for m in self.members])
         d = np.array([m.discount for m in self.members])
-        return float((shares @ d) / shares.sum()) if shares.sum() > 0 else float(d.mean())
+        total = shares.sum()
+        return float((shares @ d) / total) if total > 0 else float(d.mean())
 
     def remove_member(self, company: Company) -> None:
         """A member leaves (break-away): the alliance re-pools what remains."""
         self.members.remove(company)
         company.in_coalition = False
+        self._rows = frozen(np.array([m.weights for m in self.members]))
         if self.members:
             self.weights = self._pooled_weights()
             self.discount = self._pooled_discount()
-        self._rows = frozen(np.array([m.weights for m in self.members]))
         self._warm = None  # another problem: its bases do not fit
         self._roads = None
         self._memo_revision = -1  # its weights changed: what it remembered no longer holds
