@@ -65,11 +65,10 @@ def stream(seed: int, purpose: str, key: str = "") -> np.random.Generator:
     """
     seed = int(seed)
     entropy = [seed, _PURPOSES[purpose], zlib.crc32(key.encode())]
-    if 0 <= seed <= _WORD:
-        # SeedSequence reads an int below 2**32 as one uint32 word: these words as an
-        # array are the same entropy, without numpy converting the ints one by one
-        return np.random.default_rng(np.random.SeedSequence(np.array(entropy, dtype=np.uint32)))
-    return np.random.default_rng(np.random.SeedSequence(entropy))
+    # SeedSequence reads an int below 2**32 as one uint32 word: these words as an array
+    # are the same entropy, without numpy converting the ints one by one
+    words = np.array(entropy, dtype=np.uint32) if 0 <= seed <= _WORD else entropy
+    return np.random.default_rng(np.random.SeedSequence(words))
 
 
 @dataclass

@@ -281,18 +281,18 @@ class Coalition(Party):
         """
         need = self.quorum if self.rule == "share_weighted" else 1.0
         members = self.members
-        made: list[np.ndarray] = []  # the members' shares, made when first needed
+        shares = tuple([m.share for m in members])
+        made: list[np.ndarray] = []  # the shares as an array, made when first needed
 
         def reached(votes: np.ndarray) -> bool:
             if not made:
-                made.append(np.array([m.share for m in members]))
+                made.append(np.array(shares))
             return _reached(made[0], votes, need)
 
         if all(m.player is None for m in members):
             # ask members in turn; stop once the refusals so far already sink the offer.
             # Whether every member, or all but the first to refuse, reach the need depends
             # on their shares alone (`_reached_all_but`, remembered by their values)
-            shares = tuple([m.share for m in members])
             votes = None
             for i, member in enumerate(members):
                 if member.accepts(vector, t, dt, table):
