@@ -290,7 +290,9 @@ def _interact(page: Any, timeout_error: type[Exception]) -> None:
     # play to the end of the run: deals appear, the buttons stay usable
     page.get_by_role("button", name="Play").click()
     status.get_by_text("Finished", exact=False).wait_for(timeout=TIMEOUT_MS)
-    _until(page, lambda: "8 of 8 companies settled" in status.inner_text())
+    # the counter and the list of deals are drawn separately: wait for both
+    _until(page, lambda: "8 of 8 companies settled" in status.inner_text()
+           and status.inner_text().count("Deal at step") == 8)
     text = status.inner_text()
     assert text.count("Deal at step") == 8  # one deal per company
     assert "8 of 8 companies settled" in text
