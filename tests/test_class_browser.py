@@ -240,8 +240,8 @@ def test_a_class_session_in_the_browser(tmp_path):
             first = [r for r in rows if r["round"] == "1" and r["status"] == "deal"]
             assert {r["theory_share"] for r in first} == {"0.7143"}
             assert {r["agents_step"] for r in first} == {"1"}
-            results = teacher.locator("#results").inner_text()
-            assert "alliance: wage=12, residuals=40, ai=0.8" in results
+            expect(teacher.locator("#results")).to_contain_text(
+                "alliance: wage=12, residuals=40, ai=0.8")
             # an earlier round's results, back on the projector for the wrap-up
             teacher.select_option("#show-round", label="A. Rubinstein in pairs")
             expect(teacher.locator("#results")).to_contain_text("studio: share=0.6")

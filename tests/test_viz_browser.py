@@ -156,6 +156,9 @@ def test_legible_on_a_projector_and_a_phone(running: Server, tmp_path: Path) -> 
                 page.get_by_role("button", name="fast").click()
                 page.get_by_role("button", name="Play").click()
                 _settled(page, "Finished")
+                # the deal's line is drawn after the summary: wait for it (a busy machine)
+                page.locator(".bargainsim-status").get_by_text(
+                    "Deal at step 18: studio", exact=False).wait_for(timeout=TIMEOUT_MS)
                 status = page.locator(".bargainsim-status").inner_text()
                 assert "Deal at step 18: studio: wage 5.532" in status
                 assert "a deal at step 18, wage 5.532" in status  # theory's prediction
