@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bargainsim.screening import solve
+from bargainsim.screening import _refined, solve
 from bargainsim.theory import sobel_takahashi
 
 
@@ -72,3 +72,16 @@ def test_patient_employers_get_lower_first_demands():
     v, m = uniform(600)
     first = [solve(v, m, 4, 0.9, dc).demand[0, 600] for dc in (0.5, 0.8, 0.95)]
     assert first[0] > first[1] > first[2]
+
+
+def test_refined_takes_the_parabola_peak_between_finite_neighbours():
+    """`_refined` by hand: the peak through (-1, 1), (0, 2), (1, 1.5); ends and no cut-off."""
+    inf = float("inf")
+    offer = [0.0, 10.0, 20.0, 30.0]
+    chosen, peak, missing = _refined([1.0, -inf, 1.0], [2.0, 2.0, -inf], [1.5, 1.5, -inf],
+                                     [1, 0, 2], offer)
+    step = 0.5 * (1.0 - 1.5) / (1.0 - 4.0 + 1.5)  # 1/6 of a type above the best, type 1
+    assert chosen[0] == pytest.approx(10.0 + 10.0 * step)
+    assert peak[0] == pytest.approx(2.0 - 0.25 * (1.0 - 1.5) * step)
+    assert (chosen[1], peak[1]) == (0.0, 2.0)  # no neighbour below: the best type's own
+    assert missing == [2]

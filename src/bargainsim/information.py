@@ -229,8 +229,8 @@ class _Context:
     def grid(self) -> tuple[np.ndarray, np.ndarray]:
         """Every company's limit terms (7 x companies) and waiting cost per unit of type."""
         terms = np.array([self.term(k) for k in range(len(self.companies))]).T
-        waiting = (np.array([c.waiting_cost() for c in self.companies])[:, None]
-                   * np.array([1.0 / c.cost_type for c in self.companies])[:, None])
+        # (each product in floats, as numpy's: one array made in place of three)
+        waiting = np.array([[c.waiting_cost() * (1.0 / c.cost_type)] for c in self.companies])
         return terms, waiting
 
 
@@ -341,7 +341,8 @@ class PrivateInformation:
             cols = [self.column[m.name] for m in members]
             vs, cs = self._company_values(members, table, self.beliefs.profiles[:, cols].T)
             shares = np.array([m.share for m in members])
-            v, c = self._pooled(employer, vs.T, shares), (shares / shares.sum()) @ cs
+            # (np.add.reduce: .sum()'s sum, without its Python wrapper)
+            v, c = self._pooled(employer, vs.T, shares), (shares / np.add.reduce(shares)) @ cs
         self._values[key] = (self.model.revision, v, c)
         return v, c
 
@@ -352,7 +353,7 @@ class PrivateInformation:
         holding the quorum of market share would sign.
         """
         if coalition.rule != "share_weighted":
-            return vs.min(axis=1)
+            return np.minimum.reduce(vs, axis=1)  # (.min's, without its Python wrapper)
         order = np.argsort(-vs, axis=1, kind="stable")  # most willing first
         held = np.cumsum(shares[order], axis=1) / shares.sum()
         pivot = np.argmax(held + 1e-12 >= coalition.quorum, axis=1)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from math import isfinite
 
 import numpy as np
 
@@ -69,15 +70,17 @@ def solve(
 ) -> Policy:
     """The union's screening plan: demands and cut-offs for every round and belief.
 
-    `values` must be sorted ascending with `masses` (and `waiting_cost`, each type's cost
-    of waiting a round, non-decreasing with value) alongside. The union never demands
-    below `floor` (what its members would ratify); types worth less never settle within
-    the plan. `after` is what the union expects per unit of mass still unsettled when the
-    plan ends (0: nothing, the game ends; else, say, its floor later on), discounted once.
+    `values` must be sorted ascending with `masses` (not negative) and `waiting_cost`
+    (each type's cost of waiting a round, non-decreasing with value) alongside. The union
+    never demands below `floor` (what its members would ratify); types worth less never
+    settle within the plan. `after` is what the union expects per unit of mass still
+    unsettled when the plan ends (0: nothing, the game ends; else, say, its floor later on),
+    discounted once.
 
     The plan is called a few times per run on beliefs of some 64 types, so the work is laid
     out for numpy's per-call cost: the choices are one (states x cut-offs) matrix per
-    round after the first, filled in place; round 0 is one row (`_first_round`).
+    round after the first, filled in place, refined state by state in floats (`_refined`);
+    round 0 is one row (`_first_round`).
     """
     v = np.asarray(values, dtype=float)
     m = np.asarray(masses, dtype=float)
@@ -93,9 +96,10 @@ def solve(
     cut = np.empty((rounds, n + 1), dtype=int)
     cut[:] = np.arange(n + 1)
     payoff = np.zeros((rounds + 1, n + 1))
-    end = payoff[rounds]  # the mass still unsettled when the plan ends, then its worth
-    np.subtract(cum, cum[min(first, n)], out=end)
-    np.maximum(end, 0.0, out=end)
+    # the mass still unsettled when the plan ends (of the types first.., the others' stays 0;
+    # cum never falls: masses are not negative), then its worth
+    end = payoff[rounds, first:]
+    np.subtract(cum[first:], cum[first], out=end)
     np.multiply(end, du * after, out=end)
     if n:  # no type left (off the path): the union would demand the lowest value
         demand[:, 0] = max(float(v[0]), float(floor))
@@ -106,8 +110,8 @@ def solve(
     if size > 0:
         # settled[i, j]: the mass of types first+j..k-1 that accept from state k = first+1+i
         if rounds > 1:
+            # (negative above the diagonal, j >= k: those cut-offs are ruled out below)
             settled = np.subtract(cum[first + 1 :, None], cum[first:n])
-            np.maximum(settled, 0.0, out=settled)
             whole = settled[-1]
             above, around = _layout(size)
             # gain[i, j]: the payoff of cut-off first+j from state first+1+i, the cut-offs at
@@ -135,17 +139,16 @@ def solve(
             np.add(gain, wait[first:n], out=gain)
             np.copyto(gain, -np.inf, where=above)
             best = gain.argmax(axis=1)
-            # each state's best payoff and its neighbours' (before, at and after best)
-            chosen, value, feasible = _refined(flat[best + around], best, offer[first:])
             states = slice(first + 1, n + 1)
-            if feasible is None:  # every state has a cut-off (always so with finite inputs)
-                payoff[r, states] = value
-                np.add(best, first, out=cut[r, states])
-                demand[r, states] = chosen
-            else:
-                payoff[r, states] = np.where(feasible, value, wait[states])
-                cut[r, states] = np.where(feasible, best + first, cut[r, states])
-                demand[r, states] = np.where(feasible, chosen, floor)
+            np.add(best, first, out=cut[r, states])
+            # each state's best payoff and its neighbours' (before, at and after best)
+            chosen, value, missing = _refined(*flat[best + around].tolist(), best.tolist(),
+                                              offer[first:].tolist())
+            payoff[r, states] = value
+            demand[r, states] = chosen
+            for i in missing:  # no cut-off from this state (never with finite inputs): it waits
+                k = first + 1 + i
+                payoff[r, k], cut[r, k], demand[r, k] = payoff[r + 1, k] * du, k, floor
         # a type j that rejects leaves the first j types (j = 0..n-1)
         next_demand = demand[r, :n]
     return Policy(v, m, demand, cut, payoff[:rounds])
@@ -168,35 +171,19 @@ def _layout(size: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _first_round(payoff: np.ndarray, cut: np.ndarray, demand: np.ndarray, gain: np.ndarray,
                  first: int, offer: np.ndarray, n: int) -> None:
-    """Round 0's choice from the whole belief: `_refined` for its one row, in floats.
-
-    The same arithmetic, element by element, as the vector form (every cut-off is allowed
-    from the whole belief), at a fraction of the cost of numpy calls on one row.
-    """
+    """Round 0's choice from the whole belief, one row: `_refined` on its best cut-off."""
     best = int(gain.argmax())
-    value = float(gain[best])
-    last = gain.size - 1
-    chosen, peak = float(offer[best]), value
-    if 0 < best < last:
-        g0, g2 = float(gain[best - 1]), float(gain[best + 1])
-        curve = g0 - 2.0 * value + g2
-        step = 0.5 * (g0 - g2) / curve if curve < 0.0 else 0.0
-        step = min(max(step, -0.5), 0.5)
-        peak = value - 0.25 * (g0 - g2) * step
-        at = best + step
-        low = math.floor(at)
-        frac = at - low
-        high = min(low + 1, offer.size - 1)
-        chosen = float(offer[min(max(low, 0), offer.size - 1)]) * (1.0 - frac) + (
-            float(offer[high]) * frac)
-    payoff[0, n] = peak
+    before = float(gain[best - 1]) if best > 0 else -math.inf
+    after = float(gain[best + 1]) if best < gain.size - 1 else -math.inf
+    chosen, value, _ = _refined([before], [float(gain[best])], [after], [best], offer.tolist())
+    payoff[0, n] = value[0]
     cut[0, n] = first + best
-    demand[0, n] = chosen
+    demand[0, n] = chosen[0]
 
 
-def _refined(trio: np.ndarray, best: np.ndarray,
-             offer: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """The demand and payoff at the best cut-off between types, by a parabola.
+def _refined(before: list[float], at: list[float], after: list[float], best: list[int],
+             offer: list[float]) -> tuple[list[float], list[float], list[int]]:
+    """The demand and payoff at each state's best cut-off between types, by a parabola.
 
     The parabola goes through the best cut-off type's payoff and its neighbours'.
 
@@ -204,31 +191,34 @@ def _refined(trio: np.ndarray, best: np.ndarray,
     by about 1/sqrt(n), and the next round's demands carry that error into this one's; the
     parabola's peak (at most half a type away) moves it by about 1/n.
 
-    `trio` holds, for each state (row of the gain matrix), the payoff of the cut-off before
-    the best one (`best` its column), the best's and the next one's; a neighbour that is not
-    an allowed cut-off is -inf, so a finite pair of neighbours is what makes a parabola.
-    Also returned, the states whose best payoff is finite, which have a cut-off (None: all
-    of them); the others' demand and payoff are not to be used.
+    Per state (a row of the gain matrix): the payoff of the cut-off before the best one
+    (`best` its column), the best's and the next one's; a neighbour that is not an allowed
+    cut-off is -inf, so a finite pair of neighbours is what makes a parabola. In floats, state
+    by state: on rows of some 20 states numpy's calls cost more than the arithmetic. Also
+    returned, the states whose best payoff is not finite, which have no cut-off (never so
+    with finite inputs); their demand and payoff are not to be used.
     """
-    finite = np.isfinite(trio)
-    feasible, value = finite[1], trio[1]
-    inside = finite[0] & finite[2]
-    everywhere = bool(feasible.all())
-    if not everywhere:
-        inside &= feasible
-        value = np.where(feasible, value, 0.0)
-    g0, g2 = np.where(inside, trio[::2], value)
-    # outside the parabola's rows g0 = g2 = value: curve 0, step 0, the peak the value itself
-    curve = np.where(inside, g0 - 2.0 * value + g2, 0.0)
-    bend = curve < 0.0
-    diff = g0 - g2
-    step = np.zeros(diff.size)
-    np.divide(0.5 * diff, curve, out=step, where=bend)
-    step = np.minimum(np.maximum(step, -0.5), 0.5)  # (np.clip costs four times as much)
-    peak = value - 0.25 * diff * step
-    at = best + step
-    low = at.astype(int)  # the floor (at >= 0: a step is taken only from best >= 1)
-    frac = at - low
-    high = np.minimum(low + 1, offer.size - 1)
-    chosen = offer[low] * (1.0 - frac) + offer[high] * frac
-    return chosen, peak, None if everywhere else feasible
+    chosen: list[float] = []
+    peaks: list[float] = []
+    missing: list[int] = []
+    last = len(offer) - 1
+    for i, (g0, value, g2, b) in enumerate(zip(before, at, after, best, strict=True)):
+        if isfinite(value) and isfinite(g0) and isfinite(g2):
+            diff = g0 - g2
+            curve = g0 - 2.0 * value + g2
+            step = 0.5 * diff / curve if curve < 0.0 else 0.0
+            # np.clip(step, -0.5, 0.5) in comparisons (the same value: step is finite)
+            step = -0.5 if step < -0.5 else 0.5 if step > 0.5 else step
+            value -= 0.25 * diff * step
+            place = b + step
+            low = int(place)  # the floor: place >= 0.5 (a neighbour below: b >= 1)
+            frac = place - low
+            high = low + 1 if low < last else last
+            chosen.append(offer[low] * (1.0 - frac) + offer[high] * frac)
+            peaks.append(value)
+            continue
+        if not isfinite(value):
+            missing.append(i)
+        chosen.append(offer[b])  # no parabola (an end of the cut-offs allowed): the best's own
+        peaks.append(value)
+    return chosen, peaks, missing

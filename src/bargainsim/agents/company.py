@@ -306,8 +306,14 @@ def limits_from(terms: np.ndarray, theta: np.ndarray) -> np.ndarray:
     The formula of `Company.limit_utility`: the opening's utility less the expected cost
     of the strike (weekly loss times remaining weeks, raised by investor pressure once
     losses pass tolerance) over the cost scale.
+
+    Each term is spread over the types first, and `theta` made C-ordered: numpy's
+    arithmetic between arrays of one shape and layout skips the broadcasting machinery, which
+    costs more than the copies on a few companies' few hundred types (the same numbers).
     """
-    u_open, expected, so_far, tolerance, pressure, remaining, scale = terms[:, :, None]
+    theta = np.ascontiguousarray(theta)
+    u_open, expected, so_far, tolerance, pressure, remaining, scale = terms[:, :, None].repeat(
+        theta.shape[1], axis=2)
     excess = np.maximum(0.0, so_far * theta - tolerance) / np.maximum(tolerance, 1e-12)
     cost = expected * theta * remaining * (1.0 + pressure * excess)
     return np.maximum(0.0, u_open - cost / np.maximum(scale, 1e-300))
