@@ -152,6 +152,20 @@ def test_remembered_concession_path_equals_a_fresh_one(
     assert first.tobytes() == again.tobytes() == fresh.tobytes()
 
 
+@given(
+    w=st.lists(st.floats(1e-6, 1.0), min_size=5, max_size=5),
+    w2=st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5),
+)
+def test_focus_one_speeds_are_numpys_power_of_one(w: list[float], w2: list[float]) -> None:
+    """`build` divides the speeds in Python floats at focus 1: numpy's `** 1.0`, bit for bit."""
+    own, opp = np.array(w), np.array(w2)
+    path = ConcessionPath.build(own, True, np.ones(5), np.zeros(5), opp, 1.0)
+    paid = [i for i in range(5) if opp[i] > 0.0]
+    speeds = opp[paid] / own[paid]
+    expected = ((speeds / np.maximum.reduce(speeds)) ** 1.0).tolist() if paid else []
+    assert [rho for _, _, rho, _ in path.moves] == expected
+
+
 def test_resolved_business_is_remembered_per_scenario_object() -> None:
     a = load_scenario(WGA)
     b = load_scenario(WGA, ["industry.model_spread=0.5"])
