@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bargainsim.cli import main
 from bargainsim.model import BargainingModel
-from bargainsim.packages import ConcessionPath, IssueSpace, concede
+from bargainsim.packages import ConcessionPath, IssueSpace, concede, utilities, utility
 from bargainsim.prepare import resolve_companies, resolved_business
 from bargainsim.runner import run
 from bargainsim.scenario import load_scenario
@@ -164,6 +164,22 @@ def test_focus_one_speeds_are_numpys_power_of_one(w: list[float], w2: list[float
     speeds = opp[paid] / own[paid]
     expected = ((speeds / np.maximum.reduce(speeds)) ** 1.0).tolist() if paid else []
     assert [rho for _, _, rho, _ in path.moves] == expected
+
+
+@given(
+    w=st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5),
+    rows=st.lists(st.lists(st.floats(-1.0, 2.0), min_size=5, max_size=5), min_size=1,
+                  max_size=9),
+    wants_high=st.booleans(),
+)
+def test_utilities_of_rows_are_utility_row_by_row(
+    w: list[float], rows: list[list[float]], wants_high: bool
+) -> None:
+    """`utilities` gives each row's `utility`, bit for bit (a matrix product may not)."""
+    weights, matrix = np.array(w), np.array(rows)
+    one_by_one = [utility(weights, row, wants_high) for row in matrix]
+    assert np.array(utilities(weights, matrix, wants_high)).tobytes() == np.array(
+        one_by_one).tobytes()
 
 
 def test_resolved_business_is_remembered_per_scenario_object() -> None:

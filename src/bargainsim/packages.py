@@ -108,6 +108,16 @@ def utility(weights: np.ndarray, vector: np.ndarray, wants_high: bool) -> float:
     return v if wants_high else 1.0 - v
 
 
+def utilities(weights: np.ndarray, rows: np.ndarray, wants_high: bool) -> list[float]:
+    """`utility` of each row of a matrix of packages, bit for bit, in one call.
+
+    `np.vecdot` takes the same BLAS dot per row as `utility`; a matrix product (`@`) may
+    sum in another order and round differently.
+    """
+    vs: list[float] = np.vecdot(rows, weights).tolist()
+    return vs if wants_high else [1.0 - v for v in vs]
+
+
 def concede(
     target: float,
     own_weights: np.ndarray,
