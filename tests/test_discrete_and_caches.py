@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bargainsim.cli import main
 from bargainsim.model import BargainingModel
-from bargainsim.packages import ConcessionPath, IssueSpace, concede
+from bargainsim.packages import ConcessionPath, IssueSpace, concede, utilities, utility
 from bargainsim.prepare import resolve_companies, resolved_business
 from bargainsim.runner import run
 from bargainsim.scenario import load_scenario
@@ -150,6 +150,36 @@ def test_remembered_concession_path_equals_a_fresh_one(
     again = concede(target, own.copy(), True, opening.copy(), far.copy(), opp.copy(), focus)
     fresh = ConcessionPath.build(own, True, opening, far, opp, focus).package(target)
     assert first.tobytes() == again.tobytes() == fresh.tobytes()
+
+
+@given(
+    w=st.lists(st.floats(1e-6, 1.0), min_size=5, max_size=5),
+    w2=st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5),
+)
+def test_focus_one_speeds_are_numpys_power_of_one(w: list[float], w2: list[float]) -> None:
+    """`build` divides the speeds in Python floats at focus 1: numpy's `** 1.0`, bit for bit."""
+    own, opp = np.array(w), np.array(w2)
+    path = ConcessionPath.build(own, True, np.ones(5), np.zeros(5), opp, 1.0)
+    paid = [i for i in range(5) if opp[i] > 0.0]
+    speeds = opp[paid] / own[paid]
+    expected = ((speeds / np.maximum.reduce(speeds)) ** 1.0).tolist() if paid else []
+    assert [rho for _, _, rho, _ in path.moves] == expected
+
+
+@given(
+    w=st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5),
+    rows=st.lists(st.lists(st.floats(-1.0, 2.0), min_size=5, max_size=5), min_size=1,
+                  max_size=9),
+    wants_high=st.booleans(),
+)
+def test_utilities_of_rows_are_utility_row_by_row(
+    w: list[float], rows: list[list[float]], wants_high: bool
+) -> None:
+    """`utilities` gives each row's `utility`, bit for bit (a matrix product may not)."""
+    weights, matrix = np.array(w), np.array(rows)
+    one_by_one = [utility(weights, row, wants_high) for row in matrix]
+    assert np.array(utilities(weights, matrix, wants_high)).tobytes() == np.array(
+        one_by_one).tobytes()
 
 
 def test_resolved_business_is_remembered_per_scenario_object() -> None:

@@ -33,7 +33,7 @@ from scipy.stats import qmc
 
 from bargainsim.agents.company import limits_from
 from bargainsim.beliefs import Beliefs
-from bargainsim.packages import TIE, frozen
+from bargainsim.packages import TIE, frozen, utilities
 from bargainsim.schema import Prior, Scenario
 from bargainsim.screening import Policy, solve
 
@@ -431,8 +431,9 @@ class PrivateInformation:
             if row is None:
                 road = c.road(table, opening, far, union)
                 targets = _evenly(c.utility(far), c.worth(opening))
+                points = np.array([road.package(x) for x in targets])
                 row = (targets[0], targets[-1],
-                       *(union.utility(road.package(x)) for x in targets))
+                       *utilities(union.weights, points, union.wants_high))
                 if len(_ROADS) >= _ROADS_KEEP:
                     _ROADS.clear()
                 _ROADS[key] = row

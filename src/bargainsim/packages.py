@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -107,6 +108,16 @@ def utility(weights: np.ndarray, vector: np.ndarray, wants_high: bool) -> float:
     return v if wants_high else 1.0 - v
 
 
+def utilities(weights: np.ndarray, rows: np.ndarray, wants_high: bool) -> list[float]:
+    """`utility` of each row of a matrix of packages, bit for bit, in one call.
+
+    `np.vecdot` takes the same BLAS dot per row as `utility`; a matrix product (`@`) may
+    sum in another order and round differently.
+    """
+    vs: list[float] = np.vecdot(rows, weights).tolist()
+    return vs if wants_high else [1.0 - v for v in vs]
+
+
 def concede(
     target: float,
     own_weights: np.ndarray,
@@ -131,12 +142,12 @@ def concede(
     )
 
 
-@dataclass(frozen=True)
-class ConcessionPath:
+class ConcessionPath(NamedTuple):
     """The road from an opening towards the other side's, for any target utility.
 
     Everything but the target is fixed while the openings and weights are, and a party
-    asks for many targets along the same road, so this is computed once per road.
+    asks for many targets along the same road, so this is computed once per road. A
+    named tuple: as immutable as a frozen dataclass, made in a third of its time.
     """
 
     opening: np.ndarray
@@ -162,7 +173,8 @@ class ConcessionPath:
         Issue by issue in Python floats (a handful of issues: numpy's calls on tiny arrays
         cost more than the arithmetic), the same IEEE operations as array arithmetic; the
         speeds' power and the paid issues' sum stay numpy's, whose fast paths and
-        summation order may round differently from Python's.
+        summation order may round differently from Python's. Focus 1 (the default) needs
+        no power: numpy's `x ** 1.0` is x, so the speeds are divided in Python floats.
         """
         u_open = utility(own_weights, opening, wants_high)
         own, start, end, opp = (own_weights.tolist(), opening.tolist(), far.tolist(),
@@ -187,9 +199,12 @@ class ConcessionPath:
         steps: list[tuple[float, float, float]] = []
         moves: tuple[tuple[int, float, float, float], ...] = ()
         if paid:
-            speeds = np.array(ratio)  # (np.maximum.reduce and np.add.reduce: .max()'s and
-            rho = ((speeds / np.maximum.reduce(speeds)) ** focus).tolist()  # .sum()'s
-            full_need = float(np.add.reduce(np.array(cap))) - 1e-15  # results, no wrappers
+            top = max(ratio)  # no NaN among the speeds: the same as numpy's maximum
+            if focus == 1.0 and top > 0.0:  # (0 / 0 is numpy's NaN, Python's error)
+                rho = [r / top for r in ratio]
+            else:
+                rho = ((np.array(ratio) / top) ** focus).tolist()
+            full_need = float(np.add.reduce(cap)) - 1e-15  # .sum()'s result, no wrapper
             # conceded fraction f_i = min(1, lam * rho_i); own loss sum(cap_i f_i) is
             # piecewise linear and increasing in lam: its breakpoints 1 / rho_i in order.
             # fastest first, ties in issue order: a stable sort of the paid issues (listed in
