@@ -67,7 +67,7 @@ def test_coalition_mode_reveals_only_the_alliance():
     model.run()
     beliefs = model.information.beliefs
     assert (beliefs.lo == 0).all() and (beliefs.hi == beliefs.n).all()
-    assert (beliefs.profile_weight == 0).any()
+    assert not beliefs.possible.all()
 
 
 def test_separate_tables_narrow_each_companys_own_belief():

@@ -753,7 +753,7 @@ class PrivateInformation:
             cell = int(np.searchsorted(v, worth - TIE, side="left"))  # v rises with the type
             self.beliefs.at_least(self.column[table.employer.name], min(cell, v.size - 1))
         else:
-            self.beliefs.rule_out(np.flatnonzero(v + TIE < worth))
+            self.beliefs.rule_out(v + TIE < worth)
 
 
 def build(model: BargainingModel, rng: np.random.Generator) -> PrivateInformation:
