@@ -203,6 +203,25 @@ def test_the_float_bounds_hold_the_values_of_every_type_still_possible(mode: str
     assert checked > 20
 
 
+def test_member_by_member_tests_agree_with_the_bound():
+    """`_any_above` and `_all_at_least` ask member by member and keep the least value
+    once every member's is known: the answers are `_bound`'s, asked again or not."""
+    model = BargainingModel(private("types.prior.spread=0.6"), mode="coalition", seed=5)
+    info = model.information
+    checked = 0
+    for _ in range(30):
+        model.advance()
+        for table in model.open_tables():
+            for top in (True, False):
+                bound = info._bound(table, top)
+                for shift in (-1e-3, -1e-10, 0.0, 1e-10, 1e-3, -1e-3, 0.0):
+                    threshold = bound + shift
+                    test = info._any_above if top else info._all_at_least
+                    assert test(table, threshold) == info._holds(bound, top, threshold)
+                    checked += 1
+    assert checked > 100
+
+
 @pytest.mark.parametrize("overrides", [
     ["types.common=0.5"],  # one prior for every company
     ["types.common=0.5", "types.presets.tech.spread=0.5", "types.companies.netflix.spread=0.1"],
