@@ -67,7 +67,7 @@ def test_coalition_mode_reveals_only_the_alliance():
     model.run()
     beliefs = model.information.beliefs
     assert (beliefs.lo == 0).all() and (beliefs.hi == beliefs.n).all()
-    assert (beliefs.profile_weight == 0).any()
+    assert not beliefs.possible.all()
 
 
 def test_separate_tables_narrow_each_companys_own_belief():
@@ -201,6 +201,25 @@ def test_the_float_bounds_hold_the_values_of_every_type_still_possible(mode: str
             assert info._bound(table, top=False) <= values[alive].min() + 1e-12
             checked += 1
     assert checked > 20
+
+
+def test_member_by_member_tests_agree_with_the_bound():
+    """`_any_above` and `_all_at_least` ask member by member and keep the least value
+    once every member's is known: the answers are `_bound`'s, asked again or not."""
+    model = BargainingModel(private("types.prior.spread=0.6"), mode="coalition", seed=5)
+    info = model.information
+    checked = 0
+    for _ in range(30):
+        model.advance()
+        for table in model.open_tables():
+            for top in (True, False):
+                bound = info._bound(table, top)
+                for shift in (-1e-3, -1e-10, 0.0, 1e-10, 1e-3, -1e-3, 0.0):
+                    threshold = bound + shift
+                    test = info._any_above if top else info._all_at_least
+                    assert test(table, threshold) == info._holds(bound, top, threshold)
+                    checked += 1
+    assert checked > 100
 
 
 @pytest.mark.parametrize("overrides", [

@@ -11,7 +11,7 @@ learned about one by one; near 1, one settlement says much about every other com
 
 An alliance bargains for several companies at once; what it does bounds a function of
 all its members' types, not a box. The belief about an alliance is a fixed set of joint
-type profiles (each inside the companies' boxes), ruled out one by one.
+type profiles (each inside the companies' boxes), equally likely, ruled out one by one.
 
 An observation the belief cannot explain (the union's model of an employer is not exact)
 replaces the old bound on that side instead of emptying the belief, and is counted.
@@ -49,14 +49,14 @@ class Beliefs:
         shared = _shared(profiles, profile_u, n)
         self._cell = shared.cell  # each profile's grid cell
         self._by_u = shared.by_u  # per company: the profiles' cells and types, sorted by u
-        self.profile_weight = np.ones(profiles.shape[0])
+        self.possible = np.ones(profiles.shape[0], dtype=bool)  # profiles not ruled out
         self.contradictions = 0
         self.version = 0  # counts changes: what is computed from the belief is kept per version
-        self.boxes = 0  # counts changes of the boxes alone (not of the alliance profiles' weights)
+        self.boxes = 0  # counts changes of the boxes alone (not of the alliance profiles ruled out)
         self._extremes = shared.extremes  # a pure function of the profiles: shared by runs
         # per company (key (-1 - i,)) or alliance (its members): (version, types, weights)
         self._alliances: dict[tuple[int, ...], tuple[int, np.ndarray, np.ndarray]] = {}
-        self._inside_key: tuple[object, ...] = ()
+        self._inside_key: tuple[tuple[int, ...], int] = ((), -1)
         self._inside_mask = np.ones(profiles.shape[0], dtype=bool)
         self.loading = _loading(n, min(common, _MAX_COMMON))  # (nodes, n + 1), cumulative
 
@@ -95,25 +95,28 @@ class Beliefs:
         return made
 
     def _alliance(self, members: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The profiles possible and in the members' boxes, alike in weight.
+
+        When none is, the profiles ruled out come back (the boxes alone count), and the
+        contradiction is counted.
+        """
         inside = self._inside(members)
-        weight = self.profile_weight * inside
-        alive = np.flatnonzero(weight > 0.0)
+        alive = (self.possible & inside).nonzero()[0]
         if alive.size == 0:  # its members' boxes leave no profile: the boxes alone
             self.contradictions += 1
             self.version += 1
-            self.profile_weight = np.ones_like(self.profile_weight)
-            alive = np.flatnonzero(inside) if inside.any() else np.arange(inside.size)
-        return alive, weight[alive] / weight[alive].sum() if weight[alive].sum() > 0 else (
-            np.full(alive.size, 1.0 / alive.size))
+            self.possible = np.ones_like(self.possible)
+            alive = inside.nonzero()[0] if inside.any() else np.arange(inside.size)
+        return alive, np.full(alive.size, 1.0 / alive.size)
 
     def _inside(self, members: list[int]) -> np.ndarray:
         """Which profiles lie in the members' boxes (kept while the boxes stand)."""
-        bounds = (tuple(members), self.lo[members].tobytes(), self.hi[members].tobytes())
-        if self._inside_key != bounds:
+        key = (tuple(members), self.boxes)
+        if self._inside_key != key:
             cells = self._cell[:, members]
             self._inside_mask = ((cells >= self.lo[members])
                                  & (cells < self.hi[members])).all(axis=1)
-            self._inside_key = bounds
+            self._inside_key = key
         return self._inside_mask
 
     def profile_extreme(self, i: int, top: bool) -> float | None:
@@ -162,13 +165,13 @@ class Beliefs:
         self.boxes += 1
 
     def rule_out(self, profiles: np.ndarray) -> None:
-        """Alliance profiles ruled out by what the alliance did."""
-        kept = self.profile_weight.copy()
-        kept[profiles] = 0.0
-        if kept.sum() <= 0.0:
+        """Alliance profiles ruled out by what the alliance did (indices, or a mask)."""
+        kept = self.possible.copy()
+        kept[profiles] = False
+        if not kept.any():
             self.contradictions += 1
             return
-        self.profile_weight = kept
+        self.possible = kept
         self.version += 1
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -240,7 +240,8 @@ class _Bounds:
 
     `thetas`: per company (highest, lowest) type; None when an alliance member's box
     holds no profile. `tops` and `bottoms`: what each would sign had it that type (None
-    until asked).
+    until asked); `least`, the least of the tops (key True) or bottoms (False) once
+    every member's is known.
     """
 
     stamp: tuple[int, int]
@@ -250,6 +251,7 @@ class _Bounds:
     tops: list[float | None]
     bottoms: list[float | None]
     context: _Context | None = None
+    least: dict[bool, float] = field(default_factory=dict)
 
 
 _WAITS: dict[tuple[int, float], Policy] = {}
@@ -298,8 +300,6 @@ class PrivateInformation:
         self._bounds: dict[int, _Bounds] = {}
         self._binding: dict[int, int] = {}  # per table: the member found below a bound last
         self._contexts: dict[tuple[int, ...], _Context] = {}
-        self._extreme_sets: dict[tuple[int, ...],
-                                 tuple[int, list[tuple[float, float]] | None]] = {}
         self._worth: dict[tuple[int, int], tuple[int, float, float]] = {}
         # per table: the union's package at a demand, for the revision (members weigh it)
         self._packages: dict[int, tuple[int, float, np.ndarray]] = {}
@@ -477,25 +477,36 @@ class PrivateInformation:
         Under the least willing member's rule the bound is the least member's value, and
         the test never reverses an order (a comparison after adding constants), so one
         member for whom it fails is enough to say no: the one that failed last is asked
-        first. The share-weighted rule's pivot needs every member.
+        first. Once it holds for every member, the least value is kept and tested alone
+        (the same answer). The share-weighted rule's pivot needs every member.
         """
         bounds = self._sides(table)
         if bounds.thetas is None or getattr(table.employer, "rule", None) == "share_weighted":
             return self._holds(self._bound(table, top), top, threshold)
-        n = len(bounds.thetas)
+        least = bounds.least.get(top)
+        if least is not None:
+            return self._holds(least, top, threshold)
+        found = bounds.tops if top else bounds.bottoms
+        n = len(found)
         serial = table.serial
         k = self._binding.get(serial, 0) % n
         for _ in range(n):
-            if not self._holds(self._member_bound(bounds, k, top), top, threshold):
+            value = found[k]
+            if value is None:
+                value = found[k] = self._value_at(bounds, k, top)
+            if not self._holds(value, top, threshold):
                 self._binding[serial] = k
                 return False
             k = k + 1 if k + 1 < n else 0
+        # every member's value is found now
+        bounds.least[top] = min(found)  # type: ignore[type-var]
         return True
 
     def _sides(self, table: Table) -> _Bounds:
         """The types at the ends of each company's box at `table`, and their values so far.
 
-        Kept while the revision and the boxes stand (the extremes move with the boxes).
+        Kept while the revision and the boxes stand; an alliance's extremes move with the
+        boxes and its members alone, so a new revision keeps them.
         """
         stamp = (self.model.revision, self.beliefs.boxes)
         hit = self._bounds.get(table.serial)
@@ -504,12 +515,14 @@ class PrivateInformation:
         employer = table.employer
         members = getattr(employer, "members", None)
         beliefs = self.beliefs
+        thetas: list[tuple[float, float]] | None
         if members is None:
             i = self.column[employer.name]
             grid = beliefs.grid
             companies = [employer]
-            thetas: list[tuple[float, float]] | None = [
-                (float(grid[i, int(beliefs.hi[i]) - 1]), float(grid[i, int(beliefs.lo[i])]))]
+            thetas = [(float(grid[i, int(beliefs.hi[i]) - 1]), float(grid[i, int(beliefs.lo[i])]))]
+        elif hit is not None and hit.stamp[1] == stamp[1] and hit.companies == members:
+            companies, thetas = hit.companies, hit.thetas
         else:
             companies = list(members)
             thetas = self._extremes(members)
@@ -563,24 +576,17 @@ class PrivateInformation:
     def _extremes(self, members: list[Company]) -> list[tuple[float, float]] | None:
         """Each member's highest and lowest type among the alliance profiles in its box.
 
-        None when a member's box holds no profile. Kept while the boxes stand.
+        None when a member's box holds no profile.
         """
-        key = tuple(map(id, members))
-        hit = self._extreme_sets.get(key)
-        boxes = self.beliefs.boxes
-        if hit is not None and hit[0] == boxes:
-            return hit[1]
         beliefs = self.beliefs
-        thetas: list[tuple[float, float]] | None = []
+        thetas: list[tuple[float, float]] = []
         for m in members:
             column = self.column[m.name]
             high = beliefs.profile_extreme(column, True)
             low = beliefs.profile_extreme(column, False)
             if high is None or low is None:
-                thetas = None
-                break
+                return None
             thetas.append((high, low))
-        self._extreme_sets[key] = (boxes, thetas)
         return thetas
 
     @staticmethod
@@ -755,7 +761,7 @@ class PrivateInformation:
             cell = int(np.searchsorted(v, worth - TIE, side="left"))  # v rises with the type
             self.beliefs.at_least(self.column[table.employer.name], min(cell, v.size - 1))
         else:
-            self.beliefs.rule_out(np.flatnonzero(v + TIE < worth))
+            self.beliefs.rule_out(v + TIE < worth)
 
 
 def build(model: BargainingModel, rng: np.random.Generator) -> PrivateInformation:
