@@ -4,8 +4,9 @@ Wall-clock and CPU-time figures on a shared virtual machine swing by tens of per
 within an hour; instruction counts do not (the same code and inputs give nearly the same
 count whatever else the machine does). The count of a run is that of a process making
 `runs` runs after a warm-up, less that of the same process making none, so Python's
-start-up and imports cancel out. `--src DIR` counts another checkout's source tree (for
-example an older commit's `git worktree`), to compare two versions of the engine.
+start-up and imports cancel out; with one BLAS thread (idle ones spin, and are counted).
+`--src DIR` counts another checkout's source tree (for example an older commit's
+`git worktree`), to compare two versions of the engine.
 Needs valgrind (`apt-get install valgrind`); takes a few minutes.
 """
 
@@ -37,7 +38,10 @@ def _count(src: Path, scenario: Path, mode: str, runs: int,
     """Instructions of one process making `runs` runs after the warm-up."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
-        env = {**os.environ, "PYTHONPATH": str(src)}
+        # one BLAS thread: OpenBLAS's idle threads spin, and their spinning is counted
+        # (up to 1 M instructions per run between two counts of the same code)
+        env = {**os.environ, "PYTHONPATH": str(src), "OPENBLAS_NUM_THREADS": "1",
+               "OMP_NUM_THREADS": "1"}
         subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                         sys.executable, "-c", _RUN, str(scenario), mode, str(runs),
                         *(overrides or [])],
