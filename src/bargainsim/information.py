@@ -486,20 +486,16 @@ class PrivateInformation:
         least = bounds.least.get(top)
         if least is not None:
             return self._holds(least, top, threshold)
-        found = bounds.tops if top else bounds.bottoms
-        n = len(found)
+        n = len(bounds.thetas)
         serial = table.serial
         k = self._binding.get(serial, 0) % n
         for _ in range(n):
-            value = found[k]
-            if value is None:
-                value = found[k] = self._value_at(bounds, k, top)
-            if not self._holds(value, top, threshold):
+            if not self._holds(self._member_bound(bounds, k, top), top, threshold):
                 self._binding[serial] = k
                 return False
             k = k + 1 if k + 1 < n else 0
         # every member's value is found now
-        bounds.least[top] = min(found)  # type: ignore[type-var]
+        bounds.least[top] = min(bounds.tops if top else bounds.bottoms)  # type: ignore[type-var]
         return True
 
     def _sides(self, table: Table) -> _Bounds:
